@@ -1,0 +1,39 @@
+package io.koordinator;
+
+import io.koordinator.init.InitCommand;
+import io.koordinator.inject.InjectCommand;
+import io.koordinator.proxy.ProxyCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The one entry point of the {@code koordinator} image: {@code proxy}, {@code inject}, {@code init}. */
+@Command(
+        name = "koordinator",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "State machine replication for plain HTTP applications.",
+        subcommands = {ProxyCommand.class, InjectCommand.class, InitCommand.class})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with every subcommand, reading {@code KOORD_*} environment variables. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"koordinator " + (v == null ? "dev" : v)};
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.koordinator.sequencer;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * Which commands of the log repeat earlier ones. Fed only from the log, in log order, so every
+ * replica that reads the same log makes the same decisions.
+ *
+ * <p>A command is a duplicate if its request id, or its idempotency key, was seen at an earlier
+ * position still inside the window. The window's clock is the largest origin time seen in the
+ * log so far (never the local clock); entries leave the window in log order once their origin
+ * time is older than {@code clock - window}, or once more than {@code maxEntries} are held.
+ *
+ * <p>Not thread-safe: owned by one follower thread.
+ */
+public final class DedupTable {
+    private record Seen(long position, long originTimeMillis, RequestId requestId, String idempotencyKey) {}
+
+    private final long windowMillis;
+    private final int maxEntries;
+    private final Map<RequestId, Long> byRequestId = new HashMap<>();
+    private final Map<String, Long> byIdempotencyKey = new HashMap<>();
+    private final ArrayDeque<Seen> inLogOrder = new ArrayDeque<>();
+    private long clockMillis = Long.MIN_VALUE;
+
+    public DedupTable(Duration window, int maxEntries) {
+        if (window.isNegative()) {
+            throw new IllegalArgumentException("window must not be negative: " + window);
+        }
+        if (maxEntries < 1) {
+            throw new IllegalArgumentException("maxEntries must be >= 1: " + maxEntries);
+        }
+        this.windowMillis = window.toMillis();
+        this.maxEntries = maxEntries;
+    }
+
+    /**
+     * Records {@code command} at {@code position} and returns empty, or returns the position of
+     * the earlier command it repeats (and records nothing).
+     */
+    public OptionalLong check(long position, Command command) {
+        clockMillis = Math.max(clockMillis, command.originTimeMillis());
+        expire();
+        Long original = byRequestId.get(command.requestId());
+        if (original == null && command.idempotencyKey() != null) {
+            original = byIdempotencyKey.get(command.idempotencyKey());
+        }
+        if (original != null) {
+            return OptionalLong.of(original);
+        }
+        Seen seen = new Seen(position, command.originTimeMillis(), command.requestId(), command.idempotencyKey());
+        inLogOrder.addLast(seen);
+        byRequestId.put(command.requestId(), position);
+        if (command.idempotencyKey() != null) {
+            byIdempotencyKey.put(command.idempotencyKey(), position);
+        }
+        while (inLogOrder.size() > maxEntries) {
+            forget(inLogOrder.removeFirst());
+        }
+        return OptionalLong.empty();
+    }
+
+    /** Entries currently remembered. */
+    public int size() {
+        return inLogOrder.size();
+    }
+
+    private void expire() {
+        long horizon = clockMillis - windowMillis;
+        while (!inLogOrder.isEmpty() && inLogOrder.peekFirst().originTimeMillis() < horizon) {
+            forget(inLogOrder.removeFirst());
+        }
+    }
+
+    private void forget(Seen seen) {
+        byRequestId.remove(seen.requestId(), seen.position());
+        if (seen.idempotencyKey() != null) {
+            byIdempotencyKey.remove(seen.idempotencyKey(), seen.position());
+        }
+    }
+}

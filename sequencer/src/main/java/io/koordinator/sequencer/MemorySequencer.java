@@ -1,0 +1,248 @@
+package io.koordinator.sequencer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * A sequencer whose log lives in this process: for unit tests of the layers above, and the
+ * reference behaviour of the {@link Sequencer} contract. Several {@code MemorySequencer}s built
+ * on one {@link Log} behave like replicas of one group sharing a ZooKeeper log.
+ *
+ * <p>Each append makes its own entry holding every command pending at that moment, so
+ * concurrent appends batch. {@link Log#setAvailable(boolean)} simulates ZooKeeper going away.
+ */
+public final class MemorySequencer implements Sequencer {
+
+    /** The shared log of one group. Thread-safe: every method synchronizes on the log. */
+    public static final class Log {
+        private final List<List<Command>> entries = new ArrayList<>();
+        private final AtomicBoolean available = new AtomicBoolean(true);
+
+        /** While false, appends fail with {@link SequencerUnavailableException}. */
+        public void setAvailable(boolean available) {
+            this.available.set(available);
+        }
+
+        public boolean isAvailable() {
+            return available.get();
+        }
+
+        synchronized long appendEntry(List<Command> commands) {
+            entries.add(List.copyOf(commands));
+            notifyAll();
+            return Positions.entry(0, entries.size() - 1L);
+        }
+
+        /** Entry at {@code sequence}, waiting up to {@code millis} for it; null if not there yet. */
+        synchronized List<Command> await(long sequence, long millis) throws InterruptedException {
+            if (sequence >= entries.size()) {
+                wait(millis);
+            }
+            return sequence < entries.size() ? entries.get((int) sequence) : null;
+        }
+
+        public synchronized int entryCount() {
+            return entries.size();
+        }
+    }
+
+    private final Log log;
+    private final SequencerConfig config;
+    private final AtomicReference<String> state = new AtomicReference<>("LATENT");
+    private final List<Pending> pending = new ArrayList<>(); // guarded by itself
+    private final List<MemoryFollower> followers = new CopyOnWriteArrayList<>();
+    private final AtomicLong entriesAppended = new AtomicLong();
+    private final AtomicLong commandsAppended = new AtomicLong();
+    private final AtomicLong appendsRejected = new AtomicLong();
+    private final AtomicLong duplicatesSkipped = new AtomicLong();
+    private volatile ReplicaInfo registered;
+
+    private record Pending(Command command, CompletableFuture<Long> result) {}
+
+    public MemorySequencer(Log log, SequencerConfig config) {
+        this.log = log;
+        this.config = config;
+    }
+
+    @Override
+    public void start() {
+        if (!state.compareAndSet("LATENT", "CONNECTED")) {
+            throw new IllegalStateException("already started");
+        }
+    }
+
+    @Override
+    public CompletableFuture<Long> append(Command command) {
+        if (!isConnected()) {
+            appendsRejected.incrementAndGet();
+            return CompletableFuture.failedFuture(
+                    new SequencerUnavailableException("log of group " + config.group() + " is unavailable"));
+        }
+        CompletableFuture<Long> result = new CompletableFuture<>();
+        synchronized (pending) {
+            pending.add(new Pending(command, result));
+        }
+        flush();
+        return result;
+    }
+
+    /** Writes every pending command as one entry (bounded by the configured entry size). */
+    private void flush() {
+        List<Pending> batch;
+        synchronized (pending) {
+            if (pending.isEmpty()) {
+                return;
+            }
+            int n = Math.min(pending.size(), config.maxEntryCommands());
+            batch = new ArrayList<>(pending.subList(0, n));
+            pending.subList(0, n).clear();
+        }
+        List<Command> commands = batch.stream().map(Pending::command).toList();
+        long entry = log.appendEntry(commands);
+        entriesAppended.incrementAndGet();
+        commandsAppended.addAndGet(commands.size());
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).result().complete(entry + i);
+        }
+        flush();
+    }
+
+    @Override
+    public Follower follow(long afterPosition, LogListener listener) {
+        MemoryFollower follower = new MemoryFollower(afterPosition, listener);
+        followers.add(follower);
+        follower.thread.start();
+        return follower;
+    }
+
+    @Override
+    public boolean isConnected() {
+        return "CONNECTED".equals(state.get()) && log.isAvailable();
+    }
+
+    @Override
+    public String connectionState() {
+        String s = state.get();
+        return "CONNECTED".equals(s) && !log.isAvailable() ? "SUSPENDED" : s;
+    }
+
+    @Override
+    public void registerReplica(ReplicaInfo info, Supplier<ReplicaInfo> progress) {
+        registered = info;
+    }
+
+    /** What {@link #registerReplica} was given, for tests. */
+    public Optional<ReplicaInfo> registered() {
+        return Optional.ofNullable(registered);
+    }
+
+    @Override
+    public SequencerStats stats() {
+        return new SequencerStats(
+                0,
+                entriesAppended.get(),
+                commandsAppended.get(),
+                0,
+                appendsRejected.get(),
+                duplicatesSkipped.get(),
+                0,
+                0);
+    }
+
+    @Override
+    public void close() {
+        if (state.getAndSet("CLOSED").equals("CLOSED")) {
+            return;
+        }
+        followers.forEach(MemoryFollower::close);
+        synchronized (pending) {
+            pending.forEach(p -> p.result().completeExceptionally(new SequencerUnavailableException("closed")));
+            pending.clear();
+        }
+    }
+
+    private final class MemoryFollower implements Follower {
+        private final LogListener listener;
+        private final Thread thread;
+        private final DedupTable dedup = new DedupTable(config.dedupWindow(), 1_000_000);
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private volatile boolean closed;
+        private volatile long applied;
+        private final long startSequence;
+
+        MemoryFollower(long afterPosition, LogListener listener) {
+            this.listener = listener;
+            this.applied = afterPosition;
+            this.startSequence = afterPosition == Positions.NONE ? 0 : Positions.sequence(afterPosition) + 1;
+            this.thread = new Thread(this::run, "follower-" + config.replicaId() + "/" + config.group());
+            this.thread.setDaemon(true);
+        }
+
+        private void run() {
+            long sequence = startSequence;
+            try {
+                while (!closed) {
+                    List<Command> entry = log.await(sequence, 100);
+                    if (entry == null) {
+                        continue;
+                    }
+                    long entryPosition = Positions.entry(0, sequence);
+                    for (int i = 0; i < entry.size() && !closed; i++) {
+                        long position = entryPosition + i;
+                        Command command = entry.get(i);
+                        var original = dedup.check(position, command);
+                        if (original.isPresent()) {
+                            duplicatesSkipped.incrementAndGet();
+                            listener.onDuplicate(position, command, original.getAsLong());
+                        } else {
+                            listener.onCommand(position, command);
+                        }
+                        applied = position;
+                    }
+                    sequence++;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }
+
+        @Override
+        public long appliedPosition() {
+            return applied;
+        }
+
+        @Override
+        public long tailSeen() {
+            int count = log.entryCount();
+            return count == 0 ? Positions.NONE : Positions.entry(0, count - 1L);
+        }
+
+        @Override
+        public long lagEntries() {
+            int count = log.entryCount();
+            long next = applied == Positions.NONE ? 0 : Positions.sequence(applied) + 1;
+            return Math.max(0, count - next);
+        }
+
+        @Override
+        public Optional<Throwable> failure() {
+            return Optional.ofNullable(failure.get());
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            thread.interrupt();
+            followers.remove(this);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.koordinator.sequencer;
+
+/**
+ * A snapshot of a sequencer's counters; all counts since start.
+ *
+ * @param appendsInFlight entries being created now
+ * @param entriesAppended entries this sequencer created
+ * @param commandsAppended commands in those entries
+ * @param appendRetries creates retried after an unknown outcome
+ * @param appendsRejected appends failed with {@link SequencerUnavailableException}
+ * @param duplicatesSkipped commands the followers skipped as duplicates
+ * @param reconnects re-reads of the log after a reconnect
+ * @param sessionExpiries sessions lost and replaced
+ */
+public record SequencerStats(
+        int appendsInFlight,
+        long entriesAppended,
+        long commandsAppended,
+        long appendRetries,
+        long appendsRejected,
+        long duplicatesSkipped,
+        long reconnects,
+        long sessionExpiries) {
+
+    /** Average commands per entry, 0 before the first entry. */
+    public double commandsPerEntry() {
+        return entriesAppended == 0 ? 0 : (double) commandsAppended / entriesAppended;
+    }
+}

@@ -1,0 +1,17 @@
+/**
+ * The ordered log of a replicated group, on ZooKeeper through Curator. Knows nothing about HTTP.
+ *
+ * <h2>Contracts</h2>
+ *
+ * <ul>
+ *   <li>{@link io.koordinator.sequencer.Sequencer}: batched appends, following, replica registry.
+ *   <li>{@link io.koordinator.sequencer.LogListener}: called sequentially, in strict log order.
+ *   <li>{@link io.koordinator.sequencer.Positions}: 64-bit positions, segment / sequence / index.
+ * </ul>
+ *
+ * <h2>Threading</h2>
+ *
+ * Appends may come from any thread; their futures complete on a sequencer thread. Each follower
+ * owns one thread that calls its listener. Curator's event thread is never blocked.
+ */
+package io.koordinator.sequencer;
