@@ -2,17 +2,18 @@ package io.koordinator;
 
 import io.koordinator.init.InitCommand;
 import io.koordinator.inject.InjectCommand;
+import io.koordinator.inject.WaitCommand;
 import io.koordinator.proxy.ProxyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The one entry point of the {@code koordinator} image: {@code proxy}, {@code inject}, {@code init}. */
+/** The one entry point of the {@code koordinator} image: {@code proxy}, {@code inject}, {@code init}, {@code wait}. */
 @Command(
         name = "koordinator",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "State machine replication for plain HTTP applications.",
-        subcommands = {ProxyCommand.class, InjectCommand.class, InitCommand.class})
+        subcommands = {ProxyCommand.class, InjectCommand.class, InitCommand.class, WaitCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
