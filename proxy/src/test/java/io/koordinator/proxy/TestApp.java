@@ -29,6 +29,11 @@ final class TestApp implements AutoCloseable {
         }
     }
 
+    static {
+        // Without it the JDK server's Nagle delay (headers and body written apart) dominates every exchange.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private final HttpServer server;
     private final List<Seen> seen = new ArrayList<>(); // guarded by itself
     private final CountDownLatch stallRelease = new CountDownLatch(1);
