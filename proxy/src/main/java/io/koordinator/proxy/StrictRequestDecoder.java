@@ -79,6 +79,15 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         }
     }
 
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        if (rejected) {
+            in.skipBytes(in.readableBytes()); // the rejection already ended the message
+            return;
+        }
+        super.decodeLast(ctx, in, out);
+    }
+
     /**
      * Scans the not yet decoded part of a message head for a line starting with SP or HTAB. The
      * decoder consumes whole lines only, so the buffer always starts at a line start.
