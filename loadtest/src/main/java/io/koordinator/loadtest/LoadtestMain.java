@@ -1,5 +1,7 @@
 package io.koordinator.loadtest;
 
+import io.koordinator.loadtest.kv.KvAppCommand;
+import io.koordinator.loadtest.zk.ZookeeperCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,7 +10,7 @@ import picocli.CommandLine.Command;
         name = "koordinator-loadtest",
         mixinStandardHelpOptions = true,
         description = "Sample app, local ZooKeeper quorum, load generator, demo and benchmarks.",
-        subcommands = {})
+        subcommands = {KvAppCommand.class, ZookeeperCommand.class})
 public final class LoadtestMain implements Runnable {
     public static void main(String[] args) {
         System.exit(new CommandLine(new LoadtestMain()).execute(args));
