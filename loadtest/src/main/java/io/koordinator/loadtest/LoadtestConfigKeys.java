@@ -13,6 +13,8 @@ package io.koordinator.loadtest;
 public final class LoadtestConfigKeys {
     public static final String KV_HOST_DEFAULT = "127.0.0.1";
     public static final String ZK_SERVERS_DEFAULT = "3";
+    public static final String DEMO_DURATION_DEFAULT = "20s";
+    public static final String DEMO_CONNECTIONS_DEFAULT = "24";
 
     private LoadtestConfigKeys() {}
 }
