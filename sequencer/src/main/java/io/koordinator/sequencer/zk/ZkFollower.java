@@ -79,6 +79,7 @@ final class ZkFollower implements Follower {
     private long probeDelayMillis = PROBE_MIN_MILLIS;
     private int probes;
     private long gapsLogged;
+    private long listedAtPzxid = -1;
 
     ZkFollower(ZkSequencer owner, long afterPosition, LogListener listener) {
         if (afterPosition < Positions.NONE) {
@@ -149,8 +150,8 @@ final class ZkFollower implements Follower {
 
     /** Waits for the sequencer's layout and watch, then picks the first sequence to read. */
     private void begin() throws Exception {
-        while (!owner.initialized() && !closed) {
-            Thread.sleep(20); // start-up only: the watch must exist before the first read
+        while (!closed && !owner.awaitInitialized(100)) {
+            // the watch must exist before the first read
         }
         if (afterPosition == Positions.NONE) {
             while (!closed) {
@@ -354,13 +355,18 @@ final class ZkFollower implements Follower {
             }
         }
         Stat stat = owner.client.checkExists().forPath(owner.layout.segmentPath(segment));
-        if (stat != null && stat.getNumChildren() > 0 && stat.getNumChildren() <= LIST_LIMIT) {
-            owner.client.getChildren().forPath(owner.layout.segmentPath(segment)).stream()
-                    .mapToLong(ZkLayout::parseSequence)
-                    .filter(s -> s > next)
-                    .max()
-                    .ifPresent(s -> knownTail.accumulateAndGet(Positions.entry(segment, s), Math::max));
+        if (stat == null || stat.getNumChildren() == 0 || stat.getNumChildren() > LIST_LIMIT) {
+            return;
         }
+        if (stat.getPzxid() == listedAtPzxid) {
+            return; // no child created or deleted since the last listing
+        }
+        listedAtPzxid = stat.getPzxid();
+        owner.client.getChildren().forPath(owner.layout.segmentPath(segment)).stream()
+                .mapToLong(ZkLayout::parseSequence)
+                .filter(s -> s > next)
+                .max()
+                .ifPresent(s -> knownTail.accumulateAndGet(Positions.entry(segment, s), Math::max));
     }
 
     @Override
