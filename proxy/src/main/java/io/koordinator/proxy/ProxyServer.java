@@ -93,6 +93,7 @@ public final class ProxyServer implements AutoCloseable {
                 config.readPolicy().name().toLowerCase(java.util.Locale.ROOT),
                 config.passThrough(),
                 transports.name());
+        LocalReplies.warmUp();
         sequencer.start();
         log.info("{} sequencer started ({}), ZooKeeper {}", logId, sequencer.connectionState(), config.zookeeper());
         acceptGroup = transports.group(1, "koord-accept");
