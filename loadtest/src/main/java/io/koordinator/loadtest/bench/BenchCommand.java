@@ -1,5 +1,6 @@
 package io.koordinator.loadtest.bench;
 
+import io.koordinator.loadtest.DurationConverter;
 import io.koordinator.loadtest.cluster.ChildProcess;
 import io.koordinator.loadtest.cluster.ClusterConfig;
 import io.koordinator.loadtest.cluster.Jars;
@@ -201,7 +202,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         out.printf(
                 "measured %s per phase after %s warm-up; %d cores%n",
-                duration, warmup, Runtime.getRuntime().availableProcessors());
+                DurationConverter.format(duration),
+                DurationConverter.format(warmup),
+                Runtime.getRuntime().availableProcessors());
     }
 
     private static void closeQuietly(AutoCloseable c) {
