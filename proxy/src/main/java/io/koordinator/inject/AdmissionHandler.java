@@ -83,7 +83,18 @@ public final class AdmissionHandler {
         if (uid.isBlank()) {
             return malformed("AdmissionReview request has no uid", "request.uid is missing or empty");
         }
-        return decide(uid, request);
+        AdmissionResult result = decide(uid, request);
+        return result.withDetail(subject(request) + ": " + result.detail());
+    }
+
+    /** {@code namespace/name} of the object, or {@code namespace/generateName*} before it has a name. */
+    private static String subject(JsonNode request) {
+        JsonNode meta = request.path("object").path("metadata");
+        String name = request.path("name").asString(meta.path("name").asString(""));
+        if (name.isEmpty()) {
+            name = meta.path("generateName").asString("") + "*";
+        }
+        return request.path("namespace").asString(meta.path("namespace").asString("")) + "/" + name;
     }
 
     private AdmissionResult decide(String uid, JsonNode request) {

@@ -32,6 +32,10 @@ public record AdmissionResult(int httpStatus, byte[] body, Outcome outcome, Stri
         }
     }
 
+    public AdmissionResult withDetail(String newDetail) {
+        return new AdmissionResult(httpStatus, body, outcome, newDetail);
+    }
+
     public String bodyText() {
         return new String(body, StandardCharsets.UTF_8);
     }
