@@ -96,8 +96,10 @@ public final class InjectorConfigLoader {
             throw new IllegalArgumentException(
                     "imagePullPolicy: '" + pullPolicy + "' is not one of Always, IfNotPresent, Never");
         }
-        String zookeeper = check("zookeeper", () -> Values.zookeeper(text(root, "zookeeper", d.zookeeper())));
-        String readPolicy = check("readPolicy", () -> Values.readPolicy(text(root, "readPolicy", d.readPolicy())));
+        String zookeeperText = text(root, "zookeeper", d.zookeeper());
+        String zookeeper = check("zookeeper", () -> Values.zookeeper(zookeeperText));
+        String readPolicyText = text(root, "readPolicy", d.readPolicy());
+        String readPolicy = check("readPolicy", () -> Values.readPolicy(readPolicyText));
         boolean nativeSidecars = d.nativeSidecars();
         JsonNode nativeNode = root.get("nativeSidecars");
         if (nativeNode != null && !nativeNode.isNull()) {
@@ -106,10 +108,10 @@ public final class InjectorConfigLoader {
             }
             nativeSidecars = nativeNode.booleanValue();
         }
-        String startupPath =
-                check("proxyStartupPath", () -> Values.path(text(root, "proxyStartupPath", d.proxyStartupPath())));
-        Duration waitTimeout = check(
-                "waitTimeout", () -> Durations.parse(text(root, "waitTimeout", Durations.format(d.waitTimeout()))));
+        String startupPathText = text(root, "proxyStartupPath", d.proxyStartupPath());
+        String startupPath = check("proxyStartupPath", () -> Values.path(startupPathText));
+        String waitText = text(root, "waitTimeout", Durations.format(d.waitTimeout()));
+        Duration waitTimeout = check("waitTimeout", () -> Durations.parse(waitText));
         InjectorConfig.Resources proxy = resources(root, "proxyResources", d.proxyResources());
         InjectorConfig.Resources init = resources(root, "initResources", d.initResources());
         return new InjectorConfig(
