@@ -57,6 +57,22 @@ public final class AdmissionHandler {
         return config;
     }
 
+    /**
+     * Answers one sample review, so that the first real one does not pay for loading and initializing the
+     * Kubernetes model and JSON machinery (seconds on a busy node, against the API server's webhook timeout).
+     *
+     * @return the sample's outcome, INJECTED unless the config is broken
+     */
+    public AdmissionResult.Outcome warmUp() {
+        String review = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{"
+                + "\"uid\":\"warm-up\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},"
+                + "\"operation\":\"CREATE\",\"namespace\":\"default\",\"object\":{\"apiVersion\":\"v1\","
+                + "\"kind\":\"Pod\",\"metadata\":{\"name\":\"warm-up\",\"labels\":{\"app\":\"warm-up\"}},"
+                + "\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"app\",\"ports\":[{\"containerPort\":8080}],"
+                + "\"readinessProbe\":{\"httpGet\":{\"path\":\"/healthz\",\"port\":8080}}}]}}}}";
+        return handle(review.getBytes(StandardCharsets.UTF_8)).outcome();
+    }
+
     public AdmissionResult handle(byte[] body) {
         JsonNode review;
         try {

@@ -76,10 +76,17 @@ public final class Injector implements AutoCloseable {
                 config.nativeSidecars() ? "native sidecar" : "fallback container",
                 config.zookeeper(),
                 options.certificateMounted() ? options.tlsCert() : "self-signed for " + options.dnsNames());
+        AdmissionHandler handler = new AdmissionHandler(config, version);
+        long t0 = System.nanoTime();
+        AdmissionResult.Outcome warm = handler.warmUp();
+        log.info("injector: warm-up admission {} in {} ms", warm.label(), (System.nanoTime() - t0) / 1_000_000);
+        if (warm != AdmissionResult.Outcome.INJECTED) {
+            throw new IllegalStateException("the warm-up admission was " + warm.label() + ", not injected");
+        }
         server = new WebhookServer(
                 new InetSocketAddress(options.address(), options.port()),
                 tls.serverContext(),
-                new AdmissionHandler(config, version),
+                handler,
                 options.maxBodyBytes(),
                 metrics);
         server.start();
