@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +79,12 @@ public final class WaitCommand implements Callable<Integer> {
                     return 0;
                 }
                 last = "HTTP " + r.statusCode();
+            } catch (HttpTimeoutException e) {
+                // An attempt cut short by the deadline says less than what the proxy answered before it.
+                if (left >= ATTEMPT_TIMEOUT.toNanos() || !last.startsWith("HTTP ")) {
+                    last = "no answer within "
+                            + Durations.format(Duration.ofNanos(Math.min(left, ATTEMPT_TIMEOUT.toNanos())));
+                }
             } catch (IOException e) {
                 last = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             }
