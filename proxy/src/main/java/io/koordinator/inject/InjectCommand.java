@@ -15,9 +15,14 @@ import picocli.CommandLine.Option;
 /** {@code koordinator inject}: the mutating admission webhook that adds Koordinator to pods. See docs/inject.md. */
 @Command(
         name = "inject",
-        mixinStandardHelpOptions = true,
         description = "Serve the mutating admission webhook (HTTPS, POST /mutate) that injects Koordinator.")
 public final class InjectCommand implements Callable<Integer> {
+
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help and exit.")
+    boolean help;
 
     private static final Logger log = LoggerFactory.getLogger(InjectCommand.class);
 

@@ -30,6 +30,7 @@ final class PodSettingsResolver {
         Map<String, String> annotations = orEmpty(pod.getMetadata().getAnnotations());
         Map<String, String> labels = orEmpty(pod.getMetadata().getLabels());
 
+        checkProxyPortsFree(pod);
         String group = group(annotations, labels);
         int appPort = appPort(pod, annotations);
         String readPolicy = value(annotations, READ_POLICY, Values::readPolicy, config.readPolicy());
@@ -71,6 +72,21 @@ final class PodSettingsResolver {
                 tuning,
                 resources,
                 new ArrayList<>(exclude));
+    }
+
+    /** The proxy shares the pod's network namespace: its ports must not be the app's. */
+    private static void checkProxyPortsFree(Pod pod) {
+        java.util.stream.Stream.concat(
+                        pod.getSpec().getInitContainers().stream(), pod.getSpec().getContainers().stream())
+                .forEach(c -> c.getPorts().stream()
+                        .map(ContainerPort::getContainerPort)
+                        .filter(p -> p != null && (p == ADMIN_PORT || p == INBOUND_PORT))
+                        .findFirst()
+                        .ifPresent(p -> {
+                            throw new Refusal("container '" + c.getName() + "' declares port " + p
+                                    + ", which the proxy needs (admin " + ADMIN_PORT + ", inbound " + INBOUND_PORT
+                                    + ")");
+                        }));
     }
 
     private static String group(Map<String, String> annotations, Map<String, String> labels) {

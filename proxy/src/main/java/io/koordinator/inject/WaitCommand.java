@@ -19,9 +19,14 @@ import picocli.CommandLine.Option;
  */
 @Command(
         name = "wait",
-        mixinStandardHelpOptions = true,
         description = "Wait until the proxy's admin endpoint answers 200 (exit 0), or time out (exit 1).")
 public final class WaitCommand implements Callable<Integer> {
+
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help and exit.")
+    boolean help;
 
     private static final Duration INTERVAL = Duration.ofMillis(250);
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(2);

@@ -129,6 +129,26 @@ class AnnotationValidationTest {
     }
 
     @Test
+    void appDeclaringAProxyPortIsRefused() {
+        Pod clash = new PodBuilder(pod(Map.of()))
+                .editSpec()
+                .addNewContainer()
+                .withName("metrics")
+                .withImage("shop/metrics:1")
+                .addNewPort()
+                .withContainerPort(16000)
+                .endPort()
+                .endContainer()
+                .endSpec()
+                .build();
+        AdmissionResponse response = response(handler.handle(reviewOf(clash, "CREATE")));
+        assertThat(response.getAllowed()).isFalse();
+        assertThat(response.getStatus().getMessage())
+                .isEqualTo("koordinator: container 'metrics' declares port 16000, which the proxy needs (admin 16000,"
+                        + " inbound 16001)");
+    }
+
+    @Test
     void udpPortIsNotTheAppPort() {
         Pod udpFirst = new PodBuilder(pod(Map.of()))
                 .editSpec()
