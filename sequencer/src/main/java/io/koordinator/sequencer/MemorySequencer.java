@@ -15,8 +15,9 @@ import java.util.function.Supplier;
  * reference behaviour of the {@link Sequencer} contract. Several {@code MemorySequencer}s built
  * on one {@link Log} behave like replicas of one group sharing a ZooKeeper log.
  *
- * <p>Each append makes its own entry holding every command pending at that moment, so
- * concurrent appends batch. {@link Log#setAvailable(boolean)} simulates ZooKeeper going away.
+ * <p>One entry is written at a time, on the sequencer's own thread, holding every command pending
+ * at that moment (up to {@code maxEntryCommands}), so appends made while an entry is being written
+ * batch into the next one. {@link Log#setAvailable(boolean)} simulates ZooKeeper going away.
  */
 public final class MemorySequencer implements Sequencer {
 
@@ -57,6 +58,8 @@ public final class MemorySequencer implements Sequencer {
     private final SequencerConfig config;
     private final AtomicReference<String> state = new AtomicReference<>("LATENT");
     private final List<Pending> pending = new ArrayList<>(); // guarded by itself
+    private boolean flushScheduled; // guarded by pending
+    private final java.util.concurrent.ExecutorService writer;
     private final List<MemoryFollower> followers = new CopyOnWriteArrayList<>();
     private final AtomicLong entriesAppended = new AtomicLong();
     private final AtomicLong commandsAppended = new AtomicLong();
@@ -69,6 +72,11 @@ public final class MemorySequencer implements Sequencer {
     public MemorySequencer(Log log, SequencerConfig config) {
         this.log = log;
         this.config = config;
+        this.writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sequencer-append-" + config.replicaId() + "/" + config.group());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     @Override
@@ -88,30 +96,40 @@ public final class MemorySequencer implements Sequencer {
         CompletableFuture<Long> result = new CompletableFuture<>();
         synchronized (pending) {
             pending.add(new Pending(command, result));
+            if (flushScheduled) {
+                return result;
+            }
+            flushScheduled = true;
         }
-        flush();
+        try {
+            writer.execute(this::flush);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            result.completeExceptionally(new SequencerUnavailableException("closed"));
+        }
         return result;
     }
 
-    /** Writes every pending command as one entry (bounded by the configured entry size). */
+    /** Writes pending commands as entries (bounded by the configured entry size), on the writer thread. */
     private void flush() {
-        List<Pending> batch;
-        synchronized (pending) {
-            if (pending.isEmpty()) {
-                return;
+        while (true) {
+            List<Pending> batch;
+            synchronized (pending) {
+                if (pending.isEmpty()) {
+                    flushScheduled = false;
+                    return;
+                }
+                int n = Math.min(pending.size(), config.maxEntryCommands());
+                batch = new ArrayList<>(pending.subList(0, n));
+                pending.subList(0, n).clear();
             }
-            int n = Math.min(pending.size(), config.maxEntryCommands());
-            batch = new ArrayList<>(pending.subList(0, n));
-            pending.subList(0, n).clear();
+            List<Command> commands = batch.stream().map(Pending::command).toList();
+            long entry = log.appendEntry(commands);
+            entriesAppended.incrementAndGet();
+            commandsAppended.addAndGet(commands.size());
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).result().complete(entry + i);
+            }
         }
-        List<Command> commands = batch.stream().map(Pending::command).toList();
-        long entry = log.appendEntry(commands);
-        entriesAppended.incrementAndGet();
-        commandsAppended.addAndGet(commands.size());
-        for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).result().complete(entry + i);
-        }
-        flush();
     }
 
     @Override
@@ -162,6 +180,7 @@ public final class MemorySequencer implements Sequencer {
             return;
         }
         followers.forEach(MemoryFollower::close);
+        writer.shutdown();
         synchronized (pending) {
             pending.forEach(p -> p.result().completeExceptionally(new SequencerUnavailableException("closed")));
             pending.clear();
@@ -176,11 +195,13 @@ public final class MemorySequencer implements Sequencer {
         private volatile boolean closed;
         private volatile long applied;
         private final long startSequence;
+        private int skipThroughIndex;
 
         MemoryFollower(long afterPosition, LogListener listener) {
             this.listener = listener;
             this.applied = afterPosition;
-            this.startSequence = afterPosition == Positions.NONE ? 0 : Positions.sequence(afterPosition) + 1;
+            this.startSequence = afterPosition == Positions.NONE ? 0 : Positions.sequence(afterPosition);
+            this.skipThroughIndex = afterPosition == Positions.NONE ? -1 : Positions.index(afterPosition);
             this.thread = new Thread(this::run, "follower-" + config.replicaId() + "/" + config.group());
             this.thread.setDaemon(true);
         }
@@ -194,7 +215,7 @@ public final class MemorySequencer implements Sequencer {
                         continue;
                     }
                     long entryPosition = Positions.entry(0, sequence);
-                    for (int i = 0; i < entry.size() && !closed; i++) {
+                    for (int i = skipThroughIndex + 1; i < entry.size() && !closed; i++) {
                         long position = entryPosition + i;
                         Command command = entry.get(i);
                         var original = dedup.check(position, command);
@@ -206,6 +227,7 @@ public final class MemorySequencer implements Sequencer {
                         }
                         applied = position;
                     }
+                    skipThroughIndex = -1;
                     sequence++;
                 }
             } catch (InterruptedException e) {

@@ -1,0 +1,12 @@
+package io.koordinator.sequencer.codec;
+
+/**
+ * An entry's bytes are not a valid entry: truncated, an unknown format version, a bad checksum, a
+ * length that runs past the end, trailing bytes, or text that is not UTF-8. A follower that meets
+ * one stops (the replica is broken); it never skips the entry.
+ */
+public final class CorruptEntryException extends Exception {
+    public CorruptEntryException(String message) {
+        super(message);
+    }
+}

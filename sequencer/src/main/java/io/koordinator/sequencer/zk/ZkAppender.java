@@ -1,0 +1,406 @@
+package io.koordinator.sequencer.zk;
+
+import io.koordinator.sequencer.Command;
+import io.koordinator.sequencer.Positions;
+import io.koordinator.sequencer.SequencerUnavailableException;
+import io.koordinator.sequencer.codec.CorruptEntryException;
+import io.koordinator.sequencer.codec.EntryCodec;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.curator.framework.api.CuratorEvent;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.KeeperException.Code;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Adaptive batching of appends: pending commands are packed into entries (bounded by bytes and
+ * count) and created as PERSISTENT_SEQUENTIAL znodes in the background, at most {@code
+ * maxAppendsInFlight} at once; commands arriving meanwhile wait for the next entry.
+ *
+ * <p>Threading: {@link #append} runs on callers' threads; create callbacks, retries and rollover
+ * run on this appender's own thread, never on Curator's event thread. Mutable state is guarded by
+ * {@link #lock}.
+ */
+final class ZkAppender {
+    private static final Logger log = LoggerFactory.getLogger(ZkAppender.class);
+
+    private record Pending(Command command, int size, CompletableFuture<Long> result, long enqueuedNanos) {}
+
+    /** One entry being created; its segment changes only when a rollover re-appends it. */
+    private static final class Batch {
+        final List<Pending> items;
+        final byte[] data;
+        final long deadlineNanos;
+        int segment;
+
+        Batch(List<Pending> items, byte[] data, int segment, long deadlineNanos) {
+            this.items = items;
+            this.data = data;
+            this.segment = segment;
+            this.deadlineNanos = deadlineNanos;
+        }
+    }
+
+    private final ZkSequencer owner;
+    private final ExecutorService thread;
+    private final Object lock = new Object();
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>(); // guarded by lock
+    private final List<Batch> parked = new ArrayList<>(); // guarded by lock: waiting for a connection
+    private final java.util.Set<Batch> active = new java.util.HashSet<>(); // guarded by lock: not yet done
+    private final Map<Integer, Long> firstSeal = new HashMap<>(); // only on the appender thread
+    private int inFlight; // guarded by lock: batches created, retried or parked
+    private int segment; // guarded by lock
+    private boolean delayScheduled; // guarded by lock
+    private boolean closed; // guarded by lock
+
+    final AtomicLong entriesAppended = new AtomicLong();
+    final AtomicLong commandsAppended = new AtomicLong();
+    final AtomicLong retries = new AtomicLong();
+    final AtomicLong rejected = new AtomicLong();
+    final AtomicLong rolloverReappends = new AtomicLong();
+
+    ZkAppender(ZkSequencer owner) {
+        this.owner = owner;
+        this.thread =
+                Executors.newSingleThreadExecutor(r -> ZkSequencer.daemon(r, "sequencer-append-" + owner.identity));
+    }
+
+    void initialize(int highestSegment) {
+        synchronized (lock) {
+            segment = Math.max(segment, highestSegment);
+        }
+    }
+
+    int segment() {
+        synchronized (lock) {
+            return segment;
+        }
+    }
+
+    int inFlight() {
+        synchronized (lock) {
+            return inFlight;
+        }
+    }
+
+    CompletableFuture<Long> append(Command command) {
+        int size = EntryCodec.encodedSize(command);
+        if (size + EntryCodec.overhead() > owner.config.maxEntryBytes()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("command of " + size
+                    + " bytes does not fit an entry (maxEntryBytes " + owner.config.maxEntryBytes() + ")"));
+        }
+        if (!owner.isConnected()) {
+            return reject("log of group " + owner.config.group() + " is unavailable (ZooKeeper "
+                    + owner.connectionState() + ")");
+        }
+        CompletableFuture<Long> result = new CompletableFuture<>();
+        synchronized (lock) {
+            if (closed) {
+                return reject("sequencer closed");
+            }
+            pending.add(new Pending(command, size, result, System.nanoTime()));
+        }
+        send();
+        return result;
+    }
+
+    private CompletableFuture<Long> reject(String message) {
+        rejected.incrementAndGet();
+        return CompletableFuture.failedFuture(new SequencerUnavailableException(message));
+    }
+
+    /** Packs pending commands into entries while a create slot is free, and creates them. */
+    private void send() {
+        List<Batch> toCreate = new ArrayList<>();
+        synchronized (lock) {
+            while (!closed && !pending.isEmpty() && inFlight < owner.config.maxAppendsInFlight()) {
+                if (shouldWaitForMore()) {
+                    break;
+                }
+                toCreate.add(takeBatch());
+                inFlight++;
+            }
+        }
+        toCreate.forEach(this::create);
+    }
+
+    /** maxBatchDelay: with nothing in flight, a partial batch waits a little for company. */
+    private boolean shouldWaitForMore() {
+        long delay = owner.config.maxBatchDelay().toNanos();
+        if (delay == 0 || inFlight > 0 || pending.size() >= owner.config.maxEntryCommands()) {
+            return false;
+        }
+        long waitNanos = pending.peekFirst().enqueuedNanos() + delay - System.nanoTime();
+        if (waitNanos <= 0) {
+            return false;
+        }
+        if (!delayScheduled) {
+            delayScheduled = true;
+            owner.timer()
+                    .schedule(
+                            () -> {
+                                synchronized (lock) {
+                                    delayScheduled = false;
+                                }
+                                send();
+                            },
+                            waitNanos,
+                            TimeUnit.NANOSECONDS);
+        }
+        return true;
+    }
+
+    private Batch takeBatch() {
+        List<Pending> items = new ArrayList<>();
+        int bytes = EntryCodec.overhead();
+        while (!pending.isEmpty() && items.size() < owner.config.maxEntryCommands()) {
+            Pending next = pending.peekFirst();
+            if (!items.isEmpty() && bytes + next.size() > owner.config.maxEntryBytes()) {
+                break;
+            }
+            bytes += next.size();
+            items.add(pending.pollFirst());
+        }
+        byte[] data = EntryCodec.encode(items.stream().map(Pending::command).toList());
+        long deadline = System.nanoTime() + appendTimeoutNanos();
+        Batch batch = new Batch(items, data, segment, deadline);
+        active.add(batch);
+        return batch;
+    }
+
+    /** How long an entry may stay unconfirmed (retried across disconnects) before its commands fail. */
+    private long appendTimeoutNanos() {
+        return owner.config.sessionTimeout().toNanos()
+                + owner.config.connectionTimeout().toNanos();
+    }
+
+    private void create(Batch batch) {
+        try {
+            owner.client
+                    .create()
+                    .creatingParentsIfNeeded()
+                    .withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+                    .inBackground((c, event) -> onCreated(batch, event), thread)
+                    .forPath(owner.layout.entryPrefix(batch.segment), batch.data);
+        } catch (Exception e) {
+            thread.execute(() -> retryOrPark(batch, e.toString()));
+        }
+    }
+
+    /** Create outcome, on the appender thread. */
+    private void onCreated(Batch batch, CuratorEvent event) {
+        Code code = Code.get(event.getResultCode());
+        if (code != Code.OK) {
+            retryOrPark(batch, code.name());
+            return;
+        }
+        long sequence = ZkLayout.parseSequence(event.getName());
+        if (sequence < 0) {
+            fail(batch, new IllegalStateException("unexpected entry name " + event.getName()));
+        } else if (sequence >= owner.config.segmentRollover()) {
+            rollover(batch, sequence);
+        } else {
+            complete(batch, sequence);
+        }
+    }
+
+    private void complete(Batch batch, long sequence) {
+        entriesAppended.incrementAndGet();
+        commandsAppended.addAndGet(batch.items.size());
+        synchronized (lock) {
+            inFlight--;
+            active.remove(batch);
+        }
+        for (int i = 0; i < batch.items.size(); i++) {
+            batch.items.get(i).result().complete(Positions.of(batch.segment, sequence, i));
+        }
+        send();
+    }
+
+    private void fail(Batch batch, Exception cause) {
+        synchronized (lock) {
+            inFlight--;
+            active.remove(batch);
+        }
+        batch.items.forEach(p -> p.result().completeExceptionally(cause));
+        send();
+    }
+
+    /**
+     * The create's outcome is unknown (connection loss, session expiry) or it failed: create the
+     * same entry again. A second copy in the log is harmless, the followers skip it by request id.
+     */
+    private void retryOrPark(Batch batch, String reason) {
+        if (System.nanoTime() - batch.deadlineNanos > 0 || owner.closed()) {
+            log.warn(
+                    "{} giving up an entry of {} commands after {}: outcome unknown",
+                    owner.identity,
+                    batch.items.size(),
+                    reason);
+            fail(
+                    batch,
+                    new SequencerUnavailableException(
+                            "ZooKeeper unreachable (" + reason + "); the command may or may not be in the log"));
+            return;
+        }
+        retries.incrementAndGet();
+        log.debug("{} retrying an entry of {} commands after {}", owner.identity, batch.items.size(), reason);
+        if (owner.isConnected()) {
+            later(() -> create(batch), 50);
+        } else {
+            synchronized (lock) {
+                parked.add(batch);
+            }
+            if (owner.isConnected()) {
+                onConnected();
+            }
+        }
+    }
+
+    private void later(Runnable task, long millis) {
+        try {
+            owner.timer().schedule(task, millis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: close() fails every active batch
+        }
+    }
+
+    /** On (re)connect, from Curator's event thread: re-create parked entries, send pending ones. */
+    void onConnected() {
+        List<Batch> again;
+        synchronized (lock) {
+            again = new ArrayList<>(parked);
+            parked.clear();
+        }
+        again.forEach(this::create);
+        send();
+    }
+
+    /** On a disconnect: commands not yet in a create fail now; creates in flight are retried. */
+    void onDisconnected() {
+        List<Pending> dropped;
+        synchronized (lock) {
+            dropped = new ArrayList<>(pending);
+            pending.clear();
+        }
+        if (!dropped.isEmpty()) {
+            rejected.addAndGet(dropped.size());
+            SequencerUnavailableException e =
+                    new SequencerUnavailableException("ZooKeeper connection lost before the command was sent");
+            dropped.forEach(p -> p.result().completeExceptionally(e));
+        }
+    }
+
+    /** Periodically, on the timer thread: parked entries past their deadline fail. */
+    void expireParked() {
+        List<Batch> expired = new ArrayList<>();
+        synchronized (lock) {
+            long now = System.nanoTime();
+            parked.removeIf(b -> now - b.deadlineNanos > 0 && expired.add(b));
+        }
+        expired.forEach(b -> fail(
+                b,
+                new SequencerUnavailableException("ZooKeeper unreachable; the command may or may not be in the log")));
+    }
+
+    /**
+     * The create landed at or past the rollover threshold: make sure the segment is sealed, find
+     * its first seal, and keep the entry if it lies before that seal, else append it again in the
+     * next segment. Blocking reads, on the appender thread (rare: once per segment).
+     */
+    private void rollover(Batch batch, long sequence) {
+        int sealedSegment = batch.segment;
+        try {
+            Long seal = firstSeal.get(sealedSegment);
+            if (seal == null) {
+                seal = seal(sealedSegment);
+                firstSeal.put(sealedSegment, seal);
+                synchronized (lock) {
+                    segment = Math.max(segment, sealedSegment + 1);
+                }
+            }
+            if (sequence < seal) {
+                complete(batch, sequence);
+            } else {
+                rolloverReappends.incrementAndGet();
+                batch.segment = sealedSegment + 1;
+                create(batch);
+            }
+        } catch (Exception e) {
+            log.warn("{} sealing segment {} failed, retrying: {}", owner.identity, sealedSegment, e.toString());
+            if (System.nanoTime() - batch.deadlineNanos > 0 || owner.closed()) {
+                fail(batch, new SequencerUnavailableException("segment rollover failed; outcome unknown", e));
+            } else {
+                later(() -> thread.execute(() -> rollover(batch, sequence)), 200);
+            }
+        }
+    }
+
+    /** Writes a seal entry into {@code segment}, returns the sequence of its first seal. */
+    private long seal(int segment) throws Exception {
+        String created = owner.client
+                .create()
+                .withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+                .forPath(owner.layout.entryPrefix(segment), EntryCodec.encodeSeal());
+        long mine = ZkLayout.parseSequence(created);
+        long first = mine;
+        for (long s = owner.config.segmentRollover(); s < mine; s++) {
+            byte[] data;
+            try {
+                data = owner.client.getData().forPath(owner.layout.entryPath(segment, s));
+            } catch (KeeperException.NoNodeException e) {
+                continue;
+            }
+            try {
+                if (EntryCodec.decode(data).seal()) {
+                    first = s;
+                    break;
+                }
+            } catch (CorruptEntryException e) {
+                throw new IllegalStateException("corrupt entry " + Positions.format(Positions.entry(segment, s)), e);
+            }
+        }
+        owner.ensurePath(owner.layout.segmentPath(segment + 1));
+        log.info(
+                "{} segment {} sealed at sequence {} (my seal at {}); appending to segment {}",
+                owner.identity,
+                segment,
+                first,
+                mine,
+                segment + 1);
+        return first;
+    }
+
+    void close() {
+        List<Pending> dropped;
+        List<Batch> unfinished;
+        synchronized (lock) {
+            closed = true;
+            dropped = new ArrayList<>(pending);
+            pending.clear();
+            unfinished = new ArrayList<>(active);
+            active.clear();
+            parked.clear();
+        }
+        SequencerUnavailableException e =
+                new SequencerUnavailableException("sequencer closed; the command may or may not be in the log");
+        dropped.forEach(p -> p.result().completeExceptionally(new SequencerUnavailableException("sequencer closed")));
+        unfinished.forEach(b -> b.items.forEach(p -> p.result().completeExceptionally(e)));
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

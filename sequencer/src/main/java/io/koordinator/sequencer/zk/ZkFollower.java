@@ -1,0 +1,408 @@
+package io.koordinator.sequencer.zk;
+
+import io.koordinator.sequencer.Command;
+import io.koordinator.sequencer.DedupTable;
+import io.koordinator.sequencer.Follower;
+import io.koordinator.sequencer.LogListener;
+import io.koordinator.sequencer.Positions;
+import io.koordinator.sequencer.codec.Entry;
+import io.koordinator.sequencer.codec.EntryCodec;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the log on its own thread: background {@code getData} of the next {@value #READ_AHEAD}
+ * sequence numbers, decoded and handed to the listener in order. New entries are learned from the
+ * sequencer's persistent recursive watch ({@link #entrySeen}); no {@code getChildren} of a
+ * segment on the normal path.
+ *
+ * <p>Threading: the follower thread owns every field not marked otherwise; Curator's event thread
+ * only enqueues read results and raises {@link #knownTail}.
+ */
+final class ZkFollower implements Follower {
+    private static final Logger log = LoggerFactory.getLogger(ZkFollower.class);
+    static final int READ_AHEAD = 64;
+    private static final long PROBE_MIN_MILLIS = 500;
+    private static final long PROBE_MAX_MILLIS = 8_000;
+    private static final int PROBE_WIDTH = 4;
+    private static final int LIST_LIMIT = 10_000;
+    private static final Object WAKE = new Object();
+
+    private enum SlotState {
+        IN_FLIGHT,
+        DATA,
+        MISSING,
+        ERROR
+    }
+
+    private record Slot(SlotState state, byte[] data, long tailAtIssue, long atNanos) {}
+
+    private record ReadResult(long epoch, int segment, long sequence, int rc, byte[] data, long tailAtIssue) {}
+
+    private final ZkSequencer owner;
+    private final LogListener listener;
+    private final long afterPosition;
+    private final Thread thread;
+    private final DedupTable dedup;
+    /** Read results and wake-ups, from Curator's event thread. */
+    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    /** Highest entry position known to exist (watch events, reads); any thread. */
+    private final AtomicLong knownTail = new AtomicLong(Positions.NONE);
+
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private final AtomicBoolean resyncRequested = new AtomicBoolean();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private volatile boolean closed;
+    private volatile long applied;
+    private volatile int currentSegment;
+
+    // Follower thread only.
+    private final Map<Long, Slot> slots = new HashMap<>();
+    private long epoch;
+    private int segment;
+    private long next;
+    private int skipThroughIndex = -1;
+    private boolean catchingUp = true;
+    private long lastProgressNanos = System.nanoTime();
+    private long probeDelayMillis = PROBE_MIN_MILLIS;
+    private int probes;
+
+    ZkFollower(ZkSequencer owner, long afterPosition, LogListener listener) {
+        if (afterPosition < Positions.NONE) {
+            throw new IllegalArgumentException("not a position: " + afterPosition);
+        }
+        this.owner = owner;
+        this.listener = listener;
+        this.afterPosition = afterPosition;
+        this.applied = afterPosition;
+        this.dedup = new DedupTable(owner.config.dedupWindow(), 1_000_000);
+        this.thread = ZkSequencer.daemon(this::run, "follower-" + owner.identity);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** From the watch (Curator's event thread): an entry exists at {@code position}. */
+    void entrySeen(long position) {
+        if (knownTail.accumulateAndGet(position, Math::max) == position) {
+            wake();
+        }
+    }
+
+    /** After a reconnect or a re-registered watch: events may have been missed. */
+    void resync() {
+        resyncRequested.set(true);
+        wake();
+    }
+
+    private void wake() {
+        if (wakePending.compareAndSet(false, true)) {
+            inbox.offer(WAKE);
+        }
+    }
+
+    private void run() {
+        try {
+            begin();
+            while (!closed) {
+                if (resyncRequested.getAndSet(false)) {
+                    restartReads();
+                }
+                boolean progressed = deliverReady();
+                if (!progressed && !closed) {
+                    issueReads();
+                    Object message = inbox.poll(probeDelayMillis, TimeUnit.MILLISECONDS);
+                    if (message == null) {
+                        probeIfStalled();
+                    } else {
+                        handle(message);
+                    }
+                }
+                Object more;
+                while ((more = inbox.poll()) != null) {
+                    handle(more);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            if (!closed) {
+                failure.set(t);
+                log.error("{} follower stopped at {}: {}", owner.identity, Positions.format(applied), t.toString(), t);
+            }
+        }
+    }
+
+    /** Waits for the sequencer's layout and watch, then picks the first sequence to read. */
+    private void begin() throws Exception {
+        while (!owner.initialized() && !closed) {
+            Thread.sleep(20); // start-up only: the watch must exist before the first read
+        }
+        if (afterPosition == Positions.NONE) {
+            while (!closed) {
+                try {
+                    segment = ZkSegments.lowest(owner);
+                    break;
+                } catch (Exception e) {
+                    Thread.sleep(200); // not connected: the read is retried
+                }
+            }
+            next = 0;
+        } else {
+            segment = Positions.segment(afterPosition);
+            next = Positions.sequence(afterPosition);
+            skipThroughIndex = Positions.index(afterPosition);
+        }
+        currentSegment = segment;
+    }
+
+    private void restartReads() {
+        epoch++;
+        slots.clear();
+        catchingUp = true;
+        probeDelayMillis = PROBE_MIN_MILLIS;
+    }
+
+    private void handle(Object message) {
+        if (message == WAKE) {
+            wakePending.set(false);
+            return;
+        }
+        ReadResult r = (ReadResult) message;
+        if (r.epoch() != epoch || r.segment() != segment) {
+            return;
+        }
+        Code code = Code.get(r.rc());
+        long now = System.nanoTime();
+        if (code == Code.OK) {
+            slots.put(r.sequence(), new Slot(SlotState.DATA, r.data(), r.tailAtIssue(), now));
+            knownTail.accumulateAndGet(Positions.entry(segment, r.sequence()), Math::max);
+        } else if (code == Code.NONODE) {
+            slots.put(r.sequence(), new Slot(SlotState.MISSING, null, r.tailAtIssue(), now));
+        } else {
+            slots.put(r.sequence(), new Slot(SlotState.ERROR, null, r.tailAtIssue(), now));
+        }
+    }
+
+    /** Delivers every entry that is ready at {@link #next}; true if anything moved. */
+    private boolean deliverReady() throws Exception {
+        boolean progressed = false;
+        while (!closed) {
+            Slot slot = slots.get(next);
+            if (slot == null || slot.state() == SlotState.IN_FLIGHT || slot.state() == SlotState.ERROR) {
+                return progressed;
+            }
+            long here = Positions.entry(segment, next);
+            if (slot.state() == SlotState.MISSING) {
+                if (slot.tailAtIssue() >= here) {
+                    // Gap rule: read after this or a higher entry was known to exist, so this number
+                    // never was created, or was deleted; it never appears again.
+                    owner.gapsSkipped.incrementAndGet();
+                    log.info(
+                            "{} no entry at {}: skipping the missing sequence number",
+                            owner.identity,
+                            Positions.format(here));
+                    slots.remove(next);
+                    next++;
+                    skipThroughIndex = -1;
+                    progressed = true;
+                    continue;
+                }
+                if (knownTail.get() <= here) {
+                    catchingUp = false;
+                }
+                return progressed;
+            }
+            slots.remove(next);
+            Entry entry = EntryCodec.decode(slot.data());
+            if (entry.seal()) {
+                log.info(
+                        "{} segment {} sealed at sequence {}; continuing in segment {}",
+                        owner.identity,
+                        segment,
+                        next,
+                        segment + 1);
+                segment++;
+                currentSegment = segment;
+                next = 0;
+                skipThroughIndex = -1;
+                restartReads();
+            } else {
+                deliver(here, entry.commands());
+                next++;
+            }
+            progressed = true;
+            lastProgressNanos = System.nanoTime();
+            probeDelayMillis = PROBE_MIN_MILLIS;
+            probes = 0;
+        }
+        return progressed;
+    }
+
+    private void deliver(long entryPosition, List<Command> commands) throws Exception {
+        for (int i = skipThroughIndex + 1; i < commands.size() && !closed; i++) {
+            long position = entryPosition + i;
+            Command command = commands.get(i);
+            OptionalLong original = dedup.check(position, command);
+            if (original.isPresent()) {
+                owner.duplicatesSkipped.incrementAndGet();
+                listener.onDuplicate(position, command, original.getAsLong());
+            } else {
+                listener.onCommand(position, command);
+            }
+            applied = position;
+        }
+        skipThroughIndex = -1;
+    }
+
+    /** Keeps up to {@value #READ_AHEAD} reads outstanding from {@link #next}. */
+    private void issueReads() {
+        if (!owner.isConnected()) {
+            return; // a reconnect triggers resync()
+        }
+        long known = knownSequenceLimit();
+        long now = System.nanoTime();
+        for (long s = next; s < next + READ_AHEAD; s++) {
+            Slot slot = slots.get(s);
+            if (slot == null) {
+                if (s == next || s <= known || catchingUp) {
+                    issue(s);
+                }
+            } else if (slot.state() == SlotState.MISSING) {
+                long position = Positions.entry(segment, s);
+                if (position <= knownTail.get() && slot.tailAtIssue() < position) {
+                    issue(s); // a higher entry is now known: read again to decide
+                }
+            } else if (slot.state() == SlotState.ERROR && now - slot.atNanos() > TimeUnit.MILLISECONDS.toNanos(200)) {
+                issue(s);
+            }
+        }
+    }
+
+    /** The highest sequence known to exist in the current segment (unbounded if a later segment has entries). */
+    private long knownSequenceLimit() {
+        long tail = knownTail.get();
+        if (tail == Positions.NONE || Positions.segment(tail) < segment) {
+            return -1;
+        }
+        return Positions.segment(tail) > segment ? Long.MAX_VALUE : Positions.sequence(tail);
+    }
+
+    private void issue(long sequence) {
+        long tailAtIssue = knownTail.get();
+        long readEpoch = epoch;
+        int readSegment = segment;
+        slots.put(sequence, new Slot(SlotState.IN_FLIGHT, null, tailAtIssue, System.nanoTime()));
+        try {
+            owner.client
+                    .getData()
+                    .inBackground((c, event) -> inbox.offer(new ReadResult(
+                            readEpoch, readSegment, sequence, event.getResultCode(), event.getData(), tailAtIssue)))
+                    .forPath(owner.layout.entryPath(readSegment, sequence));
+        } catch (Exception e) {
+            slots.put(sequence, new Slot(SlotState.ERROR, null, tailAtIssue, System.nanoTime()));
+        }
+    }
+
+    /**
+     * Nothing arrived for a while and {@link #next} is missing with no higher entry known. Usually
+     * the log is just idle; but entries may exist that no watch event announced (created before
+     * the watch, beyond a gap). Probe a few numbers ahead, then, rarely, list the segment if it is
+     * small, and the segments.
+     */
+    private void probeIfStalled() throws Exception {
+        if (!owner.isConnected()
+                || System.nanoTime() - lastProgressNanos < TimeUnit.MILLISECONDS.toNanos(probeDelayMillis)) {
+            return;
+        }
+        probes++;
+        probeDelayMillis = Math.min(PROBE_MAX_MILLIS, probeDelayMillis * 2);
+        slots.entrySet().removeIf(e -> e.getValue().state() == SlotState.MISSING);
+        for (long s = next; s < next + PROBE_WIDTH; s++) {
+            issue(s);
+        }
+        if (probes % 3 == 0) {
+            listFallback();
+        }
+    }
+
+    private void listFallback() throws Exception {
+        List<Integer> segments = ZkSegments.list(owner);
+        if (!segments.isEmpty() && segments.get(segments.size() - 1) > segment) {
+            int later = segments.get(segments.size() - 1);
+            Stat stat = owner.client.checkExists().forPath(owner.layout.segmentPath(later));
+            if (stat != null && stat.getNumChildren() > 0) {
+                knownTail.accumulateAndGet(Positions.entry(later, 0), Math::max);
+            }
+        }
+        Stat stat = owner.client.checkExists().forPath(owner.layout.segmentPath(segment));
+        if (stat != null && stat.getNumChildren() > 0 && stat.getNumChildren() <= LIST_LIMIT) {
+            owner.client.getChildren().forPath(owner.layout.segmentPath(segment)).stream()
+                    .mapToLong(ZkLayout::parseSequence)
+                    .filter(s -> s > next)
+                    .max()
+                    .ifPresent(s -> knownTail.accumulateAndGet(Positions.entry(segment, s), Math::max));
+        }
+    }
+
+    @Override
+    public long appliedPosition() {
+        return applied;
+    }
+
+    @Override
+    public long tailSeen() {
+        return knownTail.get();
+    }
+
+    @Override
+    public long lagEntries() {
+        long tail = knownTail.get();
+        if (tail == Positions.NONE) {
+            return 0;
+        }
+        long a = applied;
+        if (a == Positions.NONE) {
+            return Positions.segment(tail) == currentSegment ? Positions.sequence(tail) + 1 : 0;
+        }
+        if (Positions.segment(tail) != Positions.segment(a)) {
+            return Positions.sequence(tail) + 1;
+        }
+        return Math.max(0, Positions.sequence(tail) - Positions.sequence(a));
+    }
+
+    @Override
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure.get());
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        owner.removeFollower(this);
+        thread.interrupt();
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,332 @@
+package io.koordinator.sequencer.zk;
+
+import io.koordinator.sequencer.Command;
+import io.koordinator.sequencer.Follower;
+import io.koordinator.sequencer.LogListener;
+import io.koordinator.sequencer.ReplicaInfo;
+import io.koordinator.sequencer.Sequencer;
+import io.koordinator.sequencer.SequencerConfig;
+import io.koordinator.sequencer.SequencerStats;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.watch.PersistentWatcher;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.retry.BoundedExponentialBackoffRetry;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Sequencer} on ZooKeeper through Curator. See the package documentation for the
+ * layout, the gap rule and the rollover rule.
+ *
+ * <p>Life cycle: the constructor validates; {@link #start()} connects (waiting up to the
+ * connection timeout), creates the group's layout and registers one persistent recursive watch
+ * on {@code log/}; if ZooKeeper is not reachable yet it returns anyway and finishes once it is,
+ * while {@link #isConnected()} stays false. {@link #close()} is idempotent and never throws.
+ */
+public final class ZkSequencer implements Sequencer {
+    private static final Logger log = LoggerFactory.getLogger(ZkSequencer.class);
+
+    private enum State {
+        LATENT,
+        STARTED,
+        CLOSED
+    }
+
+    final SequencerConfig config;
+    final ZkLayout layout;
+    final String identity;
+    final CuratorFramework client;
+    private final boolean ownsClient;
+    private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+    /** Written on Curator's event thread, read anywhere. */
+    private volatile String connection = "LATENT";
+
+    private volatile boolean initialized;
+    private final CountDownLatch initializedLatch = new CountDownLatch(1);
+    private volatile long sessionId;
+    private final ScheduledExecutorService timer;
+    private final ZkAppender appender;
+    private final ReplicaRegistry registry;
+    private final List<ZkFollower> followers = new CopyOnWriteArrayList<>();
+    private volatile PersistentWatcher watcher; // set by initialize(), on the timer thread
+
+    final AtomicLong duplicatesSkipped = new AtomicLong();
+    final AtomicLong gapsSkipped = new AtomicLong();
+    private final AtomicLong reconnects = new AtomicLong();
+    private final AtomicLong sessionExpiries = new AtomicLong();
+
+    /** A sequencer with its own Curator client, built from {@code config}. */
+    public ZkSequencer(SequencerConfig config) {
+        this(
+                config,
+                CuratorFrameworkFactory.builder()
+                        .connectString(config.connectString())
+                        .sessionTimeoutMs((int) config.sessionTimeout().toMillis())
+                        .connectionTimeoutMs((int) config.connectionTimeout().toMillis())
+                        .retryPolicy(new BoundedExponentialBackoffRetry(100, 1000, 3))
+                        .build(),
+                true);
+    }
+
+    /**
+     * A sequencer on an existing client (started or not); {@link #close()} leaves the client
+     * open. {@code config.connectString()} and the timeouts are then unused.
+     */
+    public ZkSequencer(SequencerConfig config, CuratorFramework client) {
+        this(config, client, false);
+    }
+
+    private ZkSequencer(SequencerConfig config, CuratorFramework client, boolean ownsClient) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.client = Objects.requireNonNull(client, "client");
+        this.ownsClient = ownsClient;
+        this.layout = new ZkLayout(config);
+        this.identity = config.replicaId() + "/" + config.group();
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sequencer-timer-" + identity));
+        this.appender = new ZkAppender(this);
+        this.registry = new ReplicaRegistry(this);
+    }
+
+    static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    @Override
+    public void start() throws InterruptedException {
+        if (!state.compareAndSet(State.LATENT, State.STARTED)) {
+            throw new IllegalStateException(identity + " already started");
+        }
+        client.getConnectionStateListenable().addListener((c, newState) -> onConnectionState(newState));
+        if (ownsClient) {
+            client.start();
+        }
+        if (client.getZookeeperClient().isConnected()) {
+            onConnectionState(ConnectionState.CONNECTED);
+        }
+        timer.scheduleWithFixedDelay(registry::tick, 1, 1, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(appender::expireParked, 250, 250, TimeUnit.MILLISECONDS);
+        if (!initializedLatch.await(config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+            log.warn("{} ZooKeeper {} not reachable yet; appends fail until it is", identity, config.connectString());
+        }
+    }
+
+    /**
+     * Every ZooKeeper connection state change, on Curator's event thread: never blocks, hands
+     * I/O to the timer thread.
+     */
+    private void onConnectionState(ConnectionState newState) {
+        if (state.get() == State.CLOSED) {
+            return;
+        }
+        switch (newState) {
+            case CONNECTED, RECONNECTED -> {
+                long newSession = currentSessionId();
+                boolean replaced = sessionId != 0 && newSession != sessionId;
+                sessionId = newSession;
+                connection = "CONNECTED";
+                if (newState == ConnectionState.RECONNECTED) {
+                    reconnects.incrementAndGet();
+                    if (replaced) {
+                        sessionExpiries.incrementAndGet();
+                        registry.sessionReplaced();
+                    }
+                    log.info(
+                            "{} reconnected to ZooKeeper ({}); followers re-read from their positions",
+                            identity,
+                            replaced ? "new session" : "same session");
+                    followers.forEach(ZkFollower::resync);
+                }
+                timer.execute(this::initialize);
+                appender.onConnected();
+            }
+            case SUSPENDED, READ_ONLY -> {
+                connection = "SUSPENDED";
+                log.warn("{} ZooKeeper connection suspended; appends fail until it is back", identity);
+                appender.onDisconnected();
+            }
+            case LOST -> {
+                connection = "LOST";
+                log.warn("{} ZooKeeper session lost; appends fail until a new session", identity);
+                appender.onDisconnected();
+            }
+        }
+    }
+
+    private long currentSessionId() {
+        try {
+            return client.getZookeeperClient().getZooKeeper().getSessionId();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    /** Creates the layout and the watch, once, on the timer thread; retried on each connect. */
+    private void initialize() {
+        if (initialized || state.get() != State.STARTED) {
+            return;
+        }
+        try {
+            ensurePath(layout.logPath());
+            ensurePath(layout.replicasPath());
+            appender.initialize(ZkSegments.highest(this));
+            CountDownLatch watching = new CountDownLatch(1);
+            watcher = new PersistentWatcher(client, layout.logPath(), true);
+            watcher.getListenable().addListener(this::onLogEvent);
+            watcher.getResetListenable().addListener(() -> {
+                watching.countDown();
+                followers.forEach(ZkFollower::resync);
+            });
+            watcher.start();
+            if (!watching.await(config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("persistent watch on " + layout.logPath() + " not registered in time");
+            }
+            initialized = true;
+            initializedLatch.countDown();
+            log.info("{} sequencer ready on {} (log {})", identity, config.connectString(), layout.logPath());
+        } catch (Exception e) {
+            log.warn("{} initializing the log layout failed, retrying on the next connect: {}", identity, e.toString());
+            if (watcher != null) {
+                watcher.close();
+                watcher = null;
+            }
+        }
+    }
+
+    void ensurePath(String path) throws Exception {
+        try {
+            client.create().creatingParentsIfNeeded().forPath(path);
+        } catch (KeeperException.NodeExistsException e) {
+            // already there
+        }
+    }
+
+    /** Watch events of the whole log, on Curator's event thread: only updates followers' tails. */
+    private void onLogEvent(WatchedEvent event) {
+        if (event.getType() == Watcher.Event.EventType.NodeCreated) {
+            long position = layout.parseEntryPosition(event.getPath());
+            if (position >= 0) {
+                followers.forEach(f -> f.entrySeen(position));
+            }
+        }
+    }
+
+    boolean initialized() {
+        return initialized;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    long sessionId() {
+        return sessionId;
+    }
+
+    boolean closed() {
+        return state.get() == State.CLOSED;
+    }
+
+    @Override
+    public CompletableFuture<Long> append(Command command) {
+        return appender.append(command);
+    }
+
+    @Override
+    public Follower follow(long afterPosition, LogListener listener) {
+        if (state.get() == State.CLOSED) {
+            throw new IllegalStateException(identity + " is closed");
+        }
+        ZkFollower follower = new ZkFollower(this, afterPosition, listener);
+        followers.add(follower);
+        follower.start();
+        return follower;
+    }
+
+    void removeFollower(ZkFollower follower) {
+        followers.remove(follower);
+    }
+
+    @Override
+    public boolean isConnected() {
+        return initialized && "CONNECTED".equals(connection) && state.get() == State.STARTED;
+    }
+
+    @Override
+    public String connectionState() {
+        return state.get() == State.CLOSED ? "CLOSED" : connection;
+    }
+
+    @Override
+    public void registerReplica(ReplicaInfo info, Supplier<ReplicaInfo> progress) {
+        registry.register(info, progress);
+    }
+
+    @Override
+    public SequencerStats stats() {
+        return new SequencerStats(
+                appender.inFlight(),
+                appender.entriesAppended.get(),
+                appender.commandsAppended.get(),
+                appender.retries.get(),
+                appender.rejected.get(),
+                duplicatesSkipped.get(),
+                reconnects.get(),
+                sessionExpiries.get());
+    }
+
+    /** Sequence numbers the followers skipped because no entry exists there (see the gap rule). */
+    public long gapsSkipped() {
+        return gapsSkipped.get();
+    }
+
+    /** Entries re-appended into the next segment because they landed after a seal. */
+    public long rolloverReappends() {
+        return appender.rolloverReappends.get();
+    }
+
+    /** The segment this sequencer appends to now. */
+    public int appendSegment() {
+        return appender.segment();
+    }
+
+    @Override
+    public void close() {
+        if (state.getAndSet(State.CLOSED) == State.CLOSED) {
+            return;
+        }
+        log.info("{} closing sequencer", identity);
+        followers.forEach(ZkFollower::close);
+        appender.close();
+        registry.close();
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (watcher != null) {
+            watcher.close();
+        }
+        if (ownsClient) {
+            client.close();
+        }
+        initializedLatch.countDown();
+    }
+}

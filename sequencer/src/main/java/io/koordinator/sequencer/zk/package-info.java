@@ -1,0 +1,47 @@
+/**
+ * The {@link io.koordinator.sequencer.Sequencer} on ZooKeeper (Curator): {@link
+ * io.koordinator.sequencer.zk.ZkSequencer}.
+ *
+ * <h2>Layout</h2>
+ *
+ * <pre>
+ *   &lt;root&gt;/&lt;group&gt;/log/0000000000/e-0000000000   entries of segment 0 (PERSISTENT_SEQUENTIAL)
+ *   &lt;root&gt;/&lt;group&gt;/log/0000000001/e-...          entries of segment 1, after segment 0's seal
+ *   &lt;root&gt;/&lt;group&gt;/replicas/&lt;replica-id&gt;         ephemeral, JSON: address, applied position, ready
+ * </pre>
+ *
+ * A segment's parent holds entries and nothing else, because ZooKeeper's sequential suffix counts
+ * every child ever created under it. An entry's data is {@link
+ * io.koordinator.sequencer.codec.EntryCodec}'s format.
+ *
+ * <h2>Gap rule</h2>
+ *
+ * ZooKeeper applies creates in order and a client never sees an older state than it has seen. So
+ * if a read of {@code e-n} returns "no node" and was issued after the follower knew that an entry
+ * {@code >= n} exists (from a watch event, a successful read, or a later segment), {@code e-n}
+ * was never created or was deleted, and never appears: the follower skips the number. A "no node"
+ * without such knowledge means "not yet": the follower waits for the watch. If nothing arrives,
+ * it probes a few numbers ahead with backing-off delays and, rarely, lists the segment when it
+ * holds at most 10,000 children, to learn of entries no watch announced.
+ *
+ * <h2>Rollover rule</h2>
+ *
+ * An appender whose create returns a sequence {@code >= segmentRollover} writes a <em>seal
+ * entry</em> into that segment, creates the next segment's parent, and appends there from then
+ * on. The segment ends at its <em>first</em> seal: entries after it (in the same segment) are
+ * ignored by every follower, and a follower reading a seal continues at sequence 0 of the next
+ * segment. An appender whose entry landed at or past the rollover threshold reads the entries
+ * between the threshold and its own seal to find the first seal; if its entry lies after it, it
+ * appends the same commands again into the next segment (the ignored copy is never delivered).
+ * The next segment's parent is created only after a seal exists, so nothing is appended to
+ * segment {@code g+1} before segment {@code g} is sealed.
+ *
+ * <h2>Threading</h2>
+ *
+ * Curator's event thread only records: connection states ({@code ZkSequencer#onConnectionState}),
+ * watch events (raise followers' known tail), read and create results (queued). Create callbacks,
+ * retries and rollover run on the sequencer's append thread; the replica registry and layout
+ * set-up on its timer thread; each follower reads, decodes and calls its listener on its own
+ * thread, so a slow listener slows only that follower (it reads at most 64 entries ahead).
+ */
+package io.koordinator.sequencer.zk;

@@ -1,0 +1,287 @@
+package io.koordinator.sequencer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link Sequencer} must have. A subclass provides sequencers of one group
+ * (several of them behave like the replicas of that group) and a way to cut them off from the
+ * log. Each test runs on a fresh group.
+ */
+public abstract class SequencerContract {
+    private static final AtomicInteger GROUPS = new AtomicInteger();
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final String group = "contract-" + GROUPS.incrementAndGet() + "-" + System.nanoTime();
+
+    /** A started sequencer of {@code group} for replica {@code replicaId}. */
+    protected abstract Sequencer newSequencer(String group, String replicaId) throws Exception;
+
+    /** Makes the log unreachable for every sequencer created so far. */
+    protected abstract void breakConnection() throws Exception;
+
+    /** Undoes {@link #breakConnection()}. */
+    protected abstract void restoreConnection() throws Exception;
+
+    protected final Sequencer sequencer(String replicaId) throws Exception {
+        Sequencer s = newSequencer(group, replicaId);
+        toClose.add(s);
+        return s;
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+    }
+
+    /** What a listener saw, in order. */
+    protected static final class Recorder implements LogListener {
+        public record Seen(long position, RequestId requestId, boolean duplicate, long originalPosition) {}
+
+        private final List<Seen> seen = new ArrayList<>();
+
+        @Override
+        public synchronized void onCommand(long position, Command command) {
+            seen.add(new Seen(position, command.requestId(), false, Positions.NONE));
+        }
+
+        @Override
+        public synchronized void onDuplicate(long position, Command command, long originalPosition) {
+            seen.add(new Seen(position, command.requestId(), true, originalPosition));
+        }
+
+        public synchronized List<Seen> seen() {
+            return List.copyOf(seen);
+        }
+
+        public synchronized List<Seen> applied() {
+            return seen.stream().filter(s -> !s.duplicate()).toList();
+        }
+    }
+
+    protected static Command command(String origin, long counter, String idempotencyKey) {
+        return new Command(
+                new RequestId(origin, counter),
+                System.currentTimeMillis(),
+                idempotencyKey,
+                ("payload " + origin + "-" + counter).getBytes(StandardCharsets.UTF_8));
+    }
+
+    protected final Follower follow(Sequencer sequencer, long after, Recorder recorder) {
+        Follower f = sequencer.follow(after, recorder);
+        toClose.add(f);
+        return f;
+    }
+
+    @Test
+    void everyFollowerSeesTheSameOrderWithEachCommandOnce() throws Exception {
+        // given three replicas and two followers
+        List<Sequencer> replicas = List.of(sequencer("r0"), sequencer("r1"), sequencer("r2"));
+        Recorder first = new Recorder();
+        Recorder second = new Recorder();
+        follow(replicas.get(0), Positions.NONE, first);
+        follow(replicas.get(2), Positions.NONE, second);
+
+        // when each replica appends 150 commands from 3 threads
+        int perThread = 50;
+        ExecutorService pool = Executors.newFixedThreadPool(9);
+        Map<RequestId, CompletableFuture<Long>> acks = new HashMap<>();
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (int r = 0; r < replicas.size(); r++) {
+            for (int t = 0; t < 3; t++) {
+                Sequencer s = replicas.get(r);
+                String origin = "r" + r;
+                long base = t * 1_000L;
+                Map<RequestId, CompletableFuture<Long>> mine = new HashMap<>();
+                for (int i = 0; i < perThread; i++) {
+                    mine.put(new RequestId(origin, base + i), null);
+                }
+                done.add(CompletableFuture.runAsync(
+                        () -> {
+                            for (int i = 0; i < perThread; i++) {
+                                Command c = command(origin, base + i, null);
+                                CompletableFuture<Long> ack = s.append(c);
+                                synchronized (acks) {
+                                    acks.put(c.requestId(), ack);
+                                }
+                            }
+                        },
+                        pool));
+            }
+        }
+        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        pool.shutdown();
+        int total = replicas.size() * 3 * perThread;
+        Map<RequestId, Long> positions = new HashMap<>();
+        for (var e : acks.entrySet()) {
+            positions.put(e.getKey(), e.getValue().get(60, TimeUnit.SECONDS));
+        }
+
+        // then both followers see all of them, in the same order, each exactly once
+        await().atMost(DEADLINE)
+                .until(() -> first.seen().size() >= total && second.seen().size() >= total);
+        assertThat(first.seen()).hasSize(total).isEqualTo(second.seen());
+        assertThat(first.seen()).noneMatch(Recorder.Seen::duplicate);
+        assertThat(new HashSet<>(
+                        first.seen().stream().map(Recorder.Seen::requestId).toList()))
+                .hasSize(total);
+        // and positions strictly increase and match the acknowledged ones
+        long previous = Positions.NONE;
+        for (Recorder.Seen s : first.seen()) {
+            assertThat(s.position()).isGreaterThan(previous);
+            previous = s.position();
+            assertThat(positions.get(s.requestId())).isEqualTo(s.position());
+        }
+    }
+
+    @Test
+    void concurrentAppendsAreBatched() throws Exception {
+        Sequencer s = sequencer("r0");
+        List<CompletableFuture<Long>> acks = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            acks.add(s.append(command("r0", i, null)));
+        }
+        Set<Long> entries = new HashSet<>();
+        long previous = Positions.NONE;
+        for (CompletableFuture<Long> ack : acks) {
+            long position = ack.get(60, TimeUnit.SECONDS);
+            entries.add(Positions.entryOf(position));
+            assertThat(position).isNotEqualTo(previous);
+            previous = position;
+        }
+        assertThat(entries.size()).isLessThan(2_000);
+        assertThat(s.stats().commandsPerEntry()).isGreaterThan(1.0);
+        assertThat(s.stats().commandsAppended()).isEqualTo(2_000);
+        assertThat(s.stats().appendsInFlight()).isZero();
+    }
+
+    @Test
+    void repeatedRequestIdIsADuplicate() throws Exception {
+        Sequencer s = sequencer("r0");
+        Recorder recorder = new Recorder();
+        follow(s, Positions.NONE, recorder);
+
+        long original = s.append(command("r0", 7, null)).get(30, TimeUnit.SECONDS);
+        long again = s.append(command("r0", 7, null)).get(30, TimeUnit.SECONDS);
+        long other = s.append(command("r0", 8, null)).get(30, TimeUnit.SECONDS);
+
+        await().atMost(DEADLINE).until(() -> recorder.seen().size() == 3);
+        assertThat(recorder.seen())
+                .containsExactly(
+                        new Recorder.Seen(original, new RequestId("r0", 7), false, Positions.NONE),
+                        new Recorder.Seen(again, new RequestId("r0", 7), true, original),
+                        new Recorder.Seen(other, new RequestId("r0", 8), false, Positions.NONE));
+        await().atMost(DEADLINE).until(() -> s.stats().duplicatesSkipped() == 1);
+    }
+
+    @Test
+    void repeatedIdempotencyKeyIsADuplicate() throws Exception {
+        Sequencer a = sequencer("r0");
+        Sequencer b = sequencer("r1");
+        Recorder recorder = new Recorder();
+        follow(b, Positions.NONE, recorder);
+
+        long original = a.append(command("r0", 1, "order-42")).get(30, TimeUnit.SECONDS);
+        long again = b.append(command("r1", 1, "order-42")).get(30, TimeUnit.SECONDS);
+        long unrelated = b.append(command("r1", 2, "order-43")).get(30, TimeUnit.SECONDS);
+
+        await().atMost(DEADLINE).until(() -> recorder.seen().size() == 3);
+        assertThat(recorder.seen())
+                .containsExactly(
+                        new Recorder.Seen(original, new RequestId("r0", 1), false, Positions.NONE),
+                        new Recorder.Seen(again, new RequestId("r1", 1), true, original),
+                        new Recorder.Seen(unrelated, new RequestId("r1", 2), false, Positions.NONE));
+    }
+
+    @Test
+    void followsFromAPosition() throws Exception {
+        Sequencer s = sequencer("r0");
+        List<Long> positions = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            positions.add(s.append(command("r0", i, null)).get(30, TimeUnit.SECONDS));
+        }
+        // two commands in one entry, to follow from the middle of an entry
+        CompletableFuture<Long> x = s.append(command("r0", 100, null));
+        CompletableFuture<Long> y = s.append(command("r0", 101, null));
+        positions.add(x.get(30, TimeUnit.SECONDS));
+        positions.add(y.get(30, TimeUnit.SECONDS));
+
+        Recorder fromFifth = new Recorder();
+        Follower f = follow(s, positions.get(4), fromFifth);
+        Recorder fromX = new Recorder();
+        follow(s, positions.get(10), fromX);
+
+        await().atMost(DEADLINE)
+                .until(() -> fromFifth.seen().size() == 7 && fromX.seen().size() == 1);
+        assertThat(fromFifth.seen().stream().map(Recorder.Seen::position).toList())
+                .isEqualTo(positions.subList(5, 12));
+        assertThat(fromX.seen().get(0).position()).isEqualTo(positions.get(11));
+        await().atMost(DEADLINE).until(() -> f.appliedPosition() == positions.get(11));
+        assertThat(f.failure()).isEmpty();
+    }
+
+    @Test
+    void appendFailsAtOnceWhileTheLogIsUnreachable() throws Exception {
+        Sequencer s = sequencer("r0");
+        assertThat(s.append(command("r0", 1, null)).get(30, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(0);
+
+        breakConnection();
+        try {
+            await().atMost(DEADLINE).until(() -> !s.isConnected());
+            assertThat(s.connectionState()).isIn("SUSPENDED", "LOST");
+
+            CompletableFuture<Long> ack = s.append(command("r0", 2, null));
+
+            assertThat(ack).isCompletedExceptionally();
+            assertThatThrownBy(ack::get)
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(SequencerUnavailableException.class);
+            assertThat(s.stats().appendsRejected()).isGreaterThanOrEqualTo(1);
+        } finally {
+            restoreConnection();
+        }
+        await().atMost(DEADLINE).until(s::isConnected);
+        assertThat(s.connectionState()).isEqualTo("CONNECTED");
+        await().atMost(DEADLINE)
+                .untilAsserted(() -> assertThat(s.append(command("r0", 3, null)).get(30, TimeUnit.SECONDS))
+                        .isGreaterThanOrEqualTo(0));
+    }
+
+    @Test
+    void closeIsIdempotentAndFailsLaterAppends() throws Exception {
+        Sequencer s = sequencer("r0");
+        Recorder recorder = new Recorder();
+        Follower f = s.follow(Positions.NONE, recorder);
+
+        s.close();
+        s.close();
+        f.close();
+
+        assertThat(s.connectionState()).isEqualTo("CLOSED");
+        assertThat(s.isConnected()).isFalse();
+        CompletableFuture<Long> ack = s.append(command("r0", 1, null));
+        assertThat(ack).isCompletedExceptionally();
+        assertThatThrownBy(ack::get).hasCauseInstanceOf(SequencerUnavailableException.class);
+    }
+}
