@@ -264,6 +264,29 @@ class ManifestsTest {
     }
 
     @Test
+    void injectorCertificateComesFromAnOptionalSecret() {
+        Deployment injector = manifests.get(Deployment.class, SYSTEM_NAMESPACE, INJECTOR);
+        Container container =
+                injector.getSpec().getTemplate().getSpec().getContainers().get(0);
+
+        for (String flag : List.of("--tls-cert", "--tls-key")) {
+            Path file = Path.of(argAfter(container, flag));
+            VolumeMount mount = container.getVolumeMounts().stream()
+                    .filter(m -> file.getParent().toString().equals(m.getMountPath()))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(flag + ": nothing mounted at " + file.getParent()));
+            Volume volume = injector.getSpec().getTemplate().getSpec().getVolumes().stream()
+                    .filter(v -> v.getName().equals(mount.getName()))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(volume.getSecret()).as("%s comes from a Secret", flag).isNotNull();
+            assertThat(volume.getSecret().getOptional())
+                    .as("without the Secret the injector generates its own CA")
+                    .isTrue();
+        }
+    }
+
+    @Test
     void exampleAppIsInAnInjectedNamespaceBehindPort80() {
         Deployment kv = manifests.get(Deployment.class, EXAMPLE_NAMESPACE, "kv");
         Namespace namespace =
