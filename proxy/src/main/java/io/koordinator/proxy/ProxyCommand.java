@@ -1,14 +1,194 @@
 package io.koordinator.proxy;
 
+import io.koordinator.proxy.ProxyConfigKeys.Key;
+import io.koordinator.sequencer.Sequencer;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Placeholder until the proxy subcommand lands. */
-@Command(name = "proxy", description = "Not built yet.")
+/**
+ * {@code koordinator proxy}: the sidecar. Every option has a {@code KOORD_*} environment twin and
+ * a default, listed in {@link ProxyConfigKeys}; values are validated into a {@link ProxyConfig}
+ * before anything starts, and a bad one exits with status 2 and one sentence naming it.
+ */
+@Command(
+        name = "proxy",
+        mixinStandardHelpOptions = true,
+        defaultValueProvider = ProxyConfigKeys.EnvDefaults.class,
+        description = "Runs the sidecar: orders inbound HTTP requests through ZooKeeper and delivers them to the app.")
 public final class ProxyCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(ProxyCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--group", paramLabel = "NAME", description = "Group name (required). Env KOORD_GROUP.")
+    String group;
+
+    @Option(
+            names = "--namespace",
+            paramLabel = "NS",
+            description = "Namespace; the group id becomes <namespace>.<group>. Env KOORD_NAMESPACE.")
+    String namespace;
+
+    @Option(
+            names = "--replica-id",
+            paramLabel = "ID",
+            description = "This replica's id. Default: the host name. Env KOORD_REPLICA_ID.")
+    String replicaId;
+
+    @Option(
+            names = "--zookeeper",
+            paramLabel = "HOSTS",
+            description = "ZooKeeper connect string (required). Env KOORD_ZOOKEEPER.")
+    String zookeeper;
+
+    @Option(
+            names = "--zk-root",
+            paramLabel = "PATH",
+            description = "ZooKeeper root of all groups. Default: ${DEFAULT-VALUE}. Env KOORD_ZK_ROOT.")
+    String zkRoot;
+
+    @Option(names = "--app-port", paramLabel = "PORT", description = "The app's port (required). Env KOORD_APP_PORT.")
+    String appPort;
+
+    @Option(
+            names = "--app-host",
+            paramLabel = "HOST",
+            description = "The app's host. Default: ${DEFAULT-VALUE}. Env KOORD_APP_HOST.")
+    String appHost;
+
+    @Option(
+            names = "--listen-address",
+            paramLabel = "ADDR",
+            description =
+                    "Address of the inbound and admin listeners. Default: ${DEFAULT-VALUE}. Env KOORD_LISTEN_ADDRESS.")
+    String listenAddress;
+
+    @Option(
+            names = "--listen-port",
+            paramLabel = "PORT",
+            description = "Inbound port. Default: ${DEFAULT-VALUE}. Env KOORD_LISTEN_PORT.")
+    String listenPort;
+
+    @Option(
+            names = "--admin-port",
+            paramLabel = "PORT",
+            description = "Admin port. Default: ${DEFAULT-VALUE}. Env KOORD_ADMIN_PORT.")
+    String adminPort;
+
+    @Option(
+            names = "--advertise-address",
+            paramLabel = "HOST",
+            description = "Address published for peers. Default: the host name. Env KOORD_ADVERTISE_ADDRESS.")
+    String advertiseAddress;
+
+    @Option(
+            names = "--read-policy",
+            paramLabel = "POLICY",
+            description = "GET/HEAD: ordered or local. Default: ${DEFAULT-VALUE}. Env KOORD_READ_POLICY.")
+    String readPolicy;
+
+    @Option(
+            names = "--pass-through",
+            paramLabel = "PREFIXES",
+            description = "Comma-separated path prefixes that bypass ordering. Env KOORD_PASS_THROUGH.")
+    String passThrough;
+
+    @Option(
+            names = "--max-body-bytes",
+            paramLabel = "BYTES",
+            description = "Largest request body. Default: ${DEFAULT-VALUE}. Env KOORD_MAX_BODY_BYTES.")
+    String maxBodyBytes;
+
+    @Option(
+            names = "--request-timeout",
+            paramLabel = "DURATION",
+            description = "Time to answer a request. Default: ${DEFAULT-VALUE}. Env KOORD_REQUEST_TIMEOUT.")
+    String requestTimeout;
+
+    @Option(
+            names = "--batch-max-commands",
+            paramLabel = "N",
+            description = "Most commands per log entry. Default: ${DEFAULT-VALUE}. Env KOORD_BATCH_MAX_COMMANDS.")
+    String batchMaxCommands;
+
+    @Option(
+            names = "--batch-max-bytes",
+            paramLabel = "BYTES",
+            description = "Largest log entry. Default: ${DEFAULT-VALUE}. Env KOORD_BATCH_MAX_BYTES.")
+    String batchMaxBytes;
+
+    @Option(
+            names = "--batch-max-delay",
+            paramLabel = "DURATION",
+            description = "Wait for a batch to fill. Default: ${DEFAULT-VALUE}. Env KOORD_BATCH_MAX_DELAY.")
+    String batchMaxDelay;
+
+    @Option(
+            names = "--max-appends-in-flight",
+            paramLabel = "N",
+            description = "Entries appended at once. Default: ${DEFAULT-VALUE}. Env KOORD_MAX_APPENDS_IN_FLIGHT.")
+    String maxAppendsInFlight;
+
+    @Option(
+            names = "--ready-max-lag",
+            paramLabel = "ENTRIES",
+            description = "Most lag at which the replica is ready. Default: ${DEFAULT-VALUE}. Env KOORD_READY_MAX_LAG.")
+    String readyMaxLag;
+
+    @Option(
+            names = "--snapshot-path",
+            paramLabel = "PATH",
+            description = "The app's snapshot path, for state transfer. Env KOORD_SNAPSHOT_PATH.")
+    String snapshotPath;
+
+    @Option(
+            names = "--drain-timeout",
+            paramLabel = "DURATION",
+            description =
+                    "Shutdown waits this long for requests in flight. Default: ${DEFAULT-VALUE}. Env KOORD_DRAIN_TIMEOUT.")
+    String drainTimeout;
+
+    /** The validated settings of this command line (flags over environment over defaults). */
+    public ProxyConfig config() {
+        return ProxyConfig.parse(this::raw);
+    }
+
+    private String raw(Key key) {
+        return spec.findOption(key.flag()).getValue();
+    }
+
     @Override
-    public Integer call() {
-        System.err.println("proxy: not built yet");
-        return 2;
+    public Integer call() throws Exception {
+        ProxyConfig config;
+        try {
+            config = config();
+        } catch (ConfigException e) {
+            System.err.println("proxy: " + e.getMessage());
+            return 2;
+        }
+        Sequencer sequencer;
+        try {
+            sequencer = SequencerFactory.zooKeeper(config.sequencerConfig());
+        } catch (RuntimeException e) {
+            System.err.println("proxy: " + e.getMessage());
+            return 2;
+        }
+        ProxyServer server = new ProxyServer(config, sequencer);
+        Thread hook = new Thread(server::close, "koord-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            server.start();
+        } catch (Exception e) {
+            log.error("{} cannot start: {}", config.logId(), e.toString());
+            return 1;
+        }
+        server.awaitStopped();
+        return 0;
     }
 }

@@ -100,8 +100,20 @@ final class ReplicaRegistry {
         warnedForeignNode = false;
     }
 
-    void close() {
+    /**
+     * Stops updating; with {@code deleteNode} (the client stays open, so its ephemeral node would
+     * stay too) deletes the node in the background.
+     */
+    void close(boolean deleteNode) {
+        boolean wasRegistered = progress != null;
         progress = null;
+        if (deleteNode && wasRegistered && !needsCreate) {
+            try {
+                owner.client.delete().inBackground().forPath(owner.layout.replicaPath(owner.config.replicaId()));
+            } catch (Exception e) {
+                log.debug("{} deleting the replica node failed: {}", owner.identity, e.toString());
+            }
+        }
     }
 
     static byte[] json(ReplicaInfo info) {

@@ -301,16 +301,24 @@ final class ZkAppender {
         }
     }
 
-    /** Periodically, on the timer thread: parked entries past their deadline fail. */
+    /**
+     * Periodically, on the timer thread: parked entries past their deadline fail; so do the
+     * futures of creates still unanswered well past it (their callback, if it ever comes, then
+     * only frees the slot).
+     */
     void expireParked() {
         List<Batch> expired = new ArrayList<>();
+        List<Batch> overdue = new ArrayList<>();
         synchronized (lock) {
             long now = System.nanoTime();
             parked.removeIf(b -> now - b.deadlineNanos > 0 && expired.add(b));
+            long grace = owner.config.connectionTimeout().toNanos();
+            active.stream().filter(b -> now - b.deadlineNanos - grace > 0).forEach(overdue::add);
         }
-        expired.forEach(b -> fail(
-                b,
-                new SequencerUnavailableException("ZooKeeper unreachable; the command may or may not be in the log")));
+        SequencerUnavailableException e =
+                new SequencerUnavailableException("ZooKeeper unreachable; the command may or may not be in the log");
+        expired.forEach(b -> fail(b, e));
+        overdue.forEach(b -> b.items.forEach(p -> p.result().completeExceptionally(e)));
     }
 
     /**

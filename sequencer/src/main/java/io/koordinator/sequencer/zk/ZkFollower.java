@@ -78,6 +78,7 @@ final class ZkFollower implements Follower {
     private long lastProgressNanos = System.nanoTime();
     private long probeDelayMillis = PROBE_MIN_MILLIS;
     private int probes;
+    private long gapsLogged;
 
     ZkFollower(ZkSequencer owner, long afterPosition, LogListener listener) {
         if (afterPosition < Positions.NONE) {
@@ -211,10 +212,14 @@ final class ZkFollower implements Follower {
                     // Gap rule: read after this or a higher entry was known to exist, so this number
                     // never was created, or was deleted; it never appears again.
                     owner.gapsSkipped.incrementAndGet();
-                    log.info(
-                            "{} no entry at {}: skipping the missing sequence number",
-                            owner.identity,
-                            Positions.format(here));
+                    if (gapsLogged++ == 0) {
+                        log.info(
+                                "{} no entry at {}: skipping the missing sequence number (further gaps at DEBUG)",
+                                owner.identity,
+                                Positions.format(here));
+                    } else {
+                        log.debug("{} no entry at {}: skipping it", owner.identity, Positions.format(here));
+                    }
                     slots.remove(next);
                     next++;
                     skipThroughIndex = -1;

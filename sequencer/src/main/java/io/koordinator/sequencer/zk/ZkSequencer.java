@@ -314,7 +314,7 @@ public final class ZkSequencer implements Sequencer {
         log.info("{} closing sequencer", identity);
         followers.forEach(ZkFollower::close);
         appender.close();
-        registry.close();
+        registry.close(!ownsClient);
         timer.shutdownNow();
         try {
             timer.awaitTermination(5, TimeUnit.SECONDS);

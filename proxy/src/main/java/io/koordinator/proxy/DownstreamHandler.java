@@ -1,0 +1,313 @@
+package io.koordinator.proxy;
+
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One downstream connection: aggregates each request's body (bounded), runs the first filters
+ * (limits, validation), hands complete requests to the {@link FilterChain}, and writes responses
+ * in request order (HTTP/1.1 pipelining), whatever order they are answered in.
+ *
+ * <p>Local replies (each a JSON body {@code {"error", "detail"}} and a count in {@code
+ * koordinator_proxy_local_replies_total}):
+ *
+ * <table>
+ *   <caption>Local replies</caption>
+ *   <tr><th>status</th><th>error</th><th>when</th></tr>
+ *   <tr><td>400</td><td>bad_request</td><td>malformed HTTP, request smuggling shapes (both
+ *       Content-Length and Transfer-Encoding, repeated or conflicting Content-Length, obs-fold,
+ *       a transfer coding other than chunked), missing or repeated Host; the connection closes</td></tr>
+ *   <tr><td>409</td><td>duplicate</td><td>the log already holds this request id or idempotency key</td></tr>
+ *   <tr><td>413</td><td>payload_too_large</td><td>body over {@code --max-body-bytes}, announced
+ *       or streamed; the connection closes</td></tr>
+ *   <tr><td>417</td><td>expectation_failed</td><td>an {@code Expect} other than 100-continue</td></tr>
+ *   <tr><td>502</td><td>app_unreachable</td><td>the app refused, reset or garbled the request
+ *       this replica was delivering for its client</td></tr>
+ *   <tr><td>503</td><td>ordering_unavailable</td><td>ZooKeeper is unreachable; at once, with
+ *       {@code Retry-After}</td></tr>
+ *   <tr><td>503</td><td>replica_not_delivering</td><td>delivery to the app stopped on this
+ *       replica, or it is shutting down; with {@code Retry-After}</td></tr>
+ *   <tr><td>504</td><td>timeout</td><td>ordering or delivery ran past {@code --request-timeout}
+ *       (an ordered request may still be applied later, once)</td></tr>
+ * </table>
+ *
+ * <p>Backpressure: at most {@value #MAX_PIPELINED} requests per connection are in progress;
+ * beyond that the connection stops reading until responses are written.
+ */
+final class DownstreamHandler extends ChannelInboundHandlerAdapter {
+    static final int MAX_PIPELINED = 32;
+
+    private static final Logger log = LoggerFactory.getLogger(DownstreamHandler.class);
+    private static final Logger access = LoggerFactory.getLogger("koordinator.access");
+
+    private final FilterChain chain;
+    private final int maxBodyBytes;
+
+    // Event loop only.
+    private final ArrayDeque<ResponseSlot> slots = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private HttpRequest head;
+    private CompositeByteBuf body;
+    private ResponseSlot current;
+    private boolean closing;
+
+    DownstreamHandler(FilterChain chain) {
+        this.chain = chain;
+        this.maxBodyBytes = chain.config().maxBodyBytes();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (closing) {
+                return;
+            }
+            if (msg instanceof HttpRequest request) {
+                onHead(request);
+            }
+            if (msg instanceof HttpContent content && current != null) {
+                onContent(content);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onHead(HttpRequest request) {
+        ResponseSlot slot = new ResponseSlot(
+                ctx.channel().eventLoop(),
+                this::onAnswer,
+                request.method(),
+                request.uri(),
+                HttpUtil.isKeepAlive(request));
+        slots.addLast(slot);
+        chain.requestStarted();
+        if (slots.size() >= MAX_PIPELINED) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        if (request.decoderResult().isFailure()) {
+            reject(
+                    slot,
+                    LocalReplies.badRequest(describe(request.decoderResult().cause())));
+            return;
+        }
+        String problem = RequestValidator.check(request);
+        if (problem != null) {
+            reject(slot, LocalReplies.badRequest(problem));
+            return;
+        }
+        String expect = request.headers().get(HttpHeaderNames.EXPECT);
+        // HTTP/1.0 predates Expect: ignore it there (RFC 9110 section 10.1.1).
+        if (expect != null
+                && request.protocolVersion().minorVersion() >= 1
+                && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.trim())) {
+            reject(slot, LocalReplies.expectationFailed(expect));
+            return;
+        }
+        if (HttpUtil.getContentLength(request, 0L) > maxBodyBytes) {
+            reject(slot, LocalReplies.tooLarge(maxBodyBytes));
+            return;
+        }
+        slot.needsContinue = HttpUtil.is100ContinueExpected(request);
+        head = request;
+        body = ctx.alloc().compositeBuffer(64);
+        current = slot;
+        writeReady();
+    }
+
+    private void onContent(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            ResponseSlot slot = current;
+            dropAggregation();
+            reject(
+                    slot,
+                    LocalReplies.badRequest(describe(content.decoderResult().cause())));
+            return;
+        }
+        if (body.readableBytes() + content.content().readableBytes() > maxBodyBytes) {
+            ResponseSlot slot = current;
+            dropAggregation();
+            reject(slot, LocalReplies.tooLarge(maxBodyBytes));
+            return;
+        }
+        if (content.content().isReadable()) {
+            body.addComponent(true, content.content().retain());
+        }
+        if (content instanceof LastHttpContent) {
+            FullHttpRequest full = new DefaultFullHttpRequest(
+                    head.protocolVersion(),
+                    head.method(),
+                    head.uri(),
+                    body,
+                    head.headers(),
+                    ((LastHttpContent) content).trailingHeaders());
+            ResponseSlot slot = current;
+            head = null;
+            body = null;
+            current = null;
+            slot.needsContinue = false;
+            slot.timeout = ctx.executor()
+                    .schedule(
+                            () -> slot.complete(LocalReplies.timeout("no response within "
+                                    + chain.config().requestTimeout().toMillis() + " ms")),
+                            chain.config().requestTimeout().toNanos(),
+                            TimeUnit.NANOSECONDS);
+            chain.dispatch(ctx.channel().eventLoop(), slot, full);
+        }
+    }
+
+    /** A local reply that ends the connection: the input after it cannot be framed reliably. */
+    private void reject(ResponseSlot slot, Reply reply) {
+        slot.closeAfter = true;
+        closing = true;
+        slot.complete(reply);
+    }
+
+    private void onAnswer(ResponseSlot slot) {
+        if (!ctx.channel().isActive()) {
+            slot.abandon();
+            return;
+        }
+        writeReady();
+    }
+
+    /** Writes every answered response at the head of the queue, in order. */
+    private void writeReady() {
+        boolean wrote = false;
+        while (!slots.isEmpty() && slots.peekFirst().reply != null) {
+            ResponseSlot slot = slots.removeFirst();
+            wrote = true;
+            if (write(slot)) {
+                abandonAll();
+                break;
+            }
+        }
+        ResponseSlot first = slots.peekFirst();
+        if (first != null && first.needsContinue && first == current) {
+            first.needsContinue = false;
+            ctx.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+            wrote = true;
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+        if (!closing && slots.size() < MAX_PIPELINED && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+            ctx.read();
+        }
+    }
+
+    /** Writes one response; returns true if the connection closes after it. */
+    private boolean write(ResponseSlot slot) {
+        Reply reply = slot.reply;
+        slot.reply = null;
+        FullHttpResponse r = reply.response();
+        if (!reply.isLocal()) {
+            HeaderRules.stripHopByHop(r.headers());
+        }
+        int status = r.status().code();
+        if (HttpMethod.HEAD.equals(slot.method)) {
+            if (r.content().isReadable()) {
+                r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+                r = r.replace(Unpooled.EMPTY_BUFFER);
+                reply.release();
+            }
+        } else if (status == 204 || status == 304 || status < 200) {
+            r.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+        } else {
+            r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+        }
+        boolean close = slot.closeAfter || !slot.keepAlive || chain.isDraining();
+        r.setProtocolVersion(HttpVersion.HTTP_1_1);
+        if (close) {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        chain.requestFinished(slot, reply);
+        if (access.isInfoEnabled()) {
+            access.info(
+                    "{} {} {} {} {} {}us",
+                    ctx.channel().remoteAddress(),
+                    slot.method,
+                    slot.uri,
+                    status,
+                    slot.requestClass,
+                    (System.nanoTime() - slot.acceptNanos) / 1000);
+        }
+        if (close) {
+            closing = true;
+            ctx.write(r).addListener(ChannelFutureListener.CLOSE);
+            return true;
+        }
+        ctx.write(r);
+        return false;
+    }
+
+    private void abandonAll() {
+        dropAggregation();
+        ResponseSlot s;
+        while ((s = slots.pollFirst()) != null) {
+            s.abandon();
+            chain.requestAbandoned();
+        }
+    }
+
+    private void dropAggregation() {
+        if (body != null) {
+            body.release();
+        }
+        body = null;
+        head = null;
+        current = null;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        abandonAll();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof IOException)) {
+            log.debug(
+                    "{} downstream {} failed",
+                    chain.config().logId(),
+                    ctx.channel().remoteAddress(),
+                    cause);
+        }
+        ctx.close();
+    }
+
+    private static String describe(Throwable cause) {
+        String m = cause == null ? null : cause.getMessage();
+        return m == null ? "malformed request" : m;
+    }
+}

@@ -1,0 +1,91 @@
+package io.koordinator.proxy;
+
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The filters after limits and validation, shared by every downstream connection: classification
+ * (ordered or pass-through), then the ordered path or the pass-through path. Also keeps the count
+ * of requests in progress, which shutdown drains.
+ *
+ * <p>A request is pass-through if its path starts with one of {@code --pass-through}'s prefixes,
+ * or if it is a GET or HEAD and {@code --read-policy} is {@code local}; every other request is
+ * ordered.
+ *
+ * <p>Threading: {@link #dispatch} runs on the downstream connection's event loop; the counters are
+ * atomic.
+ */
+final class FilterChain {
+    private final ProxyConfig config;
+    private final ProxyMetrics metrics;
+    private final OrderedPath ordered;
+    private final PassThroughPath passThrough;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean draining;
+
+    FilterChain(ProxyConfig config, ProxyMetrics metrics, OrderedPath ordered, PassThroughPath passThrough) {
+        this.config = config;
+        this.metrics = metrics;
+        this.ordered = ordered;
+        this.passThrough = passThrough;
+    }
+
+    ProxyConfig config() {
+        return config;
+    }
+
+    void dispatch(EventLoop loop, ResponseSlot slot, FullHttpRequest request) {
+        if (isPassThrough(request.method(), request.uri())) {
+            slot.requestClass = "pass_through";
+            passThrough.forward(loop, slot, request);
+        } else {
+            slot.requestClass = "ordered";
+            ordered.submit(slot, request);
+        }
+    }
+
+    boolean isPassThrough(HttpMethod method, String uri) {
+        if (config.readPolicy() == ReadPolicy.LOCAL
+                && (HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method))) {
+            return true;
+        }
+        int q = uri.indexOf('?');
+        String path = q < 0 ? uri : uri.substring(0, q);
+        List<String> prefixes = config.passThrough();
+        for (String prefix : prefixes) {
+            if (path.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void requestStarted() {
+        inFlight.incrementAndGet();
+    }
+
+    void requestFinished(ResponseSlot slot, Reply reply) {
+        inFlight.decrementAndGet();
+        metrics.answered(slot.requestClass, reply);
+    }
+
+    void requestAbandoned() {
+        inFlight.decrementAndGet();
+    }
+
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    /** From now on every response closes its connection. */
+    void startDraining() {
+        draining = true;
+    }
+
+    boolean isDraining() {
+        return draining;
+    }
+}

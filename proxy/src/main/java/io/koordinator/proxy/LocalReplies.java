@@ -1,0 +1,86 @@
+package io.koordinator.proxy;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Builds the proxy's own replies: a short JSON body {@code {"error": ..., "detail": ...}}. The
+ * table of which status means what is in {@link DownstreamHandler}.
+ */
+public final class LocalReplies {
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** Seconds a client should wait before retrying a 503. */
+    static final String RETRY_AFTER_SECONDS = "1";
+
+    private LocalReplies() {}
+
+    public static Reply badRequest(String detail) {
+        return of(HttpResponseStatus.BAD_REQUEST, "bad_request", detail);
+    }
+
+    public static Reply tooLarge(long limit) {
+        return of(
+                HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                "payload_too_large",
+                "request body exceeds the limit of " + limit + " bytes");
+    }
+
+    public static Reply expectationFailed(String expect) {
+        return of(HttpResponseStatus.EXPECTATION_FAILED, "expectation_failed", "unsupported Expect: " + expect);
+    }
+
+    public static Reply appUnreachable(String detail) {
+        return of(HttpResponseStatus.BAD_GATEWAY, "app_unreachable", detail);
+    }
+
+    public static Reply unavailable(String error, String detail) {
+        Reply r = of(HttpResponseStatus.SERVICE_UNAVAILABLE, error, detail);
+        r.response().headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        return r;
+    }
+
+    public static Reply timeout(String detail) {
+        return of(HttpResponseStatus.GATEWAY_TIMEOUT, "timeout", detail);
+    }
+
+    public static Reply duplicate(long position, long originalPosition) {
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("position", position);
+        extra.put("originalPosition", originalPosition);
+        return of(
+                HttpResponseStatus.CONFLICT,
+                "duplicate",
+                "this request repeats the one applied at position " + originalPosition,
+                extra);
+    }
+
+    public static Reply of(HttpResponseStatus status, String error, String detail) {
+        return of(status, error, detail, Map.of());
+    }
+
+    public static Reply of(HttpResponseStatus status, String error, String detail, Map<String, Object> extra) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", error);
+        body.put("detail", detail);
+        body.putAll(extra);
+        return new Reply(json(status, body), error);
+    }
+
+    /** A JSON response with {@code body} serialized. */
+    public static FullHttpResponse json(HttpResponseStatus status, Object body) {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        return r;
+    }
+}

@@ -1,0 +1,111 @@
+package io.koordinator.proxy;
+
+import io.koordinator.sequencer.Command;
+import io.koordinator.sequencer.RequestId;
+import io.koordinator.sequencer.Sequencer;
+import io.koordinator.sequencer.SequencerUnavailableException;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.http.FullHttpRequest;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ordering filter: turns a request into a command, appends it to the log, and parks the
+ * request until this replica's delivery loop reaches the command's position ({@link #claim}).
+ * Like Envoy's {@code StopIteration}: the request goes no further until it has its position.
+ *
+ * <p>Threading: {@link #submit} runs on a downstream event loop and never blocks; append
+ * completions run on a sequencer thread; {@link #claim} runs on the follower thread.
+ */
+final class OrderedPath {
+    private static final Logger log = LoggerFactory.getLogger(OrderedPath.class);
+
+    private final ProxyConfig config;
+    private final Sequencer sequencer;
+    private final Supplier<String> deliveryRefusal;
+    private final Map<RequestId, ResponseSlot> waiting = new ConcurrentHashMap<>();
+    /** Starts at the wall clock in microseconds so it never repeats across restarts of one replica. */
+    private final AtomicLong counter = new AtomicLong(ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now()));
+
+    private volatile boolean unavailableLogged;
+
+    /**
+     * @param deliveryRefusal why this replica cannot deliver now, or {@code null} when it can
+     */
+    OrderedPath(ProxyConfig config, Sequencer sequencer, Supplier<String> deliveryRefusal) {
+        this.config = config;
+        this.sequencer = sequencer;
+        this.deliveryRefusal = deliveryRefusal;
+    }
+
+    void submit(ResponseSlot slot, FullHttpRequest request) {
+        Command command;
+        try {
+            String refusal = deliveryRefusal.get();
+            if (refusal != null) {
+                slot.complete(LocalReplies.unavailable("replica_not_delivering", refusal));
+                return;
+            }
+            HeaderRules.forUpstream(request.headers());
+            String idempotencyKey = request.headers().get(HeaderRules.IDEMPOTENCY_KEY);
+            RequestData data = new RequestData(
+                    request.method().name(),
+                    request.uri(),
+                    HeaderRules.toList(request.headers()),
+                    ByteBufUtil.getBytes(request.content()));
+            RequestId id = new RequestId(config.replicaId(), counter.getAndIncrement());
+            command = new Command(id, System.currentTimeMillis(), idempotencyKey, RequestCodec.encode(data));
+        } finally {
+            request.release();
+        }
+        RequestId id = command.requestId();
+        waiting.put(id, slot);
+        slot.onCleanup(() -> waiting.remove(id, slot));
+        sequencer.append(command).whenComplete((position, error) -> {
+            if (error != null) {
+                onAppendFailed(slot, error);
+            } else if (unavailableLogged) {
+                unavailableLogged = false;
+                log.info("{} appends succeed again", config.logId());
+            }
+        });
+    }
+
+    private void onAppendFailed(ResponseSlot slot, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (!unavailableLogged) {
+            unavailableLogged = true;
+            log.warn("{} cannot append to the log: {}", config.logId(), cause.toString());
+        }
+        String detail = cause instanceof SequencerUnavailableException
+                ? "the ordering service (ZooKeeper) is unreachable: " + cause.getMessage()
+                : "append failed: " + cause;
+        slot.complete(LocalReplies.unavailable("ordering_unavailable", detail));
+    }
+
+    /** The waiting request of {@code id}, removed; {@code null} if none waits (answered or gone). */
+    ResponseSlot claim(RequestId id) {
+        return waiting.remove(id);
+    }
+
+    /** Answers every waiting request with a fresh reply from {@code reply}. */
+    void failAll(Supplier<Reply> reply) {
+        for (RequestId id : waiting.keySet()) {
+            ResponseSlot slot = waiting.remove(id);
+            if (slot != null) {
+                slot.complete(reply.get());
+            }
+        }
+    }
+
+    int waitingCount() {
+        return waiting.size();
+    }
+}

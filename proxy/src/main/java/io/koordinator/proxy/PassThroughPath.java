@@ -1,0 +1,39 @@
+package io.koordinator.proxy;
+
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpVersion;
+
+/**
+ * Pass-through: a plain reverse proxy to the app, no ordering. The upstream connection comes from
+ * the pool of the downstream connection's event loop.
+ */
+final class PassThroughPath {
+    private final UpstreamClient upstream;
+    private final ProxyConfig config;
+
+    PassThroughPath(UpstreamClient upstream, ProxyConfig config) {
+        this.upstream = upstream;
+        this.config = config;
+    }
+
+    void forward(EventLoop loop, ResponseSlot slot, FullHttpRequest request) {
+        HeaderRules.forUpstream(request.headers());
+        request.headers()
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, request.content().readableBytes());
+        if (!request.headers().contains(HttpHeaderNames.HOST)) {
+            request.headers().set(HttpHeaderNames.HOST, config.appHost() + ":" + config.appPort());
+        }
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        upstream.send(loop, request, config.requestTimeout().toMillis()).whenComplete((response, error) -> {
+            if (error == null) {
+                slot.complete(Reply.fromApp(response));
+            } else if (error instanceof UpstreamException u && u.kind() == UpstreamException.Kind.TIMEOUT) {
+                slot.complete(LocalReplies.timeout(u.getMessage()));
+            } else {
+                slot.complete(LocalReplies.appUnreachable(error.getMessage()));
+            }
+        });
+    }
+}

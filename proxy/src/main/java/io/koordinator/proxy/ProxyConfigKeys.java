@@ -1,0 +1,139 @@
+package io.koordinator.proxy;
+
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine;
+
+/**
+ * Every setting of the {@code proxy} subcommand in one place: flag, environment variable twin,
+ * default and unit. The flag names and environment variables are a contract (the injector sets the
+ * variables; scripts pass the flags), so they never change meaning.
+ *
+ * <p>A flag given on the command line wins over its environment variable, which wins over the
+ * default. {@link ProxyConfig#parse} validates every value and names the flag in its error.
+ */
+public final class ProxyConfigKeys {
+
+    /** One setting. {@code defaultValue} is {@code null} when the setting has no fixed default. */
+    public enum Key {
+        /** Group name, one path segment; required. */
+        GROUP("--group", "KOORD_GROUP", null, ""),
+        /** Kubernetes namespace; when set the group id is {@code <namespace>.<group>}. */
+        NAMESPACE("--namespace", "KOORD_NAMESPACE", null, ""),
+        /** This replica's id (the pod name); default: the host name. */
+        REPLICA_ID("--replica-id", "KOORD_REPLICA_ID", null, ""),
+        /** ZooKeeper connect string, {@code host:port[,host:port...]}; required. */
+        ZOOKEEPER("--zookeeper", "KOORD_ZOOKEEPER", null, ""),
+        /** ZooKeeper root of all groups. */
+        ZK_ROOT("--zk-root", "KOORD_ZK_ROOT", "/koordinator/groups", ""),
+        /** Port of the app (the upstream); required. */
+        APP_PORT("--app-port", "KOORD_APP_PORT", null, "port"),
+        /** Host of the app. */
+        APP_HOST("--app-host", "KOORD_APP_HOST", "127.0.0.1", ""),
+        /** Address of the inbound listener. */
+        LISTEN_ADDRESS("--listen-address", "KOORD_LISTEN_ADDRESS", "0.0.0.0", ""),
+        /** Port of the inbound listener; 0 picks a free port. */
+        LISTEN_PORT("--listen-port", "KOORD_LISTEN_PORT", "16001", "port"),
+        /** Port of the admin listener (probes, status, metrics); 0 picks a free port. */
+        ADMIN_PORT("--admin-port", "KOORD_ADMIN_PORT", "16000", "port"),
+        /** Address peers use to reach this replica, published in its replica node; default: the host name. */
+        ADVERTISE_ADDRESS("--advertise-address", "KOORD_ADVERTISE_ADDRESS", null, ""),
+        /** How GET and HEAD are served: {@code ordered} or {@code local} ({@code linearizable} is not built yet). */
+        READ_POLICY("--read-policy", "KOORD_READ_POLICY", "ordered", ""),
+        /** Comma-separated path prefixes that bypass ordering. */
+        PASS_THROUGH("--pass-through", "KOORD_PASS_THROUGH", "", "prefixes"),
+        /** Largest accepted request body. */
+        MAX_BODY_BYTES("--max-body-bytes", "KOORD_MAX_BODY_BYTES", "262144", "bytes"),
+        /** Time a client waits for its response before a 504. */
+        REQUEST_TIMEOUT("--request-timeout", "KOORD_REQUEST_TIMEOUT", "10s", "duration"),
+        /** Most commands in one log entry. */
+        BATCH_MAX_COMMANDS("--batch-max-commands", "KOORD_BATCH_MAX_COMMANDS", "4096", "commands"),
+        /** Largest encoded log entry. */
+        BATCH_MAX_BYTES("--batch-max-bytes", "KOORD_BATCH_MAX_BYTES", "524288", "bytes"),
+        /** How long a command may wait for others to join its entry when no append is in flight. */
+        BATCH_MAX_DELAY("--batch-max-delay", "KOORD_BATCH_MAX_DELAY", "0ms", "duration"),
+        /** Entries being appended at once. */
+        MAX_APPENDS_IN_FLIGHT("--max-appends-in-flight", "KOORD_MAX_APPENDS_IN_FLIGHT", "4", "entries"),
+        /** Largest lag (entries not yet delivered) at which the replica is still ready. */
+        READY_MAX_LAG("--ready-max-lag", "KOORD_READY_MAX_LAG", "100", "entries"),
+        /** Where the app's snapshot endpoint lives; shown in /status, used by state transfer. */
+        SNAPSHOT_PATH("--snapshot-path", "KOORD_SNAPSHOT_PATH", null, "path"),
+        /** How long shutdown waits for in-flight requests. */
+        DRAIN_TIMEOUT("--drain-timeout", "KOORD_DRAIN_TIMEOUT", "10s", "duration");
+
+        private final String flag;
+        private final String env;
+        private final String defaultValue;
+        private final String unit;
+
+        Key(String flag, String env, String defaultValue, String unit) {
+            this.flag = flag;
+            this.env = env;
+            this.defaultValue = defaultValue;
+            this.unit = unit;
+        }
+
+        public String flag() {
+            return flag;
+        }
+
+        public String env() {
+            return env;
+        }
+
+        /** The built-in default, or {@code null}. */
+        public String defaultValue() {
+            return defaultValue;
+        }
+
+        public String unit() {
+            return unit;
+        }
+
+        /** {@code --flag (ENV)}: how error messages name a setting. */
+        public String describe() {
+            return flag + " (" + env + ")";
+        }
+
+        /** The key whose flag is {@code flag}, if any. */
+        public static Optional<Key> byFlag(String flag) {
+            for (Key k : values()) {
+                if (k.flag.equals(flag)) {
+                    return Optional.of(k);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Supplies each option's default from its environment variable, else from {@link
+     * Key#defaultValue()}: the {@code KOORD_*} twin of every flag.
+     */
+    public static final class EnvDefaults implements CommandLine.IDefaultValueProvider {
+        private final Map<String, String> env;
+
+        public EnvDefaults() {
+            this(System.getenv());
+        }
+
+        public EnvDefaults(Map<String, String> env) {
+            this.env = Map.copyOf(env);
+        }
+
+        @Override
+        public String defaultValue(CommandLine.Model.ArgSpec argSpec) {
+            if (!(argSpec instanceof CommandLine.Model.OptionSpec option)) {
+                return null;
+            }
+            Optional<Key> key = Key.byFlag(option.longestName());
+            if (key.isEmpty()) {
+                return null;
+            }
+            String fromEnv = env.get(key.get().env());
+            return fromEnv != null ? fromEnv : key.get().defaultValue();
+        }
+    }
+
+    private ProxyConfigKeys() {}
+}

@@ -1,0 +1,134 @@
+package io.koordinator.proxy;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.DoubleSupplier;
+
+/**
+ * The proxy's metrics in its own Prometheus registry (so several proxies can run in one process),
+ * plus plain counters for {@code /status}. Thread-safe.
+ */
+final class ProxyMetrics {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+
+    private final Counter requests = Counter.builder()
+            .name("koordinator_proxy_requests_total")
+            .help("Requests answered, by class (ordered, pass_through, rejected) and status")
+            .labelNames("class", "status")
+            .register(registry);
+    private final Counter localReplies = Counter.builder()
+            .name("koordinator_proxy_local_replies_total")
+            .help("Replies the proxy made itself, by status and error")
+            .labelNames("status", "error")
+            .register(registry);
+    private final Histogram orderingLatency = Histogram.builder()
+            .name("koordinator_proxy_ordering_latency_seconds")
+            .help("Ordered requests at their origin: from accepting the request to its delivery answered by the app")
+            .classicOnly()
+            .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10)
+            .register(registry);
+    private final Histogram commandsPerEntry = Histogram.builder()
+            .name("koordinator_proxy_commands_per_entry")
+            .help("Commands in each log entry this replica delivered (batching)")
+            .classicOnly()
+            .classicUpperBounds(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
+            .register(registry);
+    private final Counter delivered = Counter.builder()
+            .name("koordinator_proxy_delivered_total")
+            .help("Commands delivered to the app")
+            .register(registry);
+    private final Counter duplicates = Counter.builder()
+            .name("koordinator_proxy_duplicates_total")
+            .help("Commands skipped as duplicates")
+            .register(registry);
+
+    final LongAdder orderedCount = new LongAdder();
+    final LongAdder passThroughCount = new LongAdder();
+    final LongAdder rejectedCount = new LongAdder();
+    final LongAdder localReplyCount = new LongAdder();
+    final LongAdder deliveredCount = new LongAdder();
+    final LongAdder duplicateCount = new LongAdder();
+
+    /** Registers gauges read at scrape time. */
+    void gauges(DoubleSupplier appendsInFlight, DoubleSupplier lagEntries, DoubleSupplier ready) {
+        GaugeWithCallback.builder()
+                .name("koordinator_proxy_appends_in_flight")
+                .help("Log entries being appended now")
+                .callback(cb -> cb.call(appendsInFlight.getAsDouble()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("koordinator_proxy_lag_entries")
+                .help("Log entries seen but not yet delivered")
+                .callback(cb -> cb.call(lagEntries.getAsDouble()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("koordinator_proxy_ready")
+                .help("1 while the readiness probe passes")
+                .callback(cb -> cb.call(ready.getAsDouble()))
+                .register(registry);
+    }
+
+    void answered(String requestClass, Reply reply) {
+        String status = Integer.toString(reply.status());
+        requests.labelValues(requestClass, status).inc();
+        switch (requestClass) {
+            case "ordered" -> orderedCount.increment();
+            case "pass_through" -> passThroughCount.increment();
+            default -> rejectedCount.increment();
+        }
+        if (reply.isLocal()) {
+            localReplies.labelValues(status, reply.localError()).inc();
+            localReplyCount.increment();
+        }
+    }
+
+    void delivered(long orderingNanos) {
+        delivered.inc();
+        deliveredCount.increment();
+        if (orderingNanos >= 0) {
+            orderingLatency.observe(orderingNanos / 1e9);
+        }
+    }
+
+    void duplicate() {
+        duplicates.inc();
+        duplicateCount.increment();
+    }
+
+    void entryDelivered(int commands) {
+        commandsPerEntry.observe(commands);
+    }
+
+    Map<String, Long> counts() {
+        return Map.of(
+                "ordered", orderedCount.sum(),
+                "passThrough", passThroughCount.sum(),
+                "delivered", deliveredCount.sum(),
+                "duplicates", duplicateCount.sum(),
+                "localReplies", localReplyCount.sum(),
+                "rejected", rejectedCount.sum());
+    }
+
+    /** The Prometheus text exposition of every metric. */
+    byte[] scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        try {
+            PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    static String contentType() {
+        return PrometheusTextFormatWriter.CONTENT_TYPE;
+    }
+}

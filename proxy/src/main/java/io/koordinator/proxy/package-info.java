@@ -1,0 +1,27 @@
+/**
+ * The sidecar ({@code koordinator proxy}): the inbound listener, the filter chain, the ordered and
+ * pass-through paths, the delivery loop and the admin listener.
+ *
+ * <h2>Filter chain</h2>
+ *
+ * {@link io.koordinator.proxy.StrictRequestDecoder} (framing) then {@link
+ * io.koordinator.proxy.DownstreamHandler} (limits, validation, body aggregation, response order),
+ * then {@link io.koordinator.proxy.FilterChain} (classification), then {@link
+ * io.koordinator.proxy.OrderedPath} or {@link io.koordinator.proxy.PassThroughPath}.
+ *
+ * <h2>Threading</h2>
+ *
+ * <ul>
+ *   <li>Downstream connections live on the {@code koord-io} event loops; everything a connection
+ *       owns (its aggregation and response queue) is touched only there. Nothing blocks there.
+ *   <li>Pass-through requests use an upstream connection from the pool of the same event loop.
+ *   <li>Ordered requests are appended from the event loop (non-blocking); the append's completion
+ *       runs on a sequencer thread and only answers a {@link io.koordinator.proxy.ResponseSlot},
+ *       which hops back onto the connection's event loop.
+ *   <li>The follower thread of the sequencer runs the {@link io.koordinator.proxy.DeliveryLoop}: it
+ *       delivers one command at a time and blocks on the app's answer; its upstream connection
+ *       lives on the dedicated {@code koord-delivery} event loop.
+ *   <li>The admin listener shares the event loops; its handlers only read volatile state.
+ * </ul>
+ */
+package io.koordinator.proxy;

@@ -1,0 +1,134 @@
+package io.koordinator.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.koordinator.proxy.ProxyConfigKeys.Key;
+import io.koordinator.sequencer.MemorySequencer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The local replies for an app that stalls (504), an app that is down (502), and a log that is down (503). */
+class FailureRepliesTest {
+    final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T closeLater(T t) {
+        closeables.add(t);
+        return t;
+    }
+
+    @Test
+    void stalledAppGives504AndTheCommandStillAppliesOnce() throws Exception {
+        TestApp app = closeLater(new TestApp());
+        ProxyServer proxy = closeLater(Proxies.start(
+                Proxies.config("r1", app.port(), Map.of(Key.REQUEST_TIMEOUT, "500ms")), new MemorySequencer.Log()));
+
+        try (RawClient c = new RawClient(proxy.listenPort())) {
+            c.send("POST /stall HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\n\r\nx");
+            RawClient.Response r = c.read();
+            assertThat(r.status()).isEqualTo(504);
+            assertThat(r.body()).contains("\"error\":\"timeout\"");
+        }
+        app.release();
+        try (RawClient c = new RawClient(proxy.listenPort())) {
+            c.send("POST /after HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(200);
+        }
+        assertThat(app.seen()).extracting(TestApp.Seen::uri).containsExactly("/stall", "/after");
+        assertThat(metrics(proxy))
+                .contains("koordinator_proxy_local_replies_total{error=\"timeout\",status=\"504\"} 1.0");
+    }
+
+    @Test
+    void appDownOnTheOriginGives502ThenTheReplicaStopsBeingReady() throws Exception {
+        // Given a port where nothing listens
+        TestApp gone = new TestApp();
+        int deadPort = gone.port();
+        gone.close();
+        ProxyServer proxy = closeLater(Proxies.start(
+                Proxies.config("r1", deadPort, Map.of(Key.PASS_THROUGH, "/health")), new MemorySequencer.Log()));
+
+        try (RawClient c = new RawClient(proxy.listenPort())) {
+            c.send("POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n");
+            RawClient.Response r = c.read();
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.body()).contains("app_unreachable");
+        }
+        assertThat(proxy.isReady()).isFalse();
+        assertThat(proxy.notReadyReason()).get().asString().contains("delivery stopped");
+        try (RawClient c = new RawClient(proxy.listenPort())) {
+            c.send("POST /y HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n");
+            RawClient.Response r = c.read();
+            assertThat(r.status()).isEqualTo(503);
+            assertThat(r.body()).contains("replica_not_delivering");
+            assertThat(r.header("retry-after")).isNotNull();
+            c.send("GET /health HTTP/1.1\r\nHost: h\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(502);
+        }
+        HttpResponse<String> ready = get(proxy, "/ready");
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.body()).contains("delivery stopped");
+    }
+
+    @Test
+    void logDownGives503AtOnceWhilePassThroughKeepsWorking() throws Exception {
+        TestApp app = closeLater(new TestApp());
+        MemorySequencer.Log log = new MemorySequencer.Log();
+        ProxyServer proxy = closeLater(Proxies.start(
+                Proxies.config("r1", app.port(), Map.of(Key.PASS_THROUGH, "/health", Key.REQUEST_TIMEOUT, "30s")),
+                log));
+        await().atMost(Duration.ofSeconds(30)).until(proxy::isReady);
+
+        // When the log becomes unreachable
+        log.setAvailable(false);
+        try (RawClient c = new RawClient(proxy.listenPort())) {
+            c.send("POST /w HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n");
+            RawClient.Response r = c.read();
+            // Then ordered requests fail with 503 and Retry-After (long before the 30 s timeout)
+            assertThat(r.status()).isEqualTo(503);
+            assertThat(r.header("retry-after")).isEqualTo("1");
+            assertThat(r.body()).contains("ordering_unavailable");
+            // and pass-through still works
+            c.send("GET /health HTTP/1.1\r\nHost: h\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(200);
+        }
+        assertThat(get(proxy, "/ready").statusCode()).isEqualTo(503);
+
+        // When it comes back, ordered requests succeed again
+        log.setAvailable(true);
+        try (RawClient c = new RawClient(proxy.listenPort())) {
+            c.send("POST /w2 HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(200);
+        }
+        assertThat(app.seen()).extracting(TestApp.Seen::uri).containsExactly("/health", "/w2");
+        await().atMost(Duration.ofSeconds(30)).until(proxy::isReady);
+    }
+
+    static HttpResponse<String> get(ProxyServer proxy, String path) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.adminPort() + path))
+                                .timeout(Duration.ofSeconds(30))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String metrics(ProxyServer proxy) throws Exception {
+        return get(proxy, "/metrics").body();
+    }
+}

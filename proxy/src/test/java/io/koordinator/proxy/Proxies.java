@@ -1,0 +1,37 @@
+package io.koordinator.proxy;
+
+import io.koordinator.proxy.ProxyConfigKeys.Key;
+import io.koordinator.sequencer.MemorySequencer;
+import io.koordinator.sequencer.SequencerConfig;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** Builds in-process proxies on ephemeral ports for tests. */
+final class Proxies {
+    private Proxies() {}
+
+    /** Settings for a proxy in front of {@code appPort}, ports ephemeral, plus {@code extra}. */
+    static ProxyConfig config(String replicaId, int appPort, Map<Key, String> extra) {
+        Map<Key, String> m = new EnumMap<>(Key.class);
+        m.put(Key.GROUP, "kv");
+        m.put(Key.NAMESPACE, "test");
+        m.put(Key.REPLICA_ID, replicaId);
+        m.put(Key.ZOOKEEPER, "unused:2181");
+        m.put(Key.APP_PORT, Integer.toString(appPort));
+        m.put(Key.LISTEN_ADDRESS, "127.0.0.1");
+        m.put(Key.LISTEN_PORT, "0");
+        m.put(Key.ADMIN_PORT, "0");
+        m.put(Key.ADVERTISE_ADDRESS, "127.0.0.1");
+        m.put(Key.DRAIN_TIMEOUT, "2s");
+        m.putAll(extra);
+        return ProxyConfig.of(m);
+    }
+
+    /** A started proxy on an in-memory log shared through {@code log}. */
+    static ProxyServer start(ProxyConfig config, MemorySequencer.Log log) throws Exception {
+        SequencerConfig sc = config.sequencerConfig();
+        ProxyServer server = new ProxyServer(config, new MemorySequencer(log, sc));
+        server.start();
+        return server;
+    }
+}

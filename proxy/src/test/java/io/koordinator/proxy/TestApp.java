@@ -1,0 +1,103 @@
+package io.koordinator.proxy;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A small real HTTP app on 127.0.0.1 that records every request it gets, in arrival order, and
+ * answers {@code 200} with a body {@code <method> <uri> <body>}. Paths under {@code /stall} wait
+ * until {@link #release()}; {@code /status/<code>} answers that status.
+ */
+final class TestApp implements AutoCloseable {
+    /** One request as the app saw it; header names lower case. */
+    record Seen(String method, String uri, Map<String, List<String>> headers, String body) {
+        String header(String name) {
+            List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
+            return v == null ? null : String.join(",", v);
+        }
+    }
+
+    static {
+        // Without it the JDK server's Nagle delay (headers and body written apart) dominates every exchange.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
+    private final HttpServer server;
+    private final List<Seen> seen = new ArrayList<>(); // guarded by itself
+    private final CountDownLatch stallRelease = new CountDownLatch(1);
+
+    TestApp() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "test-app");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    List<Seen> seen() {
+        synchronized (seen) {
+            return List.copyOf(seen);
+        }
+    }
+
+    void release() {
+        stallRelease.countDown();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        byte[] body = ex.getRequestBody().readAllBytes();
+        Map<String, List<String>> headers = new TreeMap<>();
+        ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
+        String uri = ex.getRequestURI().toString();
+        String text = new String(body, StandardCharsets.UTF_8);
+        synchronized (seen) {
+            seen.add(new Seen(ex.getRequestMethod(), uri, headers, text));
+        }
+        int status = 200;
+        if (uri.startsWith("/stall")) {
+            try {
+                stallRelease.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else if (uri.startsWith("/status/")) {
+            status = Integer.parseInt(uri.substring("/status/".length()));
+        }
+        byte[] out = (ex.getRequestMethod() + " " + uri + " " + text).getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("X-App", "test");
+        ex.getResponseHeaders().add("Content-Type", "text/plain");
+        if (status == 204 || ex.getRequestMethod().equals("HEAD")) {
+            ex.sendResponseHeaders(status, -1);
+        } else {
+            ex.sendResponseHeaders(status, out.length);
+            ex.getResponseBody().write(out);
+        }
+        ex.close();
+    }
+
+    @Override
+    public void close() {
+        release();
+        server.stop(0);
+        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    }
+}
