@@ -146,7 +146,8 @@ class CaBundlePatcherIT {
                 null,
                 4 << 20,
                 Duration.ofMillis(200),
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30),
+                Duration.ofHours(1));
         try (Injector injector = new Injector(options, () -> client, "test")) {
             // when it starts
             injector.start();
