@@ -102,7 +102,12 @@ public final class Injector implements AutoCloseable {
         });
         if (mountedKeys != null) {
             long every = options.certReload().toMillis();
-            scheduler.scheduleWithFixedDelay(mountedKeys::reloadIfChanged, every, every, TimeUnit.MILLISECONDS);
+            scheduler.scheduleWithFixedDelay(
+                    () -> metrics.certificateReload(
+                            mountedKeys.reloadIfChanged().label()),
+                    every,
+                    every,
+                    TimeUnit.MILLISECONDS);
         }
         if (options.generatesCertificates() && options.patchWebhook() != null) {
             client = clients.get();
@@ -165,7 +170,12 @@ public final class Injector implements AutoCloseable {
 
     /** Checks the mounted certificate files now (tests; normally every 30 s). */
     boolean reloadCertificateIfChanged() {
-        return mountedKeys != null && mountedKeys.reloadIfChanged();
+        if (mountedKeys == null) {
+            return false;
+        }
+        ReloadingKeyManager.Reload r = mountedKeys.reloadIfChanged();
+        metrics.certificateReload(r.label());
+        return r == ReloadingKeyManager.Reload.RELOADED;
     }
 
     public InjectMetrics metrics() {

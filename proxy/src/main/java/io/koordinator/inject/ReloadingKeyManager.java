@@ -68,12 +68,12 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
      * Reloads when the files' content changed; keeps serving the old pair if the new one is unreadable (a
      * half-written rotation), and tries again next time.
      *
-     * @return true if a new certificate is now served
+     * @return what happened
      */
-    boolean reloadIfChanged() {
+    Reload reloadIfChanged() {
         byte[] now = fingerprint();
         if (Arrays.equals(now, fingerprint)) {
-            return false;
+            return Reload.UNCHANGED;
         }
         try {
             TlsMaterial tls = TlsMaterial.fromPem(certFile, keyFile);
@@ -85,10 +85,21 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
                     "injector: serving the renewed certificate from {} (expires {})",
                     certFile,
                     tls.chain().get(0).getNotAfter().toInstant());
-            return true;
+            return Reload.RELOADED;
         } catch (RuntimeException e) {
             log.warn("injector: {} changed but cannot be loaded yet: {}", certFile, e.getMessage());
-            return false;
+            return Reload.FAILED;
+        }
+    }
+
+    /** Outcome of one check; the {@code result} label of the certificate reloads counter. */
+    enum Reload {
+        UNCHANGED,
+        RELOADED,
+        FAILED;
+
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 
