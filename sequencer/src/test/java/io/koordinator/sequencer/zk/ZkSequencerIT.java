@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
@@ -110,6 +111,33 @@ class ZkSequencerIT extends SequencerContract {
             acked.forEach((id, position) -> assertThat(applied.get(id)).isEqualTo(position));
         } finally {
             reader.close();
+        }
+    }
+
+    @Test
+    void maxBatchDelayGathersCommandsIntoOneEntry() throws Exception {
+        // given a sequencer whose first command waits up to 1 s for company
+        ZkSequencer s = new ZkSequencer(config(server.getConnectString(), "delay-" + System.nanoTime(), "r0")
+                .withBatching(1, 64 * 1024, 100, Duration.ofSeconds(1)));
+        try {
+            s.start();
+
+            // when ten commands are appended one after the other
+            List<CompletableFuture<Long>> acks = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                acks.add(s.append(new Command(new RequestId("r0", i), System.currentTimeMillis(), null, new byte[8])));
+            }
+
+            // then they share one entry, in order
+            for (int i = 0; i < 10; i++) {
+                long position = acks.get(i).get(30, TimeUnit.SECONDS);
+                assertThat(Positions.entryOf(position))
+                        .isEqualTo(Positions.entryOf(acks.get(0).join()));
+                assertThat(Positions.index(position)).isEqualTo(i);
+            }
+            assertThat(s.stats().entriesAppended()).isEqualTo(1);
+        } finally {
+            s.close();
         }
     }
 }
