@@ -42,6 +42,7 @@ final class ZkAppender {
         final byte[] data;
         final long deadlineNanos;
         int segment;
+        boolean overdue; // guarded by lock: futures already failed, waiting for the callback
 
         Batch(List<Pending> items, byte[] data, int segment, long deadlineNanos) {
             this.items = items;
@@ -71,6 +72,7 @@ final class ZkAppender {
     final AtomicLong retries = new AtomicLong();
     final AtomicLong rejected = new AtomicLong();
     final AtomicLong rolloverReappends = new AtomicLong();
+    final AtomicLong timedOut = new AtomicLong();
 
     ZkAppender(ZkSequencer owner) {
         this.owner = owner;
@@ -252,6 +254,7 @@ final class ZkAppender {
      */
     private void retryOrPark(Batch batch, String reason) {
         if (System.nanoTime() - batch.deadlineNanos > 0 || owner.closed()) {
+            timedOut.addAndGet(batch.items.size());
             log.warn(
                     "{} giving up an entry of {} commands after {}: outcome unknown",
                     owner.identity,
@@ -323,10 +326,17 @@ final class ZkAppender {
             long now = System.nanoTime();
             parked.removeIf(b -> now - b.deadlineNanos > 0 && expired.add(b));
             long grace = owner.config.connectionTimeout().toNanos();
-            active.stream().filter(b -> now - b.deadlineNanos - grace > 0).forEach(overdue::add);
+            active.stream()
+                    .filter(b -> !b.overdue && now - b.deadlineNanos - grace > 0)
+                    .forEach(b -> {
+                        b.overdue = true;
+                        overdue.add(b);
+                    });
         }
         SequencerUnavailableException e =
                 new SequencerUnavailableException("ZooKeeper unreachable; the command may or may not be in the log");
+        expired.forEach(b -> timedOut.addAndGet(b.items.size()));
+        overdue.forEach(b -> timedOut.addAndGet(b.items.size()));
         expired.forEach(b -> fail(b, e));
         overdue.forEach(b -> b.items.forEach(p -> p.result().completeExceptionally(e)));
     }

@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -138,6 +139,31 @@ class ZkSequencerIT extends SequencerContract {
             assertThat(s.stats().entriesAppended()).isEqualTo(1);
         } finally {
             s.close();
+        }
+    }
+
+    @Test
+    void startsWithoutZooKeeperAndConnectsWhenItComes() throws Exception {
+        try (TestingServer later = new TestingServer(InstanceSpec.getRandomPort(), false)) {
+            // given a sequencer started while its ZooKeeper is not running
+            ZkSequencer s = new ZkSequencer(config(later.getConnectString(), "late-" + System.nanoTime(), "r0"));
+            try {
+                s.start();
+
+                // then it is not connected and appends fail at once
+                assertThat(s.isConnected()).isFalse();
+                assertThat(s.append(new Command(new RequestId("r0", 1), 0, null, new byte[0])))
+                        .isCompletedExceptionally();
+
+                // when ZooKeeper starts, the sequencer connects, sets up the log and appends
+                later.start();
+                await().atMost(Duration.ofSeconds(60)).until(s::isConnected);
+                assertThat(s.append(new Command(new RequestId("r0", 2), 0, null, new byte[0]))
+                                .get(30, TimeUnit.SECONDS))
+                        .isEqualTo(Positions.entry(0, 0));
+            } finally {
+                s.close();
+            }
         }
     }
 }
