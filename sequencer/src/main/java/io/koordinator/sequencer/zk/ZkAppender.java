@@ -39,14 +39,13 @@ final class ZkAppender {
     /** One entry being created; its segment changes only when a rollover re-appends it. */
     private static final class Batch {
         final List<Pending> items;
-        final byte[] data;
+        byte[] data; // encoded by send() outside the lock, before the first create
         final long deadlineNanos;
         int segment;
         boolean overdue; // guarded by lock: futures already failed, waiting for the callback
 
-        Batch(List<Pending> items, byte[] data, int segment, long deadlineNanos) {
+        Batch(List<Pending> items, int segment, long deadlineNanos) {
             this.items = items;
-            this.data = data;
             this.segment = segment;
             this.deadlineNanos = deadlineNanos;
         }
@@ -143,7 +142,11 @@ final class ZkAppender {
                 inFlight++;
             }
         }
-        toCreate.forEach(this::create);
+        for (Batch batch : toCreate) {
+            batch.data =
+                    EntryCodec.encode(batch.items.stream().map(Pending::command).toList());
+            create(batch);
+        }
     }
 
     /** maxBatchDelay: with nothing in flight, a partial batch waits a little for company. */
@@ -183,9 +186,8 @@ final class ZkAppender {
             bytes += next.size();
             items.add(pending.pollFirst());
         }
-        byte[] data = EntryCodec.encode(items.stream().map(Pending::command).toList());
         long deadline = System.nanoTime() + appendTimeoutNanos();
-        Batch batch = new Batch(items, data, segment, deadline);
+        Batch batch = new Batch(items, segment, deadline);
         active.add(batch);
         return batch;
     }
