@@ -8,11 +8,15 @@ import io.koordinator.sequencer.codec.EntryCodec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.api.CuratorEvent;
@@ -54,12 +58,12 @@ final class ZkAppender {
     private final ZkSequencer owner;
     private final ExecutorService thread;
     /** Runs callbacks on {@link #thread}; after close, drops them (close() failed their futures). */
-    private final java.util.concurrent.Executor callbacks;
+    private final Executor callbacks;
 
     private final Object lock = new Object();
     private final ArrayDeque<Pending> pending = new ArrayDeque<>(); // guarded by lock
     private final List<Batch> parked = new ArrayList<>(); // guarded by lock: waiting for a connection
-    private final java.util.Set<Batch> active = new java.util.HashSet<>(); // guarded by lock: not yet done
+    private final Set<Batch> active = new HashSet<>(); // guarded by lock: not yet done
     private final Map<Integer, Long> firstSeal = new HashMap<>(); // only on the appender thread
     private int inFlight; // guarded by lock: batches created, retried or parked
     private int segment; // guarded by lock
@@ -80,7 +84,7 @@ final class ZkAppender {
         this.callbacks = task -> {
             try {
                 thread.execute(task);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 // closed: close() failed every unfinished batch
             }
         };
@@ -285,7 +289,7 @@ final class ZkAppender {
     private void later(Runnable task, long millis) {
         try {
             owner.timer().schedule(task, millis, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // closing: close() fails every active batch
         }
     }

@@ -110,6 +110,7 @@ class ZkSequencerIT extends SequencerContract {
             await().atMost(Duration.ofSeconds(60)).until(() -> applied.keySet().containsAll(acked.keySet()));
             assertThat(twice.get()).isZero();
             acked.forEach((id, position) -> assertThat(applied.get(id)).isEqualTo(position));
+            assertThat(f.failure()).isEmpty();
         } finally {
             reader.close();
         }
