@@ -106,7 +106,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
                 this::onAnswer,
                 request.method(),
                 request.uri(),
-                HttpUtil.isKeepAlive(request));
+                HttpUtil.isKeepAlive(request),
+                request.protocolVersion().minorVersion() == 0);
         slots.addLast(slot);
         chain.requestStarted();
         if (slots.size() >= MAX_PIPELINED) {
@@ -248,6 +249,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         r.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (close) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (slot.http10) {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         chain.requestFinished(slot, reply);
         if (access.isInfoEnabled()) {

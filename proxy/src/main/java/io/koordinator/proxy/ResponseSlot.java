@@ -19,6 +19,9 @@ final class ResponseSlot {
     final HttpMethod method;
     final String uri;
     final boolean keepAlive;
+    /** An HTTP/1.0 client keeps the connection only if the response says keep-alive. */
+    final boolean http10;
+
     final long acceptNanos;
 
     /** "ordered", "pass_through" or "rejected": the label of the request counters. */
@@ -37,12 +40,19 @@ final class ResponseSlot {
     private final AtomicBoolean answered = new AtomicBoolean(); // any thread
     private volatile Runnable cleanup; // set on the event loop, run by the winning thread
 
-    ResponseSlot(EventLoop loop, Consumer<ResponseSlot> onAnswer, HttpMethod method, String uri, boolean keepAlive) {
+    ResponseSlot(
+            EventLoop loop,
+            Consumer<ResponseSlot> onAnswer,
+            HttpMethod method,
+            String uri,
+            boolean keepAlive,
+            boolean http10) {
         this.loop = loop;
         this.onAnswer = onAnswer;
         this.method = method;
         this.uri = uri;
         this.keepAlive = keepAlive;
+        this.http10 = http10;
         this.acceptNanos = System.nanoTime();
     }
 
