@@ -34,6 +34,8 @@ final class ResponseSlot {
     Reply reply;
     /** The request timeout, cancelled once answered. */
     ScheduledFuture<?> timeout;
+    /** The connection dropped this slot; a reply arriving later is released. */
+    private boolean abandoned;
 
     private final EventLoop loop;
     private final Consumer<ResponseSlot> onAnswer;
@@ -86,6 +88,7 @@ final class ResponseSlot {
 
     /** The connection went away: later answers are released. */
     void abandon() {
+        abandoned = true;
         if (answered.compareAndSet(false, true)) {
             runCleanup();
         }
@@ -101,6 +104,10 @@ final class ResponseSlot {
     private void deliver(Reply r) {
         if (timeout != null) {
             timeout.cancel(false);
+        }
+        if (abandoned) {
+            r.release();
+            return;
         }
         reply = r;
         onAnswer.accept(this);
