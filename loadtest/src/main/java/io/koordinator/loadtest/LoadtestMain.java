@@ -1,5 +1,10 @@
 package io.koordinator.loadtest;
 
+import io.koordinator.loadtest.bench.BenchCommand;
+import io.koordinator.loadtest.demo.DemoCommand;
+import io.koordinator.loadtest.kv.KvAppCommand;
+import io.koordinator.loadtest.zk.ZookeeperCommand;
+import java.time.Duration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,10 +13,15 @@ import picocli.CommandLine.Command;
         name = "koordinator-loadtest",
         mixinStandardHelpOptions = true,
         description = "Sample app, local ZooKeeper quorum, load generator, demo and benchmarks.",
-        subcommands = {})
+        subcommands = {KvAppCommand.class, ZookeeperCommand.class, DemoCommand.class, BenchCommand.class})
 public final class LoadtestMain implements Runnable {
     public static void main(String[] args) {
-        System.exit(new CommandLine(new LoadtestMain()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with every subcommand; durations read as {@code 20s}, {@code 250ms}. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new LoadtestMain()).registerConverter(Duration.class, new DurationConverter());
     }
 
     @Override

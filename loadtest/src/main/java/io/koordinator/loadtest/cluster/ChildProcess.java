@@ -1,0 +1,166 @@
+package io.koordinator.loadtest.cluster;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A child JVM (or any command) whose output is kept in memory: stdout lines go to a queue the
+ * owner can wait on, the last lines of stderr are kept for error reports. Nothing is written to
+ * disk. {@link #close()} stops it with SIGTERM, then SIGKILL after a grace period, together with
+ * its descendants.
+ */
+public final class ChildProcess implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ChildProcess.class);
+    private static final int KEPT_LINES = 200;
+
+    private final String name;
+    private final Process process;
+    private final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
+    // Guarded by itself.
+    private final Deque<String> stderrTail = new ArrayDeque<>();
+
+    private ChildProcess(String name, Process process) {
+        this.name = name;
+        this.process = process;
+        pump(process.getInputStream(), line -> stdout.add(line), name + "-stdout");
+        pump(
+                process.getErrorStream(),
+                line -> {
+                    synchronized (stderrTail) {
+                        if (stderrTail.size() == KEPT_LINES) {
+                            stderrTail.removeFirst();
+                        }
+                        stderrTail.addLast(line);
+                    }
+                },
+                name + "-stderr");
+    }
+
+    /** Starts {@code command}; {@code name} prefixes its log lines. */
+    public static ChildProcess start(String name, List<String> command) throws IOException {
+        log.debug("{} starting: {}", name, String.join(" ", command));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        return new ChildProcess(name, pb.start());
+    }
+
+    /** {@code java <jvmOptions> -jar <jar> <args>} with the JVM running this code. */
+    public static ChildProcess java(String name, List<String> jvmOptions, String jar, List<String> args)
+            throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
+        cmd.addAll(jvmOptions);
+        cmd.add("-jar");
+        cmd.add(jar);
+        cmd.addAll(args);
+        return start(name, cmd);
+    }
+
+    private interface LineSink {
+        void accept(String line);
+    }
+
+    private static void pump(java.io.InputStream in, LineSink sink, String threadName) {
+        Thread t = new Thread(
+                () -> {
+                    try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                        for (String line = r.readLine(); line != null; line = r.readLine()) {
+                            sink.accept(line);
+                        }
+                    } catch (IOException e) {
+                        // the process ended
+                    }
+                },
+                threadName);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The next stdout line, or null after {@code timeout} or if the process ended first. */
+    public String awaitLine(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            String line = stdout.poll(100, TimeUnit.MILLISECONDS);
+            if (line != null) {
+                return line;
+            }
+            if (!process.isAlive() && stdout.isEmpty()) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** The last lines the process wrote to stderr. */
+    public List<String> stderrTail() {
+        synchronized (stderrTail) {
+            return new ArrayList<>(stderrTail);
+        }
+    }
+
+    /** Exit code, or -1 if still running. */
+    public int exitCode() {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
+    /** SIGKILL, at once, as a crash would (descendants too). */
+    public void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SIGTERM, then SIGKILL after 10 s. Idempotent, never throws. */
+    @Override
+    public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                log.warn("{} did not stop within 10s of SIGTERM; killing it", name);
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        descendants.forEach(ProcessHandle::destroyForcibly);
+    }
+
+    @Override
+    public String toString() {
+        return name + "(pid " + process.pid() + ")";
+    }
+}

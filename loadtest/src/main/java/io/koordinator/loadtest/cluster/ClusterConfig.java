@@ -1,0 +1,54 @@
+package io.koordinator.loadtest.cluster;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Settings of a {@link LocalCluster}.
+ *
+ * @param zkServers ZooKeeper servers (a quorum from 3)
+ * @param replicas replicas, each a kv-app and a proxy
+ * @param group the replicated group's name
+ * @param jars where the shaded jars are
+ * @param proxyArgs extra flags for every proxy (e.g. {@code --batch-max-delay 1ms})
+ * @param jvmOptions options of every child JVM
+ * @param startTimeout how long start-up may take before it fails
+ */
+public record ClusterConfig(
+        int zkServers,
+        int replicas,
+        String group,
+        Jars jars,
+        List<String> proxyArgs,
+        List<String> jvmOptions,
+        Duration startTimeout) {
+
+    public ClusterConfig {
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(jars, "jars");
+        Objects.requireNonNull(startTimeout, "startTimeout");
+        proxyArgs = List.copyOf(proxyArgs);
+        jvmOptions = List.copyOf(jvmOptions);
+        if (zkServers < 1 || replicas < 1) {
+            throw new IllegalArgumentException("zkServers and replicas must be >= 1");
+        }
+    }
+
+    /** Small heaps and the serial collector: eight JVMs share a small machine. */
+    public static final List<String> DEFAULT_JVM_OPTIONS =
+            List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=4");
+
+    public static ClusterConfig of(int zkServers, int replicas, Jars jars) {
+        return new ClusterConfig(
+                zkServers, replicas, "kv", jars, List.of(), DEFAULT_JVM_OPTIONS, Duration.ofSeconds(90));
+    }
+
+    public ClusterConfig withProxyArgs(List<String> v) {
+        return new ClusterConfig(zkServers, replicas, group, jars, v, jvmOptions, startTimeout);
+    }
+
+    public ClusterConfig withGroup(String v) {
+        return new ClusterConfig(zkServers, replicas, v, jars, proxyArgs, jvmOptions, startTimeout);
+    }
+}

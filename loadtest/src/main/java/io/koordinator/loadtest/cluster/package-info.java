@@ -1,0 +1,11 @@
+/**
+ * A replicated group on one machine from real child processes: ZooKeeper ensemble, kv-apps and
+ * proxies ({@link io.koordinator.loadtest.cluster.LocalCluster}).
+ *
+ * <h2>Threading</h2>
+ *
+ * {@code start} and {@code close} are called by the owner's thread; each child process has two
+ * daemon threads pumping its stdout (into a queue) and stderr (into a bounded tail). Status and
+ * metrics calls open their own connection and may come from any thread.
+ */
+package io.koordinator.loadtest.cluster;

@@ -1,0 +1,146 @@
+package io.koordinator.loadtest.zk;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.server.ServerConfig;
+import org.apache.zookeeper.server.ZooKeeperServerMain;
+import org.apache.zookeeper.server.quorum.QuorumPeerConfig;
+import org.apache.zookeeper.server.quorum.QuorumPeerMain;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One ZooKeeper server running on its own thread: {@link QuorumPeerMain} when it has peers,
+ * {@link ZooKeeperServerMain} when it is alone. Restartable: {@link #stop()} then {@link
+ * #start()} runs a fresh server on the same data directory and ports.
+ */
+final class LocalZkServer {
+    private static final Logger log = LoggerFactory.getLogger(LocalZkServer.class);
+
+    private final int id;
+    private final Path dataDir;
+    private final String bindAddress;
+    private final int clientPort;
+    private final Duration tickTime;
+    private final List<String> peers;
+    // Guarded by this.
+    private AutoCloseable running;
+    private Thread thread;
+    // Set by the server's thread if it ends with an error.
+    private volatile Throwable failure;
+
+    LocalZkServer(int id, Path dataDir, String bindAddress, int clientPort, Duration tickTime, List<String> peers) {
+        this.id = id;
+        this.dataDir = dataDir;
+        this.bindAddress = bindAddress;
+        this.clientPort = clientPort;
+        this.tickTime = tickTime;
+        this.peers = peers;
+    }
+
+    int clientPort() {
+        return clientPort;
+    }
+
+    /** The error a server thread ended with, or null. */
+    Throwable failure() {
+        return failure;
+    }
+
+    synchronized boolean isRunning() {
+        return running != null;
+    }
+
+    /** Starts the server's thread; it serves once it has joined a quorum. */
+    synchronized void start() throws IOException {
+        if (running != null) {
+            return;
+        }
+        failure = null;
+        Files.createDirectories(dataDir);
+        Files.writeString(dataDir.resolve("myid"), id + "\n", StandardCharsets.US_ASCII);
+        QuorumPeerConfig qpc = new QuorumPeerConfig();
+        try {
+            qpc.parseProperties(properties());
+        } catch (QuorumPeerConfig.ConfigException e) {
+            throw new IOException("zookeeper/server-" + id + " bad configuration: " + e.getMessage(), e);
+        }
+        String name = "zk-server-" + id;
+        if (peers.isEmpty()) {
+            ServerConfig sc = new ServerConfig();
+            sc.readFrom(qpc);
+            ZooKeeperServerMain main = new ZooKeeperServerMain();
+            running = main::close;
+            thread = new Thread(() -> run(() -> main.runFromConfig(sc)), name);
+        } else {
+            QuorumPeerMain main = new QuorumPeerMain();
+            running = main::close;
+            thread = new Thread(() -> run(() -> main.runFromConfig(qpc)), name);
+        }
+        thread.setDaemon(true);
+        thread.start();
+        log.info("zookeeper/server-{} started on {}:{} in {}", id, bindAddress, clientPort, dataDir);
+    }
+
+    private Properties properties() {
+        Properties p = new Properties();
+        p.setProperty("tickTime", Long.toString(tickTime.toMillis()));
+        p.setProperty("initLimit", "10");
+        p.setProperty("syncLimit", "5");
+        p.setProperty("dataDir", dataDir.toString());
+        p.setProperty("clientPort", Integer.toString(clientPort));
+        p.setProperty("clientPortAddress", bindAddress);
+        // Every client of a local quorum comes from one address.
+        p.setProperty("maxClientCnxns", "0");
+        p.setProperty("admin.enableServer", "false");
+        p.setProperty("reconfigEnabled", "false");
+        p.setProperty("standaloneEnabled", "true");
+        p.setProperty("4lw.commands.whitelist", "srvr,stat,ruok,mntr");
+        for (String peer : peers) {
+            int eq = peer.indexOf('=');
+            p.setProperty(peer.substring(0, eq), peer.substring(eq + 1));
+        }
+        return p;
+    }
+
+    private interface Body {
+        void run() throws Exception;
+    }
+
+    private void run(Body body) {
+        try {
+            body.run();
+        } catch (Exception | LinkageError e) {
+            failure = e;
+            log.warn("zookeeper/server-{} stopped with an error: {}", id, e.toString());
+        }
+    }
+
+    /** Stops the server and waits for its thread (bounded). Never throws. */
+    void stop() {
+        AutoCloseable r;
+        Thread t;
+        synchronized (this) {
+            r = running;
+            t = thread;
+            running = null;
+            thread = null;
+        }
+        if (r == null) {
+            return;
+        }
+        try {
+            r.close();
+            t.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (Exception e) {
+            log.warn("zookeeper/server-{} error while stopping: {}", id, e.toString());
+        }
+        log.info("zookeeper/server-{} stopped", id);
+    }
+}
