@@ -23,10 +23,15 @@ import org.slf4j.LoggerFactory;
  * X-Koordinator-Position}, {@code -Time} and {@code -Request-Id} added. The origin's waiting client
  * gets its app's response; other replicas drop theirs.
  *
- * <p>If the app cannot take a command (refused, reset, timeout), the command is retried a few
- * times when that cannot apply it twice ({@link UpstreamException#retryable()}); then delivery
- * stops for good: the command is never skipped, the replica turns not ready, its waiting clients
- * get 502 (the failed command) or 503 (the rest), and the exception stops the follower.
+ * <p>Until the app has answered once, a refused connection only means the app is still starting
+ * (in a pod the proxy starts first): the command, which the app never saw, is retried without
+ * limit, at most a second apart, and the replica stays not ready ({@link #waitingForApp()}).
+ *
+ * <p>Once the app has answered, if it cannot take a command (refused, reset, timeout), the
+ * command is retried a few times when that cannot apply it twice ({@link
+ * UpstreamException#retryable()}); then delivery stops for good: the command is never skipped,
+ * the replica turns not ready, its waiting clients get 502 (the failed command) or 503 (the
+ * rest), and the exception stops the follower.
  *
  * <p>Threading: called by the follower thread only (the {@link LogListener} contract); it blocks
  * while the app works, which is the follower's backpressure. The upstream connection lives on a
@@ -35,6 +40,7 @@ import org.slf4j.LoggerFactory;
 final class DeliveryLoop implements LogListener {
     static final int MAX_ATTEMPTS = 5;
     static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+    static final Duration MAX_STARTUP_BACKOFF = Duration.ofSeconds(1);
     /** Longest the app may take for one command before delivery gives up on it. */
     static final Duration MIN_APP_TIMEOUT = Duration.ofSeconds(30);
 
@@ -48,6 +54,8 @@ final class DeliveryLoop implements LogListener {
     private final long appTimeoutMillis;
 
     private volatile String broken; // written by the follower thread, read anywhere
+    private volatile String waitingForApp; // written by the follower thread, read anywhere
+    private boolean appAnswered; // follower thread only
     private volatile long appliedPosition = Positions.NONE;
     private long entry = Positions.NONE; // follower thread only
     private int commandsInEntry;
@@ -70,6 +78,11 @@ final class DeliveryLoop implements LogListener {
     /** Why delivery stopped, or {@code null} while it works. */
     String broken() {
         return broken;
+    }
+
+    /** Why delivery waits for the app to start, or {@code null} once it has answered. */
+    String waitingForApp() {
+        return waitingForApp;
     }
 
     /** Position of the last command delivered (or skipped as a duplicate). */
@@ -133,10 +146,29 @@ final class DeliveryLoop implements LogListener {
         long backoff = FIRST_BACKOFF.toMillis();
         for (int attempt = 1; ; attempt++) {
             try {
-                return upstream.send(upstreamLoop, toHttp(position, command, data), appTimeoutMillis)
+                FullHttpResponse response = upstream.send(
+                                upstreamLoop, toHttp(position, command, data), appTimeoutMillis)
                         .get();
+                if (!appAnswered) {
+                    appAnswered = true;
+                    waitingForApp = null;
+                }
+                return response;
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
+                if (!appAnswered
+                        && cause instanceof UpstreamException u
+                        && u.kind() == UpstreamException.Kind.CONNECT) {
+                    if (waitingForApp == null) {
+                        waitingForApp = "waiting for the app at " + config.appHost() + ":" + config.appPort()
+                                + " to accept connections";
+                        log.info("{} {}", config.logId(), waitingForApp);
+                    }
+                    Thread.sleep(Math.min(backoff, MAX_STARTUP_BACKOFF.toMillis()));
+                    backoff = Math.min(backoff * 2, MAX_STARTUP_BACKOFF.toMillis());
+                    attempt = 0;
+                    continue;
+                }
                 boolean retry = cause instanceof UpstreamException u && u.retryable() && attempt < MAX_ATTEMPTS;
                 if (!retry) {
                     throw stop(

@@ -179,6 +179,10 @@ public final class ProxyServer implements AutoCloseable {
         if (refusal != null) {
             return Optional.of(refusal);
         }
+        DeliveryLoop d = delivery;
+        if (d != null && d.waitingForApp() != null) {
+            return Optional.of(d.waitingForApp());
+        }
         long lag = follower.lagEntries();
         if (lag > config.readyMaxLag()) {
             return Optional.of("lagging " + lag + " entries behind the log (at most " + config.readyMaxLag() + ")");

@@ -55,13 +55,39 @@ class FailureRepliesTest {
     }
 
     @Test
+    void appNotStartedYetHoldsDeliveryUntilItListens() throws Exception {
+        // Given a proxy whose app has not started yet (in a pod the proxy starts first)
+        TestApp placeholder = new TestApp();
+        int appPort = placeholder.port();
+        placeholder.close();
+        ProxyServer proxy = closeLater(Proxies.start(
+                Proxies.config("r1", appPort, Map.of(Key.REQUEST_TIMEOUT, "60s")), new MemorySequencer.Log()));
+
+        try (RawClient c = new RawClient(proxy.listenPort())) {
+            // When an ordered request arrives, delivery waits and the replica says why it is not ready
+            c.send("POST /early HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> proxy.notReadyReason().orElse("").contains("waiting for the app"));
+            // Then once the app listens, the command is delivered, not skipped, and the replica is ready
+            TestApp app = closeLater(new TestApp(appPort));
+            assertThat(c.read().status()).isEqualTo(200);
+            assertThat(app.seen()).extracting(TestApp.Seen::uri).containsExactly("/early");
+        }
+        await().atMost(Duration.ofSeconds(30)).until(proxy::isReady);
+    }
+
+    @Test
     void appDownOnTheOriginGives502ThenTheReplicaStopsBeingReady() throws Exception {
-        // Given a port where nothing listens
+        // Given an app that answered once and then went away
         TestApp gone = new TestApp();
         int deadPort = gone.port();
-        gone.close();
         ProxyServer proxy = closeLater(Proxies.start(
                 Proxies.config("r1", deadPort, Map.of(Key.PASS_THROUGH, "/health")), new MemorySequencer.Log()));
+        try (RawClient c = new RawClient(proxy.listenPort())) {
+            c.send("POST /first HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(200);
+        }
+        gone.close();
 
         try (RawClient c = new RawClient(proxy.listenPort())) {
             c.send("POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n");

@@ -39,7 +39,12 @@ final class TestApp implements AutoCloseable {
     private final CountDownLatch stallRelease = new CountDownLatch(1);
 
     TestApp() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        this(0);
+    }
+
+    /** An app on {@code port} (0: any free port). */
+    TestApp(int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         server.setExecutor(Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "test-app");
             t.setDaemon(true);
