@@ -5,23 +5,42 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookC
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes our CA into {@code webhooks[*].clientConfig.caBundle} of one MutatingWebhookConfiguration, so the
+ * Adds our CA to {@code webhooks[*].clientConfig.caBundle} of one MutatingWebhookConfiguration, so the
  * API server trusts the self-signed serving certificate. Needs only {@code get} and {@code patch} on that
- * object: it reads it, and when some webhook's caBundle differs it sends a JSON Patch (Fabric8's
+ * object: it reads it, and when some webhook's caBundle lacks our CA it sends a JSON Patch (Fabric8's
  * {@code edit}, which diffs the edited copy against what it read).
+ *
+ * <p>Several injector replicas that each generate their own CA share the object, so the bundle keeps the
+ * other CAs too: ours first, then up to {@value #MAX_OTHER_CAS} others that are still valid; expired
+ * certificates and anything that is not a certificate are dropped. Two replicas patching at the same
+ * moment may drop each other's CA; each re-adds its own at its next periodic check.
  *
  * <p>Threading: {@link #patchOnce()} is called from one thread at a time (start-up, then one scheduler).
  */
 public final class CaBundlePatcher {
 
     private static final Logger log = LoggerFactory.getLogger(CaBundlePatcher.class);
+    /** CAs of other injector replicas (or earlier starts) kept beside ours. */
+    static final int MAX_OTHER_CAS = 4;
+
+    private static final Pattern PEM_CERTIFICATE =
+            Pattern.compile("-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\\s]+-----END CERTIFICATE-----");
 
     /** What one attempt did. */
     public enum Result {
@@ -31,6 +50,7 @@ public final class CaBundlePatcher {
 
     private final KubernetesClient client;
     private final String name;
+    private final String caPem;
     private final String caBundle;
 
     /**
@@ -41,10 +61,11 @@ public final class CaBundlePatcher {
     public CaBundlePatcher(KubernetesClient client, String name, String caPem) {
         this.client = Objects.requireNonNull(client, "client");
         this.name = Objects.requireNonNull(name, "name");
-        this.caBundle = Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8));
+        this.caPem = caPem.strip();
+        this.caBundle = base64(this.caPem + "\n");
     }
 
-    /** The value written into every caBundle (base64 of the PEM). */
+    /** The caBundle value of a webhook that trusts only our CA (base64 of the PEM). */
     public String caBundle() {
         return caBundle;
     }
@@ -68,7 +89,7 @@ public final class CaBundlePatcher {
         }
         boolean upToDate = current.getWebhooks().stream()
                 .allMatch(w -> w.getClientConfig() != null
-                        && caBundle.equals(w.getClientConfig().getCaBundle()));
+                        && certificates(w.getClientConfig().getCaBundle()).contains(caPem));
         if (upToDate) {
             return Result.UNCHANGED;
         }
@@ -78,7 +99,7 @@ public final class CaBundlePatcher {
                     w.setClientConfig(
                             new io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfig());
                 }
-                w.getClientConfig().setCaBundle(caBundle);
+                w.getClientConfig().setCaBundle(merged(w.getClientConfig().getCaBundle()));
             }
             return mwc;
         });
@@ -87,5 +108,54 @@ public final class CaBundlePatcher {
                 current.getWebhooks().size(),
                 name);
         return Result.PATCHED;
+    }
+
+    /** Our CA first, then the still-valid other CAs of {@code existing} (a base64 caBundle or null). */
+    String merged(String existing) {
+        List<String> kept = new ArrayList<>();
+        kept.add(caPem);
+        Instant now = Instant.now();
+        for (String pem : certificates(existing)) {
+            if (kept.size() > MAX_OTHER_CAS) {
+                break;
+            }
+            if (!kept.contains(pem) && stillValid(pem, now)) {
+                kept.add(pem);
+            }
+        }
+        return base64(String.join("\n", kept) + "\n");
+    }
+
+    /** The PEM certificates in a base64 caBundle; empty for null or anything unreadable. */
+    private static List<String> certificates(String bundle) {
+        List<String> pems = new ArrayList<>();
+        if (bundle == null || bundle.isBlank()) {
+            return pems;
+        }
+        String text;
+        try {
+            text = new String(Base64.getDecoder().decode(bundle.strip()), StandardCharsets.US_ASCII);
+        } catch (IllegalArgumentException e) {
+            return pems;
+        }
+        Matcher m = PEM_CERTIFICATE.matcher(text);
+        while (m.find()) {
+            pems.add(m.group().strip());
+        }
+        return pems;
+    }
+
+    private static boolean stillValid(String pem, Instant now) {
+        try {
+            X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+            return cert.getNotAfter().toInstant().isAfter(now);
+        } catch (CertificateException e) {
+            return false;
+        }
+    }
+
+    private static String base64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -140,6 +140,42 @@ class CaBundlePatcherIT {
     }
 
     @Test
+    void twoInjectorReplicasWithTheirOwnCasAreBothTrusted() {
+        // given two injector replicas, each with the CA it generated at start-up
+        String caA = TlsMaterial.pem(tls.ca());
+        String caB = TlsMaterial.pem(
+                SelfSignedCertificates.generate(List.of("127.0.0.1")).ca());
+        CaBundlePatcher a = new CaBundlePatcher(client, NAME, caA);
+        CaBundlePatcher b = new CaBundlePatcher(client, NAME, caB);
+
+        // when both patch, one after the other
+        assertThat(a.patchOnce()).isEqualTo(CaBundlePatcher.Result.PATCHED);
+        assertThat(b.patchOnce()).isEqualTo(CaBundlePatcher.Result.PATCHED);
+
+        // then every webhook trusts both, the newest first, and neither has anything left to do
+        assertThat(get().getWebhooks())
+                .allSatisfy(w -> assertThat(new String(
+                                Base64.getDecoder().decode(w.getClientConfig().getCaBundle()), StandardCharsets.UTF_8))
+                        .isEqualTo(caB + caA));
+        assertThat(a.patchOnce()).isEqualTo(CaBundlePatcher.Result.UNCHANGED);
+        assertThat(b.patchOnce()).isEqualTo(CaBundlePatcher.Result.UNCHANGED);
+    }
+
+    @Test
+    void theBundleKeepsAtMostAFewOtherCas() {
+        for (int i = 0; i < CaBundlePatcher.MAX_OTHER_CAS + 3; i++) {
+            String ca = TlsMaterial.pem(
+                    SelfSignedCertificates.generate(List.of("127.0.0.1")).ca());
+            new CaBundlePatcher(client, NAME, ca).patchOnce();
+        }
+        String bundle = new String(
+                Base64.getDecoder()
+                        .decode(get().getWebhooks().get(0).getClientConfig().getCaBundle()),
+                StandardCharsets.UTF_8);
+        assertThat(bundle.split("-----BEGIN CERTIFICATE-----", -1)).hasSize(CaBundlePatcher.MAX_OTHER_CAS + 2);
+    }
+
+    @Test
     void missingConfigurationIsAnError() {
         CaBundlePatcher patcher = new CaBundlePatcher(client, "no-such-webhook", TlsMaterial.pem(tls.ca()));
         assertThatThrownBy(patcher::patchOnce)
