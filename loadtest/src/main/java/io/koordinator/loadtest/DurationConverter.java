@@ -29,4 +29,16 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
             default -> Duration.ofSeconds(n);
         };
     }
+
+    /** The short form: {@code 250ms}, {@code 20s}, {@code 2m}. */
+    public static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 60_000 == 0 && ms > 0) {
+            return ms / 60_000 + "m";
+        }
+        if (ms % 1000 == 0) {
+            return ms / 1000 + "s";
+        }
+        return ms + "ms";
+    }
 }

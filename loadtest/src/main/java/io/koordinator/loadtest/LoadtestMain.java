@@ -1,5 +1,6 @@
 package io.koordinator.loadtest;
 
+import io.koordinator.loadtest.bench.BenchCommand;
 import io.koordinator.loadtest.demo.DemoCommand;
 import io.koordinator.loadtest.kv.KvAppCommand;
 import io.koordinator.loadtest.zk.ZookeeperCommand;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
         name = "koordinator-loadtest",
         mixinStandardHelpOptions = true,
         description = "Sample app, local ZooKeeper quorum, load generator, demo and benchmarks.",
-        subcommands = {KvAppCommand.class, ZookeeperCommand.class, DemoCommand.class})
+        subcommands = {KvAppCommand.class, ZookeeperCommand.class, DemoCommand.class, BenchCommand.class})
 public final class LoadtestMain implements Runnable {
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));

@@ -1,5 +1,6 @@
 package io.koordinator.loadtest.demo;
 
+import io.koordinator.loadtest.DurationConverter;
 import io.koordinator.loadtest.LoadtestConfigKeys;
 import io.koordinator.loadtest.check.CheckReport;
 import io.koordinator.loadtest.check.ConsistencyChecker;
@@ -93,7 +94,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
             out.printf(
                     "ready in %.1f s; load for %s over %d connections%n",
-                    (System.nanoTime() - t0) / 1e9, duration, connections);
+                    (System.nanoTime() - t0) / 1e9, DurationConverter.format(duration), connections);
 
             LoadConfig config = LoadConfig.of(
                             rs.stream().map(Replica::inbound).toList(), connections, maxRequests, duration)
