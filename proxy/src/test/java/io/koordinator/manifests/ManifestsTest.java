@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -29,16 +31,24 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fabric8.zjsonpatch.JsonPatch;
+import io.koordinator.inject.AdmissionHandler;
+import io.koordinator.inject.AdmissionResult;
+import io.koordinator.inject.InjectConfigKeys;
+import io.koordinator.inject.InjectorConfig;
+import io.koordinator.inject.InjectorConfigLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Renders {@code manifests/} with kubectl's kustomize and checks that the parts fit together: every Service
@@ -50,10 +60,6 @@ class ManifestsTest {
     private static final String SYSTEM_NAMESPACE = "koordinator-system";
     private static final String EXAMPLE_NAMESPACE = "koordinator-example";
     private static final String INJECTOR = "koordinator-injector";
-    /** The injector's webhook path and default port (InjectConfigKeys.MUTATE_PATH, PORT_DEFAULT). */
-    private static final String MUTATE_PATH = "/mutate";
-
-    private static final int INJECTOR_PORT = 9443;
 
     private static RenderedManifests manifests;
 
@@ -156,7 +162,7 @@ class ManifestsTest {
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("Service " + name(service) + " has no port " + ref.getPort()));
         assertThat(ref.getPort()).isEqualTo(443);
-        assertThat(ref.getPath()).isEqualTo(MUTATE_PATH);
+        assertThat(ref.getPath()).isEqualTo(InjectConfigKeys.MUTATE_PATH);
         Deployment injector = manifests.get(Deployment.class, SYSTEM_NAMESPACE, INJECTOR);
         assertThat(injector.getSpec().getReplicas()).isEqualTo(2);
         assertThat(templateSelectedBy(SYSTEM_NAMESPACE, service.getSpec().getSelector()))
@@ -164,10 +170,11 @@ class ManifestsTest {
         Container container =
                 injector.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(containerPort(injector.getSpec().getTemplate(), port.getTargetPort()))
-                .isEqualTo(INJECTOR_PORT)
+                .isEqualTo(InjectConfigKeys.PORT_DEFAULT)
                 .isEqualTo(Integer.parseInt(argAfter(container, "--port")));
         assertThat(container.getArgs().get(0)).isEqualTo("inject");
         assertThat(container.getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTPS");
+        assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo(InjectConfigKeys.HEALTHZ_PATH);
         assertThat(argAfter(container, "--patch-webhook"))
                 .isEqualTo(config.getMetadata().getName());
     }
@@ -195,7 +202,8 @@ class ManifestsTest {
                 .containsExactly(new LabelSelectorRequirement(
                         "kubernetes.io/metadata.name", "NotIn", List.of("kube-system", SYSTEM_NAMESPACE)));
         assertThat(webhook.getObjectSelector().getMatchExpressions())
-                .containsExactly(new LabelSelectorRequirement("koordinator.io/inject", "NotIn", List.of("false")));
+                .containsExactly(
+                        new LabelSelectorRequirement(InjectConfigKeys.INJECT_LABEL, "NotIn", List.of("false")));
         assertThat(webhook.getClientConfig().getCaBundle())
                 .as("the injector patches its CA in at start-up")
                 .isNull();
@@ -233,7 +241,7 @@ class ManifestsTest {
     }
 
     @Test
-    void injectorConfigIsMountedWhereItsFlagPointsAndNamesRealParts() throws Exception {
+    void injectorConfigIsMountedWhereItsFlagPointsAndNamesRealParts() {
         Deployment injector = manifests.get(Deployment.class, SYSTEM_NAMESPACE, INJECTOR);
         Container container =
                 injector.getSpec().getTemplate().getSpec().getContainers().get(0);
@@ -252,12 +260,12 @@ class ManifestsTest {
         String text = configMap.getData().get(configFile.getFileName().toString());
         assertThat(text).as("ConfigMap key %s", configFile.getFileName()).isNotBlank();
 
-        JsonNode config = new YAMLMapper().readTree(text);
-        assertThat(config.get("image").asString())
-                .as("sidecars run the injector's own build")
-                .isEqualTo(container.getImage());
+        // the injector itself accepts it (unknown fields and bad values fail here)
+        InjectorConfig config = InjectorConfigLoader.parse(text);
+        assertThat(config.image()).as("sidecars run the injector's own build").isEqualTo(container.getImage());
+        assertThat(config.nativeSidecars()).isTrue();
         // zookeeper: <service>.<namespace>.svc:<port> names the ensemble's client Service
-        String[] hostPort = config.get("zookeeper").asString().split(":");
+        String[] hostPort = config.zookeeper().split(":");
         String[] host = hostPort[0].split("\\.");
         Service zk = manifests.get(Service.class, host[1], host[0]);
         assertThat(zk.getSpec().getPorts()).extracting(ServicePort::getPort).contains(Integer.parseInt(hostPort[1]));
@@ -307,6 +315,70 @@ class ManifestsTest {
         Container app = kv.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(app.getCommand()).containsExactly("java", "-jar", "/opt/koordinator/koordinator-loadtest.jar");
         assertThat(app.getArgs()).startsWith("kv-app").contains("--port", "8080");
+    }
+
+    @Test
+    void injectorAcceptsTheExamplePodWithTheConfigMapDefaults() {
+        // given: the injector configured from the ConfigMap, and a pod of the kv Deployment as the API sends it
+        ConfigMap configMap = manifests.get(ConfigMap.class, SYSTEM_NAMESPACE, INJECTOR);
+        InjectorConfig config = InjectorConfigLoader.parse(configMap.getData().get("config.yaml"));
+        PodTemplateSpec template = manifests
+                .get(Deployment.class, EXAMPLE_NAMESPACE, "kv")
+                .getSpec()
+                .getTemplate();
+        Pod pod = new PodBuilder()
+                .withNewMetadataLike(template.getMetadata())
+                .withNamespace(EXAMPLE_NAMESPACE)
+                .withGenerateName("kv-")
+                .endMetadata()
+                .withSpec(template.getSpec())
+                .build();
+        KubernetesSerialization serialization = new KubernetesSerialization();
+        Map<String, Object> review = Map.of(
+                "apiVersion", "admission.k8s.io/v1",
+                "kind", "AdmissionReview",
+                "request",
+                        Map.of(
+                                "uid",
+                                "manifests-test",
+                                "kind",
+                                Map.of("group", "", "version", "v1", "kind", "Pod"),
+                                "resource",
+                                Map.of("group", "", "version", "v1", "resource", "pods"),
+                                "namespace",
+                                EXAMPLE_NAMESPACE,
+                                "operation",
+                                "CREATE",
+                                "object",
+                                pod));
+
+        // when
+        AdmissionResult result = new AdmissionHandler(config, "test")
+                .handle(serialization.asJson(review).getBytes(StandardCharsets.UTF_8));
+
+        // then: injected, capturing the app port, with the example's pass-through paths and the probe path
+        assertThat(result.outcome()).as(result.detail()).isEqualTo(AdmissionResult.Outcome.INJECTED);
+        JsonNode response =
+                serialization.unmarshal(result.bodyText(), JsonNode.class).get("response");
+        JsonNode patch = serialization.unmarshal(
+                new String(Base64.getDecoder().decode(response.get("patch").asString()), StandardCharsets.UTF_8),
+                JsonNode.class);
+        JsonNode patched = JsonPatch.apply(patch, serialization.convertValue(pod, JsonNode.class));
+        Pod injected = serialization.convertValue(patched, Pod.class);
+        Container init = injected.getSpec().getInitContainers().stream()
+                .filter(c -> c.getName().equals(InjectConfigKeys.INIT_CONTAINER_NAME))
+                .findFirst()
+                .orElseThrow();
+        assertThat(init.getImage()).isEqualTo(config.image());
+        assertThat(argAfter(init, "--capture-ports")).isEqualTo("8080");
+        assertThat(argAfter(init, "--exclude-ports")).contains(Integer.toString(InjectConfigKeys.ADMIN_PORT));
+        Container proxy = injected.getSpec().getInitContainers().stream()
+                .filter(c -> c.getName().equals(InjectConfigKeys.PROXY_CONTAINER_NAME))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no native sidecar proxy in " + patched));
+        assertThat(List.of(env(proxy, InjectConfigKeys.ENV_PASS_THROUGH).split(",")))
+                .contains("/digest", "/healthz");
+        assertThat(env(proxy, InjectConfigKeys.ENV_ZOOKEEPER)).isEqualTo(config.zookeeper());
     }
 
     @Test
