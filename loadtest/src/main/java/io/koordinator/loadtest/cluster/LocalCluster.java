@@ -58,24 +58,30 @@ public final class LocalCluster implements AutoCloseable {
                     loadtestJar,
                     List.of("zookeeper", "--servers", Integer.toString(config.zkServers())));
             children.add(zookeeper);
+            // The apps need no ZooKeeper: they start while the ensemble elects its leader.
+            int[] ports = freePorts(3 * config.replicas());
+            List<ChildProcess> apps = new ArrayList<>();
+            for (int i = 0; i < config.replicas(); i++) {
+                ChildProcess app = ChildProcess.java(
+                        "replica-" + (i + 1) + "-app",
+                        config.jvmOptions(),
+                        loadtestJar,
+                        List.of("kv-app", "--port", Integer.toString(ports[3 * i])));
+                children.add(app);
+                apps.add(app);
+            }
             connectString = zookeeper.awaitLine(remaining(deadline));
             if (connectString == null) {
                 throw failure(zookeeper, "did not print its connect string");
             }
             log.info("cluster/{} zookeeper serving at {}", config.group(), connectString);
 
-            int[] ports = freePorts(3 * config.replicas());
             for (int i = 0; i < config.replicas(); i++) {
                 String name = "replica-" + (i + 1);
                 int appPort = ports[3 * i];
                 int listenPort = ports[3 * i + 1];
                 int adminPort = ports[3 * i + 2];
-                ChildProcess app = ChildProcess.java(
-                        name + "-app",
-                        config.jvmOptions(),
-                        loadtestJar,
-                        List.of("kv-app", "--port", Integer.toString(appPort)));
-                children.add(app);
+                ChildProcess app = apps.get(i);
                 List<String> args = new ArrayList<>(List.of(
                         "proxy",
                         "--group",
