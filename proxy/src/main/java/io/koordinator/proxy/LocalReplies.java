@@ -23,6 +23,15 @@ public final class LocalReplies {
 
     private LocalReplies() {}
 
+    /**
+     * Builds and drops one reply of each shape, so the first real one (often the answer to an
+     * outage, which must be fast) does not pay for loading the JSON machinery.
+     */
+    static void warmUp() {
+        unavailable("warm_up", "warm-up").release();
+        duplicate(0, 0).release();
+    }
+
     public static Reply badRequest(String detail) {
         return of(HttpResponseStatus.BAD_REQUEST, "bad_request", detail);
     }

@@ -50,6 +50,8 @@ public final class ProxyServer implements AutoCloseable {
     private final ChannelGroup downstream = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final ProxyMetrics metrics = new ProxyMetrics();
+    /** Start and close exclusive of each other: a SIGTERM during start waits for it, then undoes it. */
+    private final Object lifecycle = new Object();
 
     // Set by start(), read by other threads after it returns.
     private volatile EventLoopGroup acceptGroup;
@@ -71,15 +73,17 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Starts every part; on failure closes what started and rethrows. Call once. */
     public void start() throws Exception {
-        if (!state.compareAndSet(State.LATENT, State.STARTED)) {
-            throw new IllegalStateException("already started");
-        }
-        try {
-            startParts();
-        } catch (Exception e) {
-            log.error("{} start failed: {}", logId, e.toString());
-            close();
-            throw e;
+        synchronized (lifecycle) {
+            if (!state.compareAndSet(State.LATENT, State.STARTED)) {
+                throw new IllegalStateException("already started or closed");
+            }
+            try {
+                startParts();
+            } catch (Exception e) {
+                log.error("{} start failed: {}", logId, e.toString());
+                close();
+                throw e;
+            }
         }
     }
 
@@ -93,6 +97,7 @@ public final class ProxyServer implements AutoCloseable {
                 config.readPolicy().name().toLowerCase(java.util.Locale.ROOT),
                 config.passThrough(),
                 transports.name());
+        LocalReplies.warmUp();
         sequencer.start();
         log.info("{} sequencer started ({}), ZooKeeper {}", logId, sequencer.connectionState(), config.zookeeper());
         acceptGroup = transports.group(1, "koord-accept");
@@ -241,6 +246,12 @@ public final class ProxyServer implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (lifecycle) {
+            closeParts();
+        }
+    }
+
+    private void closeParts() {
         State previous = state.getAndSet(State.CLOSED);
         if (previous == State.CLOSED) {
             return;

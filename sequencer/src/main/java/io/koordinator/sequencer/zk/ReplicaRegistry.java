@@ -24,6 +24,7 @@ final class ReplicaRegistry {
 
     private final ZkSequencer owner;
     private volatile Supplier<ReplicaInfo> progress; // set by register(), any thread
+    private volatile String path; // set by register()
     private volatile boolean needsCreate = true; // also set on Curator's event thread
     private byte[] written; // timer thread
     private boolean warnedForeignNode; // timer thread
@@ -33,15 +34,27 @@ final class ReplicaRegistry {
     }
 
     void register(ReplicaInfo info, Supplier<ReplicaInfo> progress) {
-        if (!info.replicaId().equals(owner.config.replicaId())) {
-            throw new IllegalArgumentException(
-                    "replica id " + info.replicaId() + " is not this sequencer's " + owner.config.replicaId());
+        String id = info.replicaId();
+        if (id == null || id.isEmpty() || id.contains("/")) {
+            throw new IllegalArgumentException("replica id must be one non-empty path segment: " + id);
         }
+        String newPath = owner.layout.replicaPath(id);
+        String oldPath = this.path;
+        if (oldPath != null && !oldPath.equals(newPath)) {
+            // registered again under another id: the old node goes, the new one is created
+            deleteQuietly(oldPath);
+            needsCreate = true;
+        }
+        this.path = newPath;
         this.progress = () -> {
             ReplicaInfo now = progress.get();
             return now == null ? info : now;
         };
-        owner.timer().execute(this::tick);
+        try {
+            owner.timer().execute(this::tick);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed: nothing to publish
+        }
     }
 
     /** The old session's ephemeral node is gone. */
@@ -54,11 +67,10 @@ final class ReplicaRegistry {
         if (source == null || !owner.isConnected() || owner.closed()) {
             return;
         }
-        String path = owner.layout.replicaPath(owner.config.replicaId());
         try {
             byte[] data = json(source.get());
             if (needsCreate) {
-                create(path, data);
+                create(data);
             } else if (!Arrays.equals(data, written)) {
                 owner.client.setData().forPath(path, data);
                 written = data;
@@ -70,7 +82,7 @@ final class ReplicaRegistry {
         }
     }
 
-    private void create(String path, byte[] data) throws Exception {
+    private void create(byte[] data) throws Exception {
         try {
             owner.client
                     .create()
@@ -108,11 +120,15 @@ final class ReplicaRegistry {
         boolean wasRegistered = progress != null;
         progress = null;
         if (deleteNode && wasRegistered && !needsCreate) {
-            try {
-                owner.client.delete().inBackground().forPath(owner.layout.replicaPath(owner.config.replicaId()));
-            } catch (Exception e) {
-                log.debug("{} deleting the replica node failed: {}", owner.identity, e.toString());
-            }
+            deleteQuietly(path);
+        }
+    }
+
+    private void deleteQuietly(String nodePath) {
+        try {
+            owner.client.delete().inBackground().forPath(nodePath);
+        } catch (Exception e) {
+            log.debug("{} deleting {} failed: {}", owner.identity, nodePath, e.toString());
         }
     }
 

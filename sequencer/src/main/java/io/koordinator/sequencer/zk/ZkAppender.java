@@ -53,6 +53,9 @@ final class ZkAppender {
 
     private final ZkSequencer owner;
     private final ExecutorService thread;
+    /** Runs callbacks on {@link #thread}; after close, drops them (close() failed their futures). */
+    private final java.util.concurrent.Executor callbacks;
+
     private final Object lock = new Object();
     private final ArrayDeque<Pending> pending = new ArrayDeque<>(); // guarded by lock
     private final List<Batch> parked = new ArrayList<>(); // guarded by lock: waiting for a connection
@@ -73,6 +76,13 @@ final class ZkAppender {
         this.owner = owner;
         this.thread =
                 Executors.newSingleThreadExecutor(r -> ZkSequencer.daemon(r, "sequencer-append-" + owner.identity));
+        this.callbacks = task -> {
+            try {
+                thread.execute(task);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closed: close() failed every unfinished batch
+            }
+        };
     }
 
     void initialize(int highestSegment) {
@@ -190,10 +200,10 @@ final class ZkAppender {
                     .create()
                     .creatingParentsIfNeeded()
                     .withMode(CreateMode.PERSISTENT_SEQUENTIAL)
-                    .inBackground((c, event) -> onCreated(batch, event), thread)
+                    .inBackground((c, event) -> onCreated(batch, event), callbacks)
                     .forPath(owner.layout.entryPrefix(batch.segment), batch.data);
         } catch (Exception e) {
-            thread.execute(() -> retryOrPark(batch, e.toString()));
+            callbacks.execute(() -> retryOrPark(batch, e.toString()));
         }
     }
 
@@ -349,7 +359,7 @@ final class ZkAppender {
             if (System.nanoTime() - batch.deadlineNanos > 0 || owner.closed()) {
                 fail(batch, new SequencerUnavailableException("segment rollover failed; outcome unknown", e));
             } else {
-                later(() -> thread.execute(() -> rollover(batch, sequence)), 200);
+                later(() -> callbacks.execute(() -> rollover(batch, sequence)), 200);
             }
         }
     }

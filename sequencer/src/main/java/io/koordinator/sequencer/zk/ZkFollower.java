@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,9 +48,11 @@ final class ZkFollower implements Follower {
         ERROR
     }
 
-    private record Slot(SlotState state, byte[] data, long tailAtIssue, long atNanos) {}
+    /** {@code synced}: the read was preceded by a successful sync on the same connection. */
+    private record Slot(SlotState state, byte[] data, long tailAtIssue, long atNanos, boolean synced) {}
 
-    private record ReadResult(long epoch, int segment, long sequence, int rc, byte[] data, long tailAtIssue) {}
+    private record ReadResult(
+            long epoch, int segment, long sequence, int rc, byte[] data, long tailAtIssue, boolean synced) {}
 
     private final ZkSequencer owner;
     private final LogListener listener;
@@ -77,8 +80,8 @@ final class ZkFollower implements Follower {
     private boolean catchingUp = true;
     private long lastProgressNanos = System.nanoTime();
     private long probeDelayMillis = PROBE_MIN_MILLIS;
-    private int probes;
     private long gapsLogged;
+    private long listedAtPzxid = -1;
 
     ZkFollower(ZkSequencer owner, long afterPosition, LogListener listener) {
         if (afterPosition < Positions.NONE) {
@@ -149,8 +152,8 @@ final class ZkFollower implements Follower {
 
     /** Waits for the sequencer's layout and watch, then picks the first sequence to read. */
     private void begin() throws Exception {
-        while (!owner.initialized() && !closed) {
-            Thread.sleep(20); // start-up only: the watch must exist before the first read
+        while (!closed && !owner.awaitInitialized(100)) {
+            // the watch must exist before the first read
         }
         if (afterPosition == Positions.NONE) {
             while (!closed) {
@@ -189,12 +192,12 @@ final class ZkFollower implements Follower {
         Code code = Code.get(r.rc());
         long now = System.nanoTime();
         if (code == Code.OK) {
-            slots.put(r.sequence(), new Slot(SlotState.DATA, r.data(), r.tailAtIssue(), now));
+            slots.put(r.sequence(), new Slot(SlotState.DATA, r.data(), r.tailAtIssue(), now, r.synced()));
             knownTail.accumulateAndGet(Positions.entry(segment, r.sequence()), Math::max);
         } else if (code == Code.NONODE) {
-            slots.put(r.sequence(), new Slot(SlotState.MISSING, null, r.tailAtIssue(), now));
+            slots.put(r.sequence(), new Slot(SlotState.MISSING, null, r.tailAtIssue(), now, r.synced()));
         } else {
-            slots.put(r.sequence(), new Slot(SlotState.ERROR, null, r.tailAtIssue(), now));
+            slots.put(r.sequence(), new Slot(SlotState.ERROR, null, r.tailAtIssue(), now, false));
         }
     }
 
@@ -208,6 +211,12 @@ final class ZkFollower implements Follower {
             }
             long here = Positions.entry(segment, next);
             if (slot.state() == SlotState.MISSING) {
+                if (slot.tailAtIssue() >= here && !slot.synced()) {
+                    // Looks like a gap; confirm on a server that has caught up with the leader
+                    // (the knowledge may come from a watch event of an earlier connection).
+                    confirm(next);
+                    return progressed;
+                }
                 if (slot.tailAtIssue() >= here) {
                     // Gap rule: read after this or a higher entry was known to exist, so this number
                     // never was created, or was deleted; it never appears again.
@@ -252,7 +261,6 @@ final class ZkFollower implements Follower {
             progressed = true;
             lastProgressNanos = System.nanoTime();
             probeDelayMillis = PROBE_MIN_MILLIS;
-            probes = 0;
         }
         return progressed;
     }
@@ -290,6 +298,8 @@ final class ZkFollower implements Follower {
                 long position = Positions.entry(segment, s);
                 if (position <= knownTail.get() && slot.tailAtIssue() < position) {
                     issue(s); // a higher entry is now known: read again to decide
+                } else if (slot.tailAtIssue() >= position && !slot.synced()) {
+                    confirm(s); // a gap, probably: confirm it now, in parallel with others
                 }
             } else if (slot.state() == SlotState.ERROR && now - slot.atNanos() > TimeUnit.MILLISECONDS.toNanos(200)) {
                 issue(s);
@@ -310,22 +320,56 @@ final class ZkFollower implements Follower {
         long tailAtIssue = knownTail.get();
         long readEpoch = epoch;
         int readSegment = segment;
-        slots.put(sequence, new Slot(SlotState.IN_FLIGHT, null, tailAtIssue, System.nanoTime()));
+        slots.put(sequence, new Slot(SlotState.IN_FLIGHT, null, tailAtIssue, System.nanoTime(), false));
         try {
             owner.client
                     .getData()
                     .inBackground((c, event) -> inbox.offer(new ReadResult(
-                            readEpoch, readSegment, sequence, event.getResultCode(), event.getData(), tailAtIssue)))
+                            readEpoch,
+                            readSegment,
+                            sequence,
+                            event.getResultCode(),
+                            event.getData(),
+                            tailAtIssue,
+                            false)))
                     .forPath(owner.layout.entryPath(readSegment, sequence));
         } catch (Exception e) {
-            slots.put(sequence, new Slot(SlotState.ERROR, null, tailAtIssue, System.nanoTime()));
+            slots.put(sequence, new Slot(SlotState.ERROR, null, tailAtIssue, System.nanoTime(), false));
+        }
+    }
+
+    /**
+     * Reads {@code sequence} right behind a {@code sync}, pipelined on one connection with the
+     * plain ZooKeeper handle (no retries that could move the read to another connection): if the
+     * sync succeeded, the read was served by a server that has applied everything committed
+     * before it. Knowledge from a watch event does not raise the client's last-seen zxid, so
+     * after a reconnect a lagging server could otherwise answer "no node" for an entry that
+     * exists.
+     */
+    private void confirm(long sequence) {
+        long tailAtIssue = knownTail.get();
+        long readEpoch = epoch;
+        int readSegment = segment;
+        slots.put(sequence, new Slot(SlotState.IN_FLIGHT, null, tailAtIssue, System.nanoTime(), false));
+        try {
+            ZooKeeper zk = owner.client.getZookeeperClient().getZooKeeper();
+            AtomicBoolean synced = new AtomicBoolean();
+            zk.sync(owner.layout.logPath(), (rc, path, ctx) -> synced.set(rc == Code.OK.intValue()), null);
+            zk.getData(
+                    owner.layout.entryPath(readSegment, sequence),
+                    false,
+                    (rc, path, ctx, data, stat) -> inbox.offer(
+                            new ReadResult(readEpoch, readSegment, sequence, rc, data, tailAtIssue, synced.get())),
+                    null);
+        } catch (Exception e) {
+            slots.put(sequence, new Slot(SlotState.ERROR, null, tailAtIssue, System.nanoTime(), false));
         }
     }
 
     /**
      * Nothing arrived for a while and {@link #next} is missing with no higher entry known. Usually
      * the log is just idle; but entries may exist that no watch event announced (created before
-     * the watch, beyond a gap). Probe a few numbers ahead, then, rarely, list the segment if it is
+     * the watch, beyond a gap). Probe a few numbers ahead and list the segment if it is
      * small, and the segments.
      */
     private void probeIfStalled() throws Exception {
@@ -333,15 +377,12 @@ final class ZkFollower implements Follower {
                 || System.nanoTime() - lastProgressNanos < TimeUnit.MILLISECONDS.toNanos(probeDelayMillis)) {
             return;
         }
-        probes++;
         probeDelayMillis = Math.min(PROBE_MAX_MILLIS, probeDelayMillis * 2);
         slots.entrySet().removeIf(e -> e.getValue().state() == SlotState.MISSING);
         for (long s = next; s < next + PROBE_WIDTH; s++) {
             issue(s);
         }
-        if (probes % 3 == 0) {
-            listFallback();
-        }
+        listFallback();
     }
 
     private void listFallback() throws Exception {
@@ -354,13 +395,18 @@ final class ZkFollower implements Follower {
             }
         }
         Stat stat = owner.client.checkExists().forPath(owner.layout.segmentPath(segment));
-        if (stat != null && stat.getNumChildren() > 0 && stat.getNumChildren() <= LIST_LIMIT) {
-            owner.client.getChildren().forPath(owner.layout.segmentPath(segment)).stream()
-                    .mapToLong(ZkLayout::parseSequence)
-                    .filter(s -> s > next)
-                    .max()
-                    .ifPresent(s -> knownTail.accumulateAndGet(Positions.entry(segment, s), Math::max));
+        if (stat == null || stat.getNumChildren() == 0 || stat.getNumChildren() > LIST_LIMIT) {
+            return;
         }
+        if (stat.getPzxid() == listedAtPzxid) {
+            return; // no child created or deleted since the last listing
+        }
+        listedAtPzxid = stat.getPzxid();
+        owner.client.getChildren().forPath(owner.layout.segmentPath(segment)).stream()
+                .mapToLong(ZkLayout::parseSequence)
+                .filter(s -> s > next)
+                .max()
+                .ifPresent(s -> knownTail.accumulateAndGet(Positions.entry(segment, s), Math::max));
     }
 
     @Override

@@ -231,6 +231,11 @@ public final class ZkSequencer implements Sequencer {
         return initialized;
     }
 
+    /** Waits up to {@code millis} for the layout and the watch; true once they exist. */
+    boolean awaitInitialized(long millis) throws InterruptedException {
+        return initializedLatch.await(millis, TimeUnit.MILLISECONDS) && initialized;
+    }
+
     ScheduledExecutorService timer() {
         return timer;
     }

@@ -19,10 +19,13 @@
  * ZooKeeper applies creates in order and a client never sees an older state than it has seen. So
  * if a read of {@code e-n} returns "no node" and was issued after the follower knew that an entry
  * {@code >= n} exists (from a watch event, a successful read, or a later segment), {@code e-n}
- * was never created or was deleted, and never appears: the follower skips the number. A "no node"
- * without such knowledge means "not yet": the follower waits for the watch. If nothing arrives,
- * it probes a few numbers ahead with backing-off delays and, rarely, lists the segment when it
- * holds at most 10,000 children, to learn of entries no watch announced.
+ * was never created or was deleted, and never appears: the follower skips the number. Because a
+ * watch event does not raise the client's last-seen zxid (a reconnect may land on a server that
+ * has not applied that entry yet), the skip is decided only by a read pipelined right behind a
+ * successful {@code sync} on the same connection. A "no node" without such knowledge means "not
+ * yet": the follower waits for the watch. If nothing arrives, it probes a few numbers ahead with
+ * backing-off delays and lists the segment when it holds at most 10,000 children that changed
+ * since the last listing, to learn of entries no watch announced.
  *
  * <h2>Rollover rule</h2>
  *

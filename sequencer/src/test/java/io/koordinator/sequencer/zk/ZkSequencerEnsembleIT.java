@@ -34,6 +34,7 @@ import org.apache.curator.test.KillSession;
 import org.apache.curator.test.TestingCluster;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.client.FourLetterWordMain;
+import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -294,21 +295,27 @@ class ZkSequencerEnsembleIT {
         }
         followers.forEach(f -> assertThat(f.failure()).isEmpty());
 
-        // and every follower is registered, f1 again after its session expired
-        await().atMost(DEADLINE).untilAsserted(() -> {
-            for (Node reader : readers) {
-                String data = new String(
-                        compactorClient.getData().forPath(layout.replicaPath(reader.id())), StandardCharsets.UTF_8);
-                assertThat(data)
-                        .contains("\"replicaId\":\"" + reader.id() + "\"")
-                        .doesNotContain("\"appliedPosition\":-1");
-            }
-        });
-        log.info(
-                "stats a1 {} f0 {} f1 {}",
-                appenders.get(1).sequencer().stats(),
-                readers.get(0).sequencer().stats(),
-                readers.get(1).sequencer().stats());
+        // and every follower is registered by its current session, f1 again after its expiry
+        await().atMost(DEADLINE)
+                .ignoreException(KeeperException.NoNodeException.class)
+                .untilAsserted(() -> {
+                    for (Node reader : readers) {
+                        Stat stat = new Stat();
+                        String data = new String(
+                                compactorClient.getData().storingStatIn(stat).forPath(layout.replicaPath(reader.id())),
+                                StandardCharsets.UTF_8);
+                        assertThat(data)
+                                .contains("\"replicaId\":\"" + reader.id() + "\"")
+                                .doesNotContain("\"appliedPosition\":-1");
+                        assertThat(stat.getEphemeralOwner())
+                                .isEqualTo(reader.client()
+                                        .getZookeeperClient()
+                                        .getZooKeeper()
+                                        .getSessionId());
+                    }
+                });
+        appenders.forEach(a -> log.info("stats {} {}", a.id(), a.sequencer().stats()));
+        readers.forEach(r -> log.info("stats {} {}", r.id(), r.sequencer().stats()));
     }
 
     /** Deletes, in order, entries below what every follower has applied (minus a margin of 10). */
@@ -365,5 +372,18 @@ class ZkSequencerEnsembleIT {
                 String.format("%.2f", seconds),
                 Math.round(9_000 / seconds),
                 Math.round(entries / seconds));
+
+        // and a follower that starts late catches up, reading the whole log
+        AtomicInteger caughtUp = new AtomicInteger();
+        long lateStart = System.nanoTime();
+        toClose.add(reader.sequencer().follow(Positions.NONE, (position, command) -> caughtUp.incrementAndGet()));
+        await().atMost(DEADLINE).until(() -> caughtUp.get() == 9_000);
+        double lateSeconds = (System.nanoTime() - lateStart) / 1e9;
+        log.info(
+                "catch-up: {} entries ({} commands) read in {} s: {} entries/s",
+                entries,
+                9_000,
+                String.format("%.2f", lateSeconds),
+                Math.round(entries / lateSeconds));
     }
 }

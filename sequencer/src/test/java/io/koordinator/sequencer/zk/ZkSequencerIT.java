@@ -1,12 +1,29 @@
 package io.koordinator.sequencer.zk;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.koordinator.sequencer.Command;
+import io.koordinator.sequencer.Follower;
+import io.koordinator.sequencer.Positions;
+import io.koordinator.sequencer.RequestId;
 import io.koordinator.sequencer.Sequencer;
 import io.koordinator.sequencer.SequencerConfig;
 import io.koordinator.sequencer.SequencerContract;
+import io.koordinator.sequencer.SequencerUnavailableException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 class ZkSequencerIT extends SequencerContract {
     private static TestingServer server;
@@ -42,5 +59,57 @@ class ZkSequencerIT extends SequencerContract {
     @Override
     protected void restoreConnection() throws Exception {
         server.restart();
+    }
+
+    @Test
+    void appendsCaughtByAnOutageCompleteWithinABoundedTime() throws Exception {
+        // given a sequencer with short timeouts (entries unconfirmed after 4 + 2 s fail)
+        String group = "outage-" + System.nanoTime();
+        ZkSequencer s = new ZkSequencer(config(server.getConnectString(), group, "r0")
+                .withTimeouts(Duration.ofSeconds(4), Duration.ofSeconds(2))
+                .withBatching(4, 4096, 16, Duration.ZERO));
+        s.start();
+        List<CompletableFuture<Long>> acks = new ArrayList<>();
+        List<RequestId> ids = new ArrayList<>();
+
+        // when ZooKeeper goes away with 2,000 appends pending or in flight
+        for (int i = 0; i < 2_000; i++) {
+            ids.add(new RequestId("r0", i));
+            acks.add(s.append(new Command(ids.get(i), System.currentTimeMillis(), null, new byte[32])));
+        }
+        server.stop();
+        Map<RequestId, Long> acked = new HashMap<>();
+        try {
+            // then every append completes: acknowledged, or failed as unavailable
+            await().atMost(Duration.ofSeconds(60)).until(() -> acks.stream().allMatch(CompletableFuture::isDone));
+            for (int i = 0; i < acks.size(); i++) {
+                try {
+                    acked.put(ids.get(i), acks.get(i).join());
+                } catch (CompletionException e) {
+                    assertThat(e.getCause()).isInstanceOf(SequencerUnavailableException.class);
+                }
+            }
+            assertThat(acked.size()).isLessThan(2_000);
+        } finally {
+            server.restart();
+            s.close();
+        }
+
+        // and once ZooKeeper is back, the log holds every acknowledged command, applied once
+        ZkSequencer reader = new ZkSequencer(config(server.getConnectString(), group, "r1"));
+        reader.start();
+        Map<RequestId, Long> applied = new ConcurrentHashMap<>();
+        AtomicInteger twice = new AtomicInteger();
+        try (Follower f = reader.follow(Positions.NONE, (position, command) -> {
+            if (applied.put(command.requestId(), position) != null) {
+                twice.incrementAndGet();
+            }
+        })) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> applied.keySet().containsAll(acked.keySet()));
+            assertThat(twice.get()).isZero();
+            acked.forEach((id, position) -> assertThat(applied.get(id)).isEqualTo(position));
+        } finally {
+            reader.close();
+        }
     }
 }

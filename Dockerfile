@@ -1,0 +1,24 @@
+# The one koordinator image: the proxy, the injector webhook and the init (iptables)
+# command in koordinator.jar, plus the sample kv app in koordinator-loadtest.jar.
+#
+# Build (the jars come from the Maven build, not from inside the image):
+#   mvn -B -ntp -DskipTests package && docker build -t koordinator:dev .
+FROM eclipse-temurin:17-jre
+
+# iptables for the init subcommand (the pod's init container runs it as root with
+# NET_ADMIN and NET_RAW). The default backend is nf_tables; nodes still on the legacy
+# backend can use init --iptables iptables-legacy (or KOORD_IPTABLES).
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends iptables \
+ && rm -rf /var/lib/apt/lists/*
+
+COPY proxy/target/koordinator.jar /opt/koordinator/koordinator.jar
+COPY loadtest/target/koordinator-loadtest.jar /opt/koordinator/koordinator-loadtest.jar
+
+# Everything but init runs unprivileged; the injector gives the init container uid 0.
+USER 65532:65532
+WORKDIR /tmp
+
+# The subcommand is the first argument: proxy, init, inject or wait.
+ENTRYPOINT ["java", "-jar", "/opt/koordinator/koordinator.jar"]
+CMD ["--help"]

@@ -1,0 +1,154 @@
+package io.koordinator.inject;
+
+import java.util.List;
+
+/**
+ * Every key of the injector in one place: flags (with their {@code KOORD_*} environment twins), the
+ * injector config file's fields, the pod annotations it reads, and the contract it writes into the pods
+ * (names, ports, environment of the proxy). Defaults and units are in each line's javadoc.
+ */
+public final class InjectConfigKeys {
+
+    private InjectConfigKeys() {}
+
+    // ---- inject flags -------------------------------------------------------------------------------------
+
+    /** {@code --port} / {@code KOORD_INJECT_PORT}: HTTPS port of the webhook; default 9443. */
+    public static final String PORT_ENV = "KOORD_INJECT_PORT";
+
+    public static final int PORT_DEFAULT = 9443;
+
+    /** {@code --address} / {@code KOORD_INJECT_ADDRESS}: bind address; default 0.0.0.0 (every interface). */
+    public static final String ADDRESS_ENV = "KOORD_INJECT_ADDRESS";
+
+    /** {@code --tls-cert} / {@code KOORD_INJECT_TLS_CERT}: PEM certificate chain, serving cert first. */
+    public static final String TLS_CERT_ENV = "KOORD_INJECT_TLS_CERT";
+
+    /** {@code --tls-key} / {@code KOORD_INJECT_TLS_KEY}: PEM private key (PKCS#8, PKCS#1 or SEC1). */
+    public static final String TLS_KEY_ENV = "KOORD_INJECT_TLS_KEY";
+
+    /** {@code --self-signed} / {@code KOORD_INJECT_SELF_SIGNED}: generate a CA and a serving cert; default false. */
+    public static final String SELF_SIGNED_ENV = "KOORD_INJECT_SELF_SIGNED";
+
+    /** {@code --dns-names} / {@code KOORD_INJECT_DNS_NAMES}: SANs of the generated cert, comma-separated. */
+    public static final String DNS_NAMES_ENV = "KOORD_INJECT_DNS_NAMES";
+
+    public static final List<String> DNS_NAMES_DEFAULT = List.of(
+            "koordinator-injector.koordinator-system.svc", "koordinator-injector.koordinator-system.svc.cluster.local");
+
+    /** {@code --patch-webhook} / {@code KOORD_INJECT_PATCH_WEBHOOK}: MutatingWebhookConfiguration to give our CA. */
+    public static final String PATCH_WEBHOOK_ENV = "KOORD_INJECT_PATCH_WEBHOOK";
+
+    /** {@code --config} / {@code KOORD_INJECT_CONFIG}: injector defaults file (YAML or JSON); optional. */
+    public static final String CONFIG_ENV = "KOORD_INJECT_CONFIG";
+
+    /** {@code --max-body-bytes} / {@code KOORD_INJECT_MAX_BODY_BYTES}: AdmissionReview size cap; default 4 MiB. */
+    public static final String MAX_REVIEW_BYTES_ENV = "KOORD_INJECT_MAX_BODY_BYTES";
+
+    public static final int MAX_REVIEW_BYTES_DEFAULT = 4 * 1024 * 1024;
+
+    /** HTTP path of the webhook (POST, AdmissionReview admission.k8s.io/v1). */
+    public static final String MUTATE_PATH = "/mutate";
+
+    /** HTTP path of the webhook's own health check (GET, 200 "ok"). */
+    public static final String HEALTHZ_PATH = "/healthz";
+
+    /** HTTP path of the webhook's Prometheus metrics (GET, text format). */
+    public static final String METRICS_PATH = "/metrics";
+
+    // ---- pod labels and annotations -----------------------------------------------------------------------
+
+    public static final String PREFIX = "koordinator.io/";
+
+    /** Label; {@code "false"} opts a pod out (the webhook's objectSelector should skip it, we skip it too). */
+    public static final String INJECT_LABEL = PREFIX + "inject";
+
+    /** Annotation written by the injector: JSON of what was injected; its presence makes injection a no-op. */
+    public static final String STATUS_ANNOTATION = PREFIX + "status";
+
+    /** Port number or container port name of the app; default: first TCP containerPort of the first container. */
+    public static final String APP_PORT = PREFIX + "app-port";
+
+    /** Replicated group name; default: label app.kubernetes.io/name, then label app. */
+    public static final String GROUP = PREFIX + "group";
+
+    /** ordered | linearizable | local; default from the config file (ordered). */
+    public static final String READ_POLICY = PREFIX + "read-policy";
+
+    /** Comma-separated path prefixes served by the local app without ordering; probe paths are added. */
+    public static final String PASS_THROUGH = PREFIX + "pass-through";
+
+    /** Positive integer: most commands in one log entry; default: the proxy's. */
+    public static final String BATCH_MAX_COMMANDS = PREFIX + "batch-max-commands";
+
+    /** Positive integer, bytes: largest log entry; default: the proxy's. */
+    public static final String BATCH_MAX_BYTES = PREFIX + "batch-max-bytes";
+
+    /** Duration ({@code 2ms}, {@code 1s}): longest wait to fill a batch; default: the proxy's. */
+    public static final String BATCH_MAX_DELAY = PREFIX + "batch-max-delay";
+
+    /** Positive integer: appends in flight at once; default: the proxy's. */
+    public static final String MAX_APPENDS_IN_FLIGHT = PREFIX + "max-appends-in-flight";
+
+    /** Positive integer, bytes: largest request body the proxy accepts; default: the proxy's. */
+    public static final String MAX_BODY_BYTES = PREFIX + "max-body-bytes";
+
+    /** Duration: how long a client waits for its ordered request; default: the proxy's. */
+    public static final String REQUEST_TIMEOUT = PREFIX + "request-timeout";
+
+    /** Absolute path of the app's snapshot endpoint; default: none (catch up by replaying the log). */
+    public static final String SNAPSHOT_PATH = PREFIX + "snapshot-path";
+
+    /** ZooKeeper connect string for this group; default from the config file. */
+    public static final String ZOOKEEPER = PREFIX + "zookeeper";
+
+    /** Kubernetes quantity: CPU request of the proxy; default from the config file. */
+    public static final String PROXY_CPU = PREFIX + "proxy-cpu";
+
+    /** Kubernetes quantity: memory request of the proxy; default from the config file. */
+    public static final String PROXY_MEMORY = PREFIX + "proxy-memory";
+
+    /** Comma-separated ports the init container must never redirect; 16000 is always excluded. */
+    public static final String EXCLUDE_INBOUND_PORTS = PREFIX + "exclude-inbound-ports";
+
+    /** Standard annotation naming the container kubectl exec/logs pick by default (set in fallback mode). */
+    public static final String DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container";
+
+    // ---- what the injector writes into a pod --------------------------------------------------------------
+
+    public static final String INIT_CONTAINER_NAME = "koordinator-init";
+    public static final String PROXY_CONTAINER_NAME = "koordinator-proxy";
+
+    /** Proxy inbound port (captured traffic is redirected here). */
+    public static final int INBOUND_PORT = 16001;
+
+    /** Proxy admin port: /ready, /live, /status, /metrics. */
+    public static final int ADMIN_PORT = 16000;
+
+    /** The jar inside the image, for the exec postStart hook of the fallback mode. */
+    public static final String JAR_PATH = "/opt/koordinator/koordinator.jar";
+
+    public static final String ENV_GROUP = "KOORD_GROUP";
+    public static final String ENV_NAMESPACE = "KOORD_NAMESPACE";
+    public static final String ENV_REPLICA_ID = "KOORD_REPLICA_ID";
+    public static final String ENV_ADVERTISE_ADDRESS = "KOORD_ADVERTISE_ADDRESS";
+    public static final String ENV_ZOOKEEPER = "KOORD_ZOOKEEPER";
+    public static final String ENV_APP_PORT = "KOORD_APP_PORT";
+    public static final String ENV_READ_POLICY = "KOORD_READ_POLICY";
+    public static final String ENV_PASS_THROUGH = "KOORD_PASS_THROUGH";
+    public static final String ENV_BATCH_MAX_COMMANDS = "KOORD_BATCH_MAX_COMMANDS";
+    public static final String ENV_BATCH_MAX_BYTES = "KOORD_BATCH_MAX_BYTES";
+    public static final String ENV_BATCH_MAX_DELAY = "KOORD_BATCH_MAX_DELAY";
+    public static final String ENV_MAX_APPENDS_IN_FLIGHT = "KOORD_MAX_APPENDS_IN_FLIGHT";
+    public static final String ENV_MAX_BODY_BYTES = "KOORD_MAX_BODY_BYTES";
+    public static final String ENV_REQUEST_TIMEOUT = "KOORD_REQUEST_TIMEOUT";
+    public static final String ENV_SNAPSHOT_PATH = "KOORD_SNAPSHOT_PATH";
+
+    // ---- wait flags ---------------------------------------------------------------------------------------
+
+    /** {@code wait --admin-port} / {@code KOORD_ADMIN_PORT}; default 16000. */
+    public static final String WAIT_ADMIN_PORT_ENV = "KOORD_ADMIN_PORT";
+
+    /** {@code wait --timeout} / {@code KOORD_WAIT_TIMEOUT}; default 60s. */
+    public static final String WAIT_TIMEOUT_ENV = "KOORD_WAIT_TIMEOUT";
+}

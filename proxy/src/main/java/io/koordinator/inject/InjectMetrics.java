@@ -1,0 +1,56 @@
+package io.koordinator.inject;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/** The injector's counters, in their own registry, served on {@code GET /metrics}. Thread-safe. */
+public final class InjectMetrics {
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+
+    private final Counter admissions = Counter.builder()
+            .name("koordinator_inject_admissions_total")
+            .help("AdmissionReviews answered, by outcome (injected, skipped, ignored, refused, malformed, too_large)")
+            .labelNames("outcome")
+            .register(registry);
+
+    private final Counter caBundlePatches = Counter.builder()
+            .name("koordinator_inject_ca_bundle_patches_total")
+            .help(
+                    "Attempts to write our CA into the MutatingWebhookConfiguration, by result (patched, unchanged, failed)")
+            .labelNames("result")
+            .register(registry);
+
+    public InjectMetrics() {
+        for (AdmissionResult.Outcome o : AdmissionResult.Outcome.values()) {
+            admissions.labelValues(o.label());
+        }
+        for (String r : new String[] {"patched", "unchanged", "failed"}) {
+            caBundlePatches.labelValues(r);
+        }
+    }
+
+    public void admission(AdmissionResult.Outcome outcome) {
+        admissions.labelValues(outcome.label()).inc();
+    }
+
+    public long admissions(AdmissionResult.Outcome outcome) {
+        return (long) admissions.labelValues(outcome.label()).get();
+    }
+
+    public void caBundlePatch(String result) {
+        caBundlePatches.labelValues(result).inc();
+    }
+
+    public String contentType() {
+        return PrometheusTextFormatWriter.CONTENT_TYPE;
+    }
+
+    public void write(OutputStream out) throws IOException {
+        PrometheusTextFormatWriter.create()
+                .write(out, registry.scrape(), io.prometheus.metrics.config.EscapingScheme.ALLOW_UTF8);
+    }
+}

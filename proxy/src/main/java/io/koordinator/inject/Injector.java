@@ -1,0 +1,196 @@
+package io.koordinator.inject;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The injector process: TLS material, the webhook listener and, in self-signed mode with
+ * {@code --patch-webhook}, the caBundle patcher. Starts them in that order, closes them in reverse.
+ */
+public final class Injector implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Injector.class);
+
+    private enum State {
+        LATENT,
+        STARTED,
+        CLOSED
+    }
+
+    private final InjectOptions options;
+    private final InjectorConfig config;
+    private final TlsMaterial tls;
+    private final Supplier<KubernetesClient> clients;
+    private final String version;
+    private final InjectMetrics metrics = new InjectMetrics();
+    private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private volatile WebhookServer server;
+    private volatile KubernetesClient client;
+    private volatile ScheduledExecutorService recheck;
+
+    /**
+     * Validates the options and reads the config and certificates; throws {@link IllegalArgumentException} with
+     * one sentence naming the flag on any problem.
+     *
+     * @param clients makes the Kubernetes client, only called with {@code --patch-webhook}
+     */
+    public Injector(InjectOptions options, Supplier<KubernetesClient> clients, String version) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.clients = Objects.requireNonNull(clients, "clients");
+        this.version = Objects.requireNonNull(version, "version");
+        this.config = InjectorConfigLoader.load(options.configFile());
+        if (options.certificateMounted()) {
+            this.tls = TlsMaterial.fromPem(options.tlsCert(), options.tlsKey());
+        } else if (options.generatesCertificates()) {
+            this.tls = SelfSignedCertificates.generate(options.dnsNames());
+        } else if (options.tlsCert() != null) {
+            throw new IllegalArgumentException("--tls-cert: " + options.tlsCert() + " or --tls-key: " + options.tlsKey()
+                    + " does not exist; mount them, or add --self-signed or --patch-webhook");
+        } else {
+            throw new IllegalArgumentException(
+                    "no TLS certificate: give --tls-cert and --tls-key, or --self-signed, or --patch-webhook NAME");
+        }
+    }
+
+    public void start() throws IOException {
+        if (!state.compareAndSet(State.LATENT, State.STARTED)) {
+            throw new IllegalStateException("already started or closed");
+        }
+        log.info(
+                "injector: version {}, image {}, {} mode, zookeeper {}, certificate {}",
+                version,
+                config.image(),
+                config.nativeSidecars() ? "native sidecar" : "fallback container",
+                config.zookeeper(),
+                options.certificateMounted() ? options.tlsCert() : "self-signed for " + options.dnsNames());
+        AdmissionHandler handler = new AdmissionHandler(config, version);
+        long t0 = System.nanoTime();
+        AdmissionResult.Outcome warm = handler.warmUp();
+        log.info("injector: warm-up admission {} in {} ms", warm.label(), (System.nanoTime() - t0) / 1_000_000);
+        if (warm != AdmissionResult.Outcome.INJECTED) {
+            throw new IllegalStateException("the warm-up admission was " + warm.label() + ", not injected");
+        }
+        server = new WebhookServer(
+                new InetSocketAddress(options.address(), options.port()),
+                tls.serverContext(),
+                handler,
+                options.maxBodyBytes(),
+                metrics);
+        server.start();
+        if (options.generatesCertificates() && options.patchWebhook() != null) {
+            client = clients.get();
+            CaBundlePatcher patcher = new CaBundlePatcher(client, options.patchWebhook(), TlsMaterial.pem(tls.ca()));
+            patchUntilDone(patcher);
+            recheck = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "inject-ca-bundle");
+                t.setDaemon(true);
+                return t;
+            });
+            long every = options.patchRecheck().toMillis();
+            recheck.scheduleWithFixedDelay(() -> attempt(patcher), every, every, TimeUnit.MILLISECONDS);
+        }
+        server.markReady();
+        log.info("injector: ready on port {}", server.port());
+    }
+
+    private void patchUntilDone(CaBundlePatcher patcher) {
+        Instant deadline = Instant.now().plus(options.patchDeadline());
+        RuntimeException last;
+        do {
+            try {
+                metrics.caBundlePatch(patcher.patchOnce() == CaBundlePatcher.Result.PATCHED ? "patched" : "unchanged");
+                return;
+            } catch (RuntimeException e) {
+                metrics.caBundlePatch("failed");
+                last = e;
+                log.warn("injector: cannot write the CA into {} yet: {}", options.patchWebhook(), e.getMessage());
+            }
+            try {
+                Thread.sleep(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        } while (Instant.now().isBefore(deadline));
+        throw new IllegalStateException(
+                "--patch-webhook: could not write the CA into MutatingWebhookConfiguration " + options.patchWebhook()
+                        + " within " + Durations.format(options.patchDeadline()) + ": " + last.getMessage(),
+                last);
+    }
+
+    private void attempt(CaBundlePatcher patcher) {
+        try {
+            if (patcher.patchOnce() == CaBundlePatcher.Result.PATCHED) {
+                metrics.caBundlePatch("patched");
+                log.warn("injector: the caBundle of {} had been changed; wrote our CA again", options.patchWebhook());
+            } else {
+                metrics.caBundlePatch("unchanged");
+            }
+        } catch (RuntimeException e) {
+            metrics.caBundlePatch("failed");
+            log.warn("injector: cannot check the caBundle of {}: {}", options.patchWebhook(), e.getMessage());
+        }
+    }
+
+    /** The bound HTTPS port. */
+    public int port() {
+        return server.port();
+    }
+
+    public TlsMaterial tls() {
+        return tls;
+    }
+
+    public InjectMetrics metrics() {
+        return metrics;
+    }
+
+    /** Blocks until {@link #close()}. */
+    public void awaitClosed() throws InterruptedException {
+        closed.await();
+    }
+
+    /** Stops in reverse order: not ready, patcher, client, listener. Idempotent, never throws. */
+    @Override
+    public void close() {
+        if (state.getAndSet(State.CLOSED) == State.CLOSED) {
+            return;
+        }
+        try {
+            if (recheck != null) {
+                recheck.shutdownNow();
+            }
+            if (client != null) {
+                client.close();
+            }
+            if (server != null) {
+                server.close();
+            }
+        } catch (RuntimeException e) {
+            log.warn("injector: error while stopping", e);
+        } finally {
+            closed.countDown();
+        }
+    }
+
+    static Duration defaultPatchRecheck() {
+        return Duration.ofSeconds(60);
+    }
+
+    static Duration defaultPatchDeadline() {
+        return Duration.ofMinutes(2);
+    }
+}

@@ -1,0 +1,205 @@
+package io.koordinator.inject;
+
+import static io.koordinator.inject.InjectConfigKeys.*;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Adds Koordinator to a pod (in place; the caller passes a clone):
+ *
+ * <ul>
+ *   <li>init container {@code koordinator-init}: installs the iptables capture of the app port (root, with
+ *       NET_ADMIN and NET_RAW only);
+ *   <li>native sidecar mode: init container {@code koordinator-proxy} with {@code restartPolicy: Always} and a
+ *       startupProbe, right after {@code koordinator-init} and before the user's init containers, so the proxy
+ *       is ready before anything else starts;
+ *   <li>fallback mode: {@code koordinator-proxy} first in {@code containers}, with a postStart hook running
+ *       {@code wait}, which holds back the next containers until the proxy is ready;
+ *   <li>the annotation {@code koordinator.io/status} recording what was added.
+ * </ul>
+ */
+final class PodMutator {
+
+    private final InjectorConfig config;
+    private final String version;
+
+    PodMutator(InjectorConfig config, String version) {
+        this.config = config;
+        this.version = version;
+    }
+
+    void mutate(Pod pod, PodSettings settings) {
+        List<Container> init = new ArrayList<>();
+        init.add(initContainer(settings));
+        List<Container> containers = new ArrayList<>();
+        Container proxy = proxyContainer(settings);
+        String firstUserContainer = pod.getSpec().getContainers().isEmpty()
+                ? null
+                : pod.getSpec().getContainers().get(0).getName();
+        if (config.nativeSidecars()) {
+            proxy.setRestartPolicy("Always");
+            proxy.setStartupProbe(adminProbe(config.proxyStartupPath(), 1, 300));
+            init.add(proxy);
+        } else {
+            proxy.setLifecycle(new io.fabric8.kubernetes.api.model.LifecycleBuilder()
+                    .withNewPostStart()
+                    .withNewExec()
+                    .withCommand(
+                            "java",
+                            "-jar",
+                            JAR_PATH,
+                            "wait",
+                            "--admin-port",
+                            "" + ADMIN_PORT,
+                            "--path",
+                            config.proxyStartupPath(),
+                            "--timeout",
+                            Durations.format(config.waitTimeout()))
+                    .endExec()
+                    .endPostStart()
+                    .build());
+            containers.add(proxy);
+        }
+        init.addAll(pod.getSpec().getInitContainers());
+        containers.addAll(pod.getSpec().getContainers());
+        pod.getSpec().setInitContainers(init);
+        pod.getSpec().setContainers(containers);
+
+        Map<String, String> annotations = pod.getMetadata().getAnnotations() == null
+                ? new LinkedHashMap<>()
+                : new LinkedHashMap<>(pod.getMetadata().getAnnotations());
+        annotations.put(
+                STATUS_ANNOTATION,
+                InjectionStatus.of(version, config.nativeSidecars()).toJson());
+        if (!config.nativeSidecars() && firstUserContainer != null) {
+            // The proxy is now containers[0]; keep kubectl exec/logs pointing at the app.
+            annotations.putIfAbsent(DEFAULT_CONTAINER_ANNOTATION, firstUserContainer);
+        }
+        pod.getMetadata().setAnnotations(annotations);
+    }
+
+    private Container initContainer(PodSettings s) {
+        return new ContainerBuilder()
+                .withName(INIT_CONTAINER_NAME)
+                .withImage(config.image())
+                .withImagePullPolicy(config.imagePullPolicy())
+                .withArgs(
+                        "init",
+                        "--inbound-port",
+                        "" + INBOUND_PORT,
+                        "--capture-ports",
+                        "" + s.appPort(),
+                        "--exclude-ports",
+                        s.excludeInboundPorts().stream().map(String::valueOf).collect(Collectors.joining(",")))
+                .withResources(resources(config.initResources()))
+                .withNewSecurityContext()
+                .withAllowPrivilegeEscalation(false)
+                .withPrivileged(false)
+                .withRunAsUser(0L)
+                .withRunAsGroup(0L)
+                .withRunAsNonRoot(false)
+                .withNewCapabilities()
+                .withAdd("NET_ADMIN", "NET_RAW")
+                .withDrop("ALL")
+                .endCapabilities()
+                .endSecurityContext()
+                .build();
+    }
+
+    private Container proxyContainer(PodSettings s) {
+        return new ContainerBuilder()
+                .withName(PROXY_CONTAINER_NAME)
+                .withImage(config.image())
+                .withImagePullPolicy(config.imagePullPolicy())
+                .withArgs("proxy")
+                .withEnv(env(s))
+                .addNewPort()
+                .withName("koord-inbound")
+                .withContainerPort(INBOUND_PORT)
+                .withProtocol("TCP")
+                .endPort()
+                .addNewPort()
+                .withName("koord-admin")
+                .withContainerPort(ADMIN_PORT)
+                .withProtocol("TCP")
+                .endPort()
+                .withResources(resources(s.proxyResources()))
+                .withReadinessProbe(adminProbe("/ready", 2, 3))
+                .withLivenessProbe(adminProbe("/live", 10, 3))
+                .withNewSecurityContext()
+                .withAllowPrivilegeEscalation(false)
+                .withPrivileged(false)
+                .withRunAsUser(65532L)
+                .withRunAsGroup(65532L)
+                .withRunAsNonRoot(true)
+                .withNewCapabilities()
+                .withDrop("ALL")
+                .endCapabilities()
+                .endSecurityContext()
+                .build();
+    }
+
+    private static List<EnvVar> env(PodSettings s) {
+        List<EnvVar> env = new ArrayList<>();
+        env.add(value(ENV_GROUP, s.group()));
+        env.add(field(ENV_NAMESPACE, "metadata.namespace"));
+        env.add(field(ENV_REPLICA_ID, "metadata.name"));
+        env.add(field(ENV_ADVERTISE_ADDRESS, "status.podIP"));
+        env.add(value(ENV_ZOOKEEPER, s.zookeeper()));
+        env.add(value(ENV_APP_PORT, "" + s.appPort()));
+        env.add(value(ENV_READ_POLICY, s.readPolicy()));
+        if (!s.passThrough().isEmpty()) {
+            env.add(value(ENV_PASS_THROUGH, String.join(",", s.passThrough())));
+        }
+        s.tuning().forEach((name, v) -> env.add(value(name, v)));
+        return env;
+    }
+
+    private static EnvVar value(String name, String value) {
+        return new EnvVarBuilder().withName(name).withValue(value).build();
+    }
+
+    private static EnvVar field(String name, String path) {
+        return new EnvVarBuilder()
+                .withName(name)
+                .withNewValueFrom()
+                .withNewFieldRef()
+                .withFieldPath(path)
+                .endFieldRef()
+                .endValueFrom()
+                .build();
+    }
+
+    private static Probe adminProbe(String path, int periodSeconds, int failureThreshold) {
+        return new ProbeBuilder()
+                .withNewHttpGet()
+                .withPath(path)
+                .withPort(new IntOrString(ADMIN_PORT))
+                .endHttpGet()
+                .withPeriodSeconds(periodSeconds)
+                .withFailureThreshold(failureThreshold)
+                .build();
+    }
+
+    private static ResourceRequirements resources(InjectorConfig.Resources r) {
+        return new ResourceRequirementsBuilder()
+                .withRequests(new TreeMap<>(r.requests()))
+                .withLimits(new TreeMap<>(r.limits()))
+                .build();
+    }
+}

@@ -1,0 +1,41 @@
+package io.koordinator.inject;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What the injector decided for one pod, from its annotations and labels over the injector defaults.
+ *
+ * @param group replicated group name
+ * @param appPort the app's port: captured by the init container, the proxy's upstream
+ * @param readPolicy default read policy of the proxy
+ * @param zookeeper ZooKeeper connect string
+ * @param passThrough path prefixes the proxy passes through unordered: the annotation's, then the probes'
+ * @param tuning further proxy environment, by variable name, in a fixed order (only what annotations set)
+ * @param proxyResources requests and limits of the proxy container
+ * @param excludeInboundPorts ports the init container never redirects (the admin port first)
+ */
+public record PodSettings(
+        String group,
+        int appPort,
+        String readPolicy,
+        String zookeeper,
+        List<String> passThrough,
+        Map<String, String> tuning,
+        InjectorConfig.Resources proxyResources,
+        List<Integer> excludeInboundPorts) {
+
+    public PodSettings {
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(readPolicy, "readPolicy");
+        Objects.requireNonNull(zookeeper, "zookeeper");
+        passThrough = List.copyOf(passThrough);
+        tuning = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tuning));
+        Objects.requireNonNull(proxyResources, "proxyResources");
+        excludeInboundPorts = List.copyOf(excludeInboundPorts);
+        if (appPort < 1 || appPort > 65535) {
+            throw new IllegalArgumentException("appPort out of range: " + appPort);
+        }
+    }
+}

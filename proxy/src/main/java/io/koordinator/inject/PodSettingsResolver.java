@@ -1,0 +1,183 @@
+package io.koordinator.inject;
+
+import static io.koordinator.inject.InjectConfigKeys.*;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Turns a pod's {@code koordinator.io/*} annotations and labels, over the injector defaults, into
+ * {@link PodSettings}. Every invalid value is a {@link Refusal} naming the annotation: a pod is either
+ * injected correctly or not admitted, never half-configured.
+ */
+final class PodSettingsResolver {
+
+    private final InjectorConfig config;
+
+    PodSettingsResolver(InjectorConfig config) {
+        this.config = config;
+    }
+
+    PodSettings resolve(Pod pod) {
+        Map<String, String> annotations = orEmpty(pod.getMetadata().getAnnotations());
+        Map<String, String> labels = orEmpty(pod.getMetadata().getLabels());
+
+        checkProxyPortsFree(pod);
+        String group = group(annotations, labels);
+        int appPort = appPort(pod, annotations);
+        String readPolicy = value(annotations, READ_POLICY, Values::readPolicy, config.readPolicy());
+        String zookeeper = value(annotations, ZOOKEEPER, Values::zookeeper, config.zookeeper());
+
+        Set<String> passThrough =
+                new LinkedHashSet<>(value(annotations, PASS_THROUGH, Values::pathList, List.<String>of()));
+        passThrough.addAll(ProbePaths.onAppPort(pod.getSpec(), appPort));
+
+        Map<String, String> tuning = new LinkedHashMap<>();
+        tune(tuning, annotations, BATCH_MAX_COMMANDS, ENV_BATCH_MAX_COMMANDS, t -> "" + Values.positiveInt(t));
+        tune(tuning, annotations, BATCH_MAX_BYTES, ENV_BATCH_MAX_BYTES, t -> "" + Values.positiveInt(t));
+        tune(tuning, annotations, BATCH_MAX_DELAY, ENV_BATCH_MAX_DELAY, Values::duration);
+        tune(tuning, annotations, MAX_APPENDS_IN_FLIGHT, ENV_MAX_APPENDS_IN_FLIGHT, t -> "" + Values.positiveInt(t));
+        tune(tuning, annotations, MAX_BODY_BYTES, ENV_MAX_BODY_BYTES, t -> "" + Values.positiveInt(t));
+        tune(tuning, annotations, REQUEST_TIMEOUT, ENV_REQUEST_TIMEOUT, Values::duration);
+        tune(tuning, annotations, SNAPSHOT_PATH, ENV_SNAPSHOT_PATH, Values::path);
+
+        InjectorConfig.Resources resources = config.proxyResources();
+        if (annotations.containsKey(PROXY_CPU)) {
+            resources = resources.withRequest("cpu", value(annotations, PROXY_CPU, Values::quantity, null));
+        }
+        if (annotations.containsKey(PROXY_MEMORY)) {
+            resources = resources.withRequest("memory", value(annotations, PROXY_MEMORY, Values::quantity, null));
+        }
+
+        Set<Integer> exclude = new LinkedHashSet<>(List.of(ADMIN_PORT));
+        exclude.addAll(value(annotations, EXCLUDE_INBOUND_PORTS, Values::portList, List.<Integer>of()));
+        if (exclude.contains(appPort)) {
+            throw new Refusal("annotation " + EXCLUDE_INBOUND_PORTS + ": excludes the app port " + appPort
+                    + ", so no request would reach the proxy");
+        }
+        return new PodSettings(
+                group,
+                appPort,
+                readPolicy,
+                zookeeper,
+                new ArrayList<>(passThrough),
+                tuning,
+                resources,
+                new ArrayList<>(exclude));
+    }
+
+    /** The proxy shares the pod's network namespace: its ports must not be the app's. */
+    private static void checkProxyPortsFree(Pod pod) {
+        java.util.stream.Stream.concat(
+                        pod.getSpec().getInitContainers().stream(), pod.getSpec().getContainers().stream())
+                .forEach(c -> c.getPorts().stream()
+                        .map(ContainerPort::getContainerPort)
+                        .filter(p -> p != null && (p == ADMIN_PORT || p == INBOUND_PORT))
+                        .findFirst()
+                        .ifPresent(p -> {
+                            throw new Refusal("container '" + c.getName() + "' declares port " + p
+                                    + ", which the proxy needs (admin " + ADMIN_PORT + ", inbound " + INBOUND_PORT
+                                    + ")");
+                        }));
+    }
+
+    private static String group(Map<String, String> annotations, Map<String, String> labels) {
+        if (annotations.containsKey(GROUP)) {
+            return value(annotations, GROUP, Values::group, null);
+        }
+        for (String label : List.of("app.kubernetes.io/name", "app")) {
+            String v = labels.get(label);
+            if (v != null && !v.isBlank()) {
+                try {
+                    return Values.group(v);
+                } catch (IllegalArgumentException e) {
+                    throw new Refusal(
+                            "label " + label + " as the group: " + e.getMessage() + "; set the annotation " + GROUP);
+                }
+            }
+        }
+        throw new Refusal("cannot tell the replicated group: set the annotation " + GROUP
+                + " or the label app.kubernetes.io/name (or app)");
+    }
+
+    private static int appPort(Pod pod, Map<String, String> annotations) {
+        List<Container> containers = pod.getSpec().getContainers();
+        int port;
+        String source;
+        String text = annotations.get(APP_PORT);
+        if (text != null) {
+            source = "annotation " + APP_PORT;
+            String t = text.trim();
+            if (!t.isEmpty() && t.chars().allMatch(Character::isDigit)) {
+                try {
+                    port = Values.port(t);
+                } catch (IllegalArgumentException e) {
+                    throw Refusal.annotation(APP_PORT, e);
+                }
+            } else {
+                port = containers.stream()
+                        .flatMap(c -> c.getPorts().stream())
+                        .filter(p -> t.equals(p.getName()))
+                        .map(ContainerPort::getContainerPort)
+                        .findFirst()
+                        .orElseThrow(() -> new Refusal("annotation " + APP_PORT + ": '" + text
+                                + "' is neither a port number nor the name of a container port"));
+            }
+        } else {
+            Container first = containers.isEmpty() ? null : containers.get(0);
+            source = "the first TCP port of the first container";
+            port = first == null
+                    ? -1
+                    : first.getPorts().stream()
+                            .filter(p -> p.getProtocol() == null || "TCP".equals(p.getProtocol()))
+                            .map(ContainerPort::getContainerPort)
+                            .filter(p -> p != null)
+                            .findFirst()
+                            .orElse(-1);
+            if (port < 0) {
+                throw new Refusal("cannot tell the app port: the first container declares no TCP containerPort;"
+                        + " set the annotation " + APP_PORT);
+            }
+        }
+        if (port == ADMIN_PORT || port == INBOUND_PORT) {
+            throw new Refusal(source + ": port " + port + " is the proxy's own (admin " + ADMIN_PORT + ", inbound "
+                    + INBOUND_PORT + ")");
+        }
+        return port;
+    }
+
+    private static void tune(
+            Map<String, String> tuning,
+            Map<String, String> annotations,
+            String key,
+            String env,
+            Function<String, String> parse) {
+        if (annotations.containsKey(key)) {
+            tuning.put(env, value(annotations, key, parse, null));
+        }
+    }
+
+    private static <T> T value(Map<String, String> annotations, String key, Function<String, T> parse, T fallback) {
+        String text = annotations.get(key);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return parse.apply(text);
+        } catch (IllegalArgumentException e) {
+            throw Refusal.annotation(key, e);
+        }
+    }
+
+    private static Map<String, String> orEmpty(Map<String, String> m) {
+        return m == null ? Map.of() : m;
+    }
+}

@@ -1,0 +1,24 @@
+/**
+ * The injector ({@code koordinator inject}): a mutating admission webhook that adds the Koordinator init
+ * container and proxy sidecar to pods, and {@code koordinator wait}, the postStart hook of the fallback mode.
+ *
+ * <p>Flow: {@link io.koordinator.inject.WebhookServer} (HTTPS) reads a capped body and hands it to {@link
+ * io.koordinator.inject.AdmissionHandler}, which parses the AdmissionReview, decides (skip, refuse, inject),
+ * resolves the pod's annotations into {@link io.koordinator.inject.PodSettings}, mutates a clone with {@link
+ * io.koordinator.inject.PodMutator} and answers with the JSON Patch between the two. Every key (flag, env,
+ * annotation, config field) is listed in {@link io.koordinator.inject.InjectConfigKeys}; docs/inject.md is the
+ * user-facing reference.
+ *
+ * <h2>Threading</h2>
+ *
+ * <ul>
+ *   <li>The listener runs exchanges on a fixed pool of 4 threads ({@code inject-http-N}). {@link
+ *       io.koordinator.inject.AdmissionHandler} and everything it calls are stateless after construction, so
+ *       concurrent admissions share nothing but the thread-safe {@link io.koordinator.inject.InjectMetrics}.
+ *   <li>{@link io.koordinator.inject.CaBundlePatcher} runs on the start-up thread once, then on one scheduler
+ *       thread ({@code inject-ca-bundle}); never concurrently.
+ *   <li>{@link io.koordinator.inject.Injector#close()} may be called from the shutdown hook while the main
+ *       thread waits in {@code awaitClosed()}; its state is one {@code AtomicReference}.
+ * </ul>
+ */
+package io.koordinator.inject;

@@ -1,0 +1,199 @@
+package io.koordinator.inject;
+
+import static io.koordinator.inject.AdmissionTestSupport.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.zjsonpatch.JsonPatch;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
+
+/** YAML pod fixtures in, exact JSON Patch or exact decision out. */
+class PodInjectionTest {
+
+    private static AdmissionResult admit(String caseDir, String fixture) {
+        return new AdmissionHandler(config(caseDir), "test").handle(createReview(caseDir + "/" + fixture));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {
+                "several-containers",
+                "named-ports",
+                "no-ports-annotation",
+                "existing-init-containers",
+                "probes",
+                "fallback"
+            })
+    void injectsExactPatch(String caseDir) {
+        // given a pod fixture, when it is admitted
+        AdmissionResult result = admit(caseDir, "pod.yaml");
+
+        // then the answer is an allowed JSONPatch, exactly the expected one
+        AdmissionResponse response = response(result);
+        assertThat(result.outcome()).as(result.detail()).isEqualTo(AdmissionResult.Outcome.INJECTED);
+        assertThat(response.getAllowed()).isTrue();
+        assertJsonEqualsFixture(patch(response), caseDir + "/expected-patch.json");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {
+                "several-containers",
+                "named-ports",
+                "no-ports-annotation",
+                "existing-init-containers",
+                "probes",
+                "fallback"
+            })
+    void patchedPodIsValidAndResubmittingItChangesNothing(String caseDir) {
+        // given the patch applied to the original pod, as the API server does
+        byte[] review = createReview(caseDir + "/pod.yaml");
+        JsonNode original = JSON.readTree(review).path("request").path("object");
+        AdmissionHandler handler = new AdmissionHandler(config(caseDir), "test");
+        JsonNode patched = JsonPatch.apply(patch(response(handler.handle(review))), original);
+
+        // then it parses as a Pod with every container named once
+        Pod pod = Serialization.unmarshal(JSON.writeValueAsString(patched), Pod.class);
+        var names = java.util.stream.Stream.concat(
+                        pod.getSpec().getInitContainers().stream(), pod.getSpec().getContainers().stream())
+                .map(Container::getName)
+                .toList();
+        assertThat(names).doesNotHaveDuplicates().contains("koordinator-init", "koordinator-proxy");
+        assertThat(pod.getMetadata().getAnnotations()).containsKey("koordinator.io/status");
+
+        // and when it is submitted again, the answer is allowed with no patch at all
+        AdmissionResult again = handler.handle(reviewOf(pod, "CREATE"));
+        AdmissionResponse response = response(again);
+        assertThat(response.getAllowed()).isTrue();
+        assertThat(response.getPatch()).isNull();
+        assertThat(again.bodyText()).doesNotContain("patch");
+        assertThat(again.detail()).contains("already injected");
+    }
+
+    @Test
+    void probePathsOnTheAppPortJoinPassThroughAfterTheAnnotationOnes() {
+        Pod pod = patchedPod("probes");
+        Container proxy = pod.getSpec().getInitContainers().get(1);
+        Map<String, String> env = proxy.getEnv().stream()
+                .filter(e -> e.getValue() != null)
+                .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+        // /helper-health is on port 9091, not the app port: it is not captured, so not listed.
+        assertThat(env).containsEntry("KOORD_PASS_THROUGH", "/static,/metrics,/livez,/readyz,/startz");
+        // The app's own probes are left exactly as they were.
+        Container app = pod.getSpec().getContainers().get(0);
+        assertThat(app.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz?verbose=1");
+        assertThat(app.getLivenessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(8080);
+    }
+
+    @Test
+    void nativeSidecarComesRightAfterInitAndBeforeTheUsersInitContainers() {
+        Pod pod = patchedPod("existing-init-containers");
+        assertThat(pod.getSpec().getInitContainers())
+                .extracting(Container::getName)
+                .containsExactly("koordinator-init", "koordinator-proxy", "migrate", "fetch-config");
+        Container proxy = pod.getSpec().getInitContainers().get(1);
+        assertThat(proxy.getRestartPolicy()).isEqualTo("Always");
+        assertThat(proxy.getStartupProbe().getHttpGet().getPath()).isEqualTo("/ready");
+        assertThat(proxy.getStartupProbe().getHttpGet().getPort().getIntVal()).isEqualTo(16000);
+    }
+
+    @Test
+    void fallbackPutsTheProxyFirstWithAWaitHook() {
+        Pod pod = patchedPod("fallback");
+        assertThat(pod.getSpec().getContainers())
+                .extracting(Container::getName)
+                .containsExactly("koordinator-proxy", "app");
+        assertThat(pod.getSpec().getInitContainers())
+                .extracting(Container::getName)
+                .containsExactly("koordinator-init", "migrate");
+        assertThat(pod.getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getLifecycle()
+                        .getPostStart()
+                        .getExec()
+                        .getCommand())
+                .containsExactly(
+                        "java",
+                        "-jar",
+                        "/opt/koordinator/koordinator.jar",
+                        "wait",
+                        "--admin-port",
+                        "16000",
+                        "--path",
+                        "/ready",
+                        "--timeout",
+                        "90s");
+        assertThat(pod.getMetadata().getAnnotations())
+                .containsEntry("kubectl.kubernetes.io/default-container", "app")
+                .containsEntry("team", "payments");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"host-network", "opted-out", "already-injected"})
+    void skipsWithoutPatch(String caseDir) {
+        byte[] review = createReview(caseDir + "/pod.yaml");
+        AdmissionResult result = new AdmissionHandler(config(caseDir), "test").handle(review);
+        AdmissionResponse response = response(result);
+        assertThat(result.outcome()).isEqualTo(AdmissionResult.Outcome.SKIPPED);
+        assertThat(response.getUid()).isEqualTo(uidOf(review));
+        assertThat(response.getAllowed()).isTrue();
+        assertThat(response.getPatch()).isNull();
+        assertThat(response.getPatchType()).isNull();
+    }
+
+    @Test
+    void invalidAnnotationIsRefusedNamingIt() {
+        AdmissionResponse response = response(admit("invalid-annotation", "pod.yaml"));
+        assertThat(response.getAllowed()).isFalse();
+        assertThat(response.getPatch()).isNull();
+        assertThat(response.getStatus().getCode()).isEqualTo(400);
+        assertThat(response.getStatus().getMessage())
+                .isEqualTo("koordinator: annotation koordinator.io/read-policy: 'sometimes' is not one of ordered,"
+                        + " linearizable, local");
+    }
+
+    @Test
+    void podWithoutGroupIsRefused() {
+        AdmissionResponse response = response(admit("no-group", "pod.yaml"));
+        assertThat(response.getAllowed()).isFalse();
+        assertThat(response.getStatus().getMessage())
+                .isEqualTo("koordinator: cannot tell the replicated group: set the annotation koordinator.io/group"
+                        + " or the label app.kubernetes.io/name (or app)");
+    }
+
+    @Test
+    void probeOnTheRootPathOfTheAppPortIsRefused() {
+        AdmissionResponse response = response(admit("probe-on-root", "pod.yaml"));
+        assertThat(response.getAllowed()).isFalse();
+        assertThat(response.getStatus().getMessage())
+                .startsWith("koordinator: readinessProbe of container 'web' checks path '/' on the app port 80");
+    }
+
+    @Test
+    void anotherKindIsAllowedUnchanged() {
+        byte[] review = createReview("other-kind/deployment.yaml");
+        AdmissionResult result = new AdmissionHandler(config("other-kind"), "test").handle(review);
+        AdmissionResponse response = response(result);
+        assertThat(result.outcome()).isEqualTo(AdmissionResult.Outcome.IGNORED);
+        assertThat(response.getUid()).isEqualTo(uidOf(review));
+        assertThat(response.getAllowed()).isTrue();
+        assertThat(response.getPatch()).isNull();
+    }
+
+    private static Pod patchedPod(String caseDir) {
+        byte[] review = createReview(caseDir + "/pod.yaml");
+        JsonNode original = JSON.readTree(review).path("request").path("object");
+        JsonNode patch = patch(response(new AdmissionHandler(config(caseDir), "test").handle(review)));
+        return Serialization.unmarshal(JSON.writeValueAsString(JsonPatch.apply(patch, original)), Pod.class);
+    }
+}

@@ -1,0 +1,134 @@
+package io.koordinator.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.koordinator.proxy.ProxyConfigKeys.Key;
+import io.koordinator.sequencer.zk.ZkSequencer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Three proxies ordering through a real ZooKeeper server, under concurrent clients on all three:
+ * every app applies the same sequence. Logs the throughput and latency it saw (no assertion on
+ * them: the machine may be busy).
+ */
+class ZkReplicasIT {
+    static final int REPLICAS = 3;
+    static final int CLIENTS_PER_REPLICA = 4;
+    static final int REQUESTS_PER_CLIENT = 150;
+
+    private static final Logger log = LoggerFactory.getLogger(ZkReplicasIT.class);
+
+    final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+    }
+
+    @Test
+    void threeReplicasApplyTheSameSequence() throws Exception {
+        TestingServer zk = new TestingServer(true);
+        closeables.add(zk);
+        List<TestApp> apps = new ArrayList<>();
+        List<ProxyServer> proxies = new ArrayList<>();
+        for (int i = 1; i <= REPLICAS; i++) {
+            TestApp app = new TestApp();
+            closeables.add(app);
+            apps.add(app);
+            ProxyConfig config =
+                    Proxies.config("zk-replica-" + i, app.port(), Map.of(Key.ZOOKEEPER, zk.getConnectString()));
+            ProxyServer proxy = new ProxyServer(config, new ZkSequencer(config.sequencerConfig()));
+            closeables.add(proxy);
+            proxy.start();
+            proxies.add(proxy);
+        }
+        for (ProxyServer p : proxies) {
+            await().atMost(Duration.ofSeconds(60)).until(p::isReady);
+        }
+
+        ExecutorService pool = Executors.newFixedThreadPool(REPLICAS * CLIENTS_PER_REPLICA);
+        List<Future<long[]>> futures = new ArrayList<>();
+        long start = System.nanoTime();
+        try {
+            for (ProxyServer p : proxies) {
+                for (int c = 0; c < CLIENTS_PER_REPLICA; c++) {
+                    String client = p.config().replicaId() + "-c" + c;
+                    futures.add(pool.submit(() -> run(p.listenPort(), client)));
+                }
+            }
+            List<Long> latencies = new ArrayList<>();
+            for (Future<long[]> f : futures) {
+                Arrays.stream(f.get(300, TimeUnit.SECONDS)).forEach(latencies::add);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            latencies.sort(null);
+            log.info(
+                    "{} ordered requests through {} replicas on one ZooKeeper in {} s: {} req/s, p50 {} ms, p99 {} ms",
+                    latencies.size(),
+                    REPLICAS,
+                    String.format("%.2f", seconds),
+                    String.format("%.0f", latencies.size() / seconds),
+                    String.format("%.2f", latencies.get(latencies.size() / 2) / 1e6),
+                    String.format("%.2f", latencies.get(latencies.size() * 99 / 100) / 1e6));
+        } finally {
+            pool.shutdownNow();
+        }
+
+        int total = REPLICAS * CLIENTS_PER_REPLICA * REQUESTS_PER_CLIENT;
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> apps.forEach(a -> assertThat(a.seen()).hasSize(total)));
+        List<String> reference = sequence(apps.get(0));
+        assertThat(new HashSet<>(reference)).hasSize(total);
+        for (TestApp app : apps) {
+            assertThat(sequence(app)).isEqualTo(reference);
+        }
+        String metrics = FailureRepliesTest.metrics(proxies.get(0));
+        log.info(
+                "commands per entry on replica 1: {}",
+                metrics.lines()
+                        .filter(l -> l.startsWith("koordinator_proxy_commands_per_entry_"))
+                        .filter(l -> l.contains("_sum") || l.contains("_count"))
+                        .toList());
+    }
+
+    private static List<String> sequence(TestApp app) {
+        return app.seen().stream()
+                .map(s -> s.header("x-koordinator-position") + " " + s.header("x-koordinator-request-id") + " "
+                        + s.uri() + " " + s.body())
+                .toList();
+    }
+
+    private static long[] run(int port, String client) throws Exception {
+        long[] latencies = new long[REQUESTS_PER_CLIENT];
+        try (RawClient c = new RawClient(port)) {
+            for (int i = 0; i < REQUESTS_PER_CLIENT; i++) {
+                String body = client + "#" + i;
+                long t0 = System.nanoTime();
+                c.send("PUT /kv/" + client + " HTTP/1.1\r\nHost: kv\r\nContent-Length: " + body.length() + "\r\n\r\n"
+                        + body);
+                RawClient.Response r = c.read();
+                latencies[i] = System.nanoTime() - t0;
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo("PUT /kv/" + client + " " + body);
+            }
+        }
+        return latencies;
+    }
+}
