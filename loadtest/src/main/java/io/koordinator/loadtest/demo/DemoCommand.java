@@ -68,8 +68,10 @@ public final class DemoCommand implements Callable<Integer> {
         Jars jars = Jars.locate().requireExisting();
         LocalCluster cluster = new LocalCluster(ClusterConfig.of(3, replicas, jars));
         AtomicReference<LoadGenerator> load = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
         Thread hook = new Thread(
                 () -> {
+                    interrupted.set(true);
                     LoadGenerator g = load.get();
                     if (g != null) {
                         g.stop();
@@ -84,6 +86,9 @@ public final class DemoCommand implements Callable<Integer> {
             try {
                 cluster.start();
             } catch (IOException e) {
+                if (interrupted.get()) {
+                    return 130;
+                }
                 System.err.println("demo: set-up failed: " + e.getMessage());
                 return 2;
             }
@@ -106,6 +111,10 @@ public final class DemoCommand implements Callable<Integer> {
             LoadGenerator generator = new LoadGenerator(config);
             load.set(generator);
             LoadResult result = generator.run(p -> progress(cluster, rs, p), Duration.ofSeconds(1));
+            if (interrupted.get()) {
+                out.println("demo: interrupted; stopping every process it started");
+                return 130;
+            }
 
             out.println("load done; waiting for every replica to apply the whole log...");
             long position = cluster.awaitQuiescence(Duration.ofSeconds(60));
