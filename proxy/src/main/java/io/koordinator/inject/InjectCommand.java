@@ -89,7 +89,8 @@ public final class InjectCommand implements Callable<Integer> {
                             configFile,
                             maxBodyBytes,
                             Injector.defaultPatchRecheck(),
-                            Injector.defaultPatchDeadline()),
+                            Injector.defaultPatchDeadline(),
+                            Injector.defaultCertReload()),
                     () -> new KubernetesClientBuilder().build(),
                     version());
         } catch (IllegalArgumentException e) {

@@ -24,12 +24,26 @@ public final class InjectMetrics {
             .labelNames("result")
             .register(registry);
 
+    private final Counter certificateReloads = Counter.builder()
+            .name("koordinator_inject_certificate_reloads_total")
+            .help("Checks of the mounted certificate files, by result (unchanged, reloaded, failed)")
+            .labelNames("result")
+            .register(registry);
+
+    private final Counter requestFailures = Counter.builder()
+            .name("koordinator_inject_request_failures_total")
+            .help("HTTP exchanges that failed while being answered (client gone, I/O error)")
+            .register(registry);
+
     public InjectMetrics() {
         for (AdmissionResult.Outcome o : AdmissionResult.Outcome.values()) {
             admissions.labelValues(o.label());
         }
         for (String r : new String[] {"patched", "unchanged", "failed"}) {
             caBundlePatches.labelValues(r);
+        }
+        for (String r : new String[] {"unchanged", "reloaded", "failed"}) {
+            certificateReloads.labelValues(r);
         }
     }
 
@@ -43,6 +57,14 @@ public final class InjectMetrics {
 
     public void caBundlePatch(String result) {
         caBundlePatches.labelValues(result).inc();
+    }
+
+    public void certificateReload(String result) {
+        certificateReloads.labelValues(result).inc();
+    }
+
+    public void requestFailure() {
+        requestFailures.inc();
     }
 
     public String contentType() {

@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param maxBodyBytes cap on an AdmissionReview's size
  * @param patchRecheck how often the caBundle is checked again after start-up
  * @param patchDeadline how long start-up keeps retrying the first caBundle patch
+ * @param certReload how often mounted certificate files are checked for a renewal
  */
 public record InjectOptions(
         String address,
@@ -31,13 +32,15 @@ public record InjectOptions(
         Path configFile,
         int maxBodyBytes,
         Duration patchRecheck,
-        Duration patchDeadline) {
+        Duration patchDeadline,
+        Duration certReload) {
 
     public InjectOptions {
         Objects.requireNonNull(address, "address");
         dnsNames = List.copyOf(dnsNames);
         Objects.requireNonNull(patchRecheck, "patchRecheck");
         Objects.requireNonNull(patchDeadline, "patchDeadline");
+        Objects.requireNonNull(certReload, "certReload");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port: " + port + " is not a port number");
         }

@@ -32,6 +32,9 @@ public final class Injector implements AutoCloseable {
     private final InjectOptions options;
     private final InjectorConfig config;
     private final TlsMaterial tls;
+    /** Set when serving mounted files, which are watched for renewal. */
+    private final ReloadingKeyManager mountedKeys;
+
     private final Supplier<KubernetesClient> clients;
     private final String version;
     private final InjectMetrics metrics = new InjectMetrics();
@@ -39,7 +42,7 @@ public final class Injector implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile WebhookServer server;
     private volatile KubernetesClient client;
-    private volatile ScheduledExecutorService recheck;
+    private volatile ScheduledExecutorService scheduler;
 
     /**
      * Validates the options and reads the config and certificates; throws {@link IllegalArgumentException} with
@@ -54,8 +57,10 @@ public final class Injector implements AutoCloseable {
         this.config = InjectorConfigLoader.load(options.configFile());
         if (options.certificateMounted()) {
             this.tls = TlsMaterial.fromPem(options.tlsCert(), options.tlsKey());
+            this.mountedKeys = new ReloadingKeyManager(options.tlsCert(), options.tlsKey());
         } else if (options.generatesCertificates()) {
             this.tls = SelfSignedCertificates.generate(options.dnsNames());
+            this.mountedKeys = null;
         } else if (options.tlsCert() != null) {
             throw new IllegalArgumentException("--tls-cert: " + options.tlsCert() + " or --tls-key: " + options.tlsKey()
                     + " does not exist; mount them, or add --self-signed or --patch-webhook");
@@ -85,22 +90,31 @@ public final class Injector implements AutoCloseable {
         }
         server = new WebhookServer(
                 new InetSocketAddress(options.address(), options.port()),
-                tls.serverContext(),
+                mountedKeys != null ? mountedKeys.serverContext() : tls.serverContext(),
                 handler,
                 options.maxBodyBytes(),
                 metrics);
         server.start();
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "inject-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
+        if (mountedKeys != null) {
+            long every = options.certReload().toMillis();
+            scheduler.scheduleWithFixedDelay(
+                    () -> metrics.certificateReload(
+                            mountedKeys.reloadIfChanged().label()),
+                    every,
+                    every,
+                    TimeUnit.MILLISECONDS);
+        }
         if (options.generatesCertificates() && options.patchWebhook() != null) {
             client = clients.get();
             CaBundlePatcher patcher = new CaBundlePatcher(client, options.patchWebhook(), TlsMaterial.pem(tls.ca()));
             patchUntilDone(patcher);
-            recheck = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "inject-ca-bundle");
-                t.setDaemon(true);
-                return t;
-            });
             long every = options.patchRecheck().toMillis();
-            recheck.scheduleWithFixedDelay(() -> attempt(patcher), every, every, TimeUnit.MILLISECONDS);
+            scheduler.scheduleWithFixedDelay(() -> attempt(patcher), every, every, TimeUnit.MILLISECONDS);
         }
         server.markReady();
         log.info("injector: ready on port {}", server.port());
@@ -154,6 +168,16 @@ public final class Injector implements AutoCloseable {
         return tls;
     }
 
+    /** Checks the mounted certificate files now (tests; normally every 30 s). */
+    boolean reloadCertificateIfChanged() {
+        if (mountedKeys == null) {
+            return false;
+        }
+        ReloadingKeyManager.Reload r = mountedKeys.reloadIfChanged();
+        metrics.certificateReload(r.label());
+        return r == ReloadingKeyManager.Reload.RELOADED;
+    }
+
     public InjectMetrics metrics() {
         return metrics;
     }
@@ -170,8 +194,8 @@ public final class Injector implements AutoCloseable {
             return;
         }
         try {
-            if (recheck != null) {
-                recheck.shutdownNow();
+            if (scheduler != null) {
+                scheduler.shutdownNow();
             }
             if (client != null) {
                 client.close();
@@ -188,6 +212,10 @@ public final class Injector implements AutoCloseable {
 
     static Duration defaultPatchRecheck() {
         return Duration.ofSeconds(60);
+    }
+
+    static Duration defaultCertReload() {
+        return Duration.ofSeconds(30);
     }
 
     static Duration defaultPatchDeadline() {

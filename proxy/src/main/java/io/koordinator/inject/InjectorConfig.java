@@ -52,7 +52,7 @@ public record InjectorConfig(
                 "zookeeper.koordinator-system.svc:2181",
                 "ordered",
                 true,
-                "/ready",
+                "/live",
                 Duration.ofSeconds(60),
                 new Resources(
                         Map.of("cpu", new Quantity("100m"), "memory", new Quantity("256Mi")),

@@ -23,7 +23,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * zookeeper: zookeeper.koordinator-system.svc:2181
  * readPolicy: ordered
  * nativeSidecars: true
- * proxyStartupPath: /ready
+ * proxyStartupPath: /live
  * waitTimeout: 60s
  * proxyResources:
  *   requests: {cpu: 100m, memory: 256Mi}

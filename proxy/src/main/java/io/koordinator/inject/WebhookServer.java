@@ -153,6 +153,7 @@ public final class WebhookServer implements AutoCloseable {
                 default -> error(ex, 404, "not found", path + " is not served; the webhook is POST " + MUTATE_PATH);
             }
         } catch (IOException | RuntimeException e) {
+            metrics.requestFailure();
             log.warn("injector: request {} {} failed: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString());
             throw e;
         }

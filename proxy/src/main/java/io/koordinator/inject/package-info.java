@@ -16,7 +16,9 @@
  *       io.koordinator.inject.AdmissionHandler} and everything it calls are stateless after construction, so
  *       concurrent admissions share nothing but the thread-safe {@link io.koordinator.inject.InjectMetrics}.
  *   <li>{@link io.koordinator.inject.CaBundlePatcher} runs on the start-up thread once, then on one scheduler
- *       thread ({@code inject-ca-bundle}); never concurrently.
+ *       thread ({@code inject-scheduler}); never concurrently. The same thread checks mounted certificate files for
+ *       renewal ({@link io.koordinator.inject.ReloadingKeyManager}), whose current key pair handshakes read
+ *       through a volatile field.
  *   <li>{@link io.koordinator.inject.Injector#close()} may be called from the shutdown hook while the main
  *       thread waits in {@code awaitClosed()}; its state is one {@code AtomicReference}.
  * </ul>

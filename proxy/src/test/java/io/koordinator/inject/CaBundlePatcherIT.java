@@ -8,7 +8,9 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -18,12 +20,24 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The caBundle patch against Fabric8's mock API server in CRUD mode. */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, kubernetesClientBuilderCustomizer = CaBundlePatcherIT.PatientClient.class)
 class CaBundlePatcherIT {
+
+    /** Generous timeouts: a busy 2-core machine must not turn a slow answer into a retried create. */
+    public static final class PatientClient implements Consumer<KubernetesClientBuilder> {
+        @Override
+        public void accept(KubernetesClientBuilder builder) {
+            builder.editOrNewConfig()
+                    .withRequestTimeout(60_000)
+                    .withConnectionTimeout(30_000)
+                    .endConfig();
+        }
+    }
 
     private static final String NAME = "koordinator-injector";
 
@@ -59,7 +73,8 @@ class CaBundlePatcherIT {
                         .endClientConfig()
                         .endWebhook()
                         .build())
-                .create();
+                // a create retried after a lost answer finds the object there: fine
+                .createOr(NonDeletingOperation::update);
     }
 
     @Test
@@ -146,7 +161,8 @@ class CaBundlePatcherIT {
                 null,
                 4 << 20,
                 Duration.ofMillis(200),
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30),
+                Duration.ofHours(1));
         try (Injector injector = new Injector(options, () -> client, "test")) {
             // when it starts
             injector.start();

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import javax.net.ssl.SSLContext;
@@ -150,6 +151,58 @@ class InjectorIT {
     }
 
     @Test
+    void renewedMountedCertificateIsServedWithoutRestart(@TempDir Path dir) throws Exception {
+        // given the injector serving the RSA pair
+        Path crt = dir.resolve("tls.crt");
+        Path key = dir.resolve("tls.key");
+        Files.writeString(crt, AdmissionTestSupport.resource("tls/pkcs1-rsa.crt"));
+        Files.writeString(key, AdmissionTestSupport.resource("tls/pkcs1-rsa.key"));
+        X509Certificate rsa = TlsMaterial.fromPem(crt, key).chain().get(0);
+        try (Injector mounted = new Injector(options(crt, key, false, null, 4 << 20), () -> null, "test")) {
+            mounted.start();
+            assertThat(servedCertificate(mounted.port(), rsa)).isEqualTo(rsa);
+            assertThat(mounted.reloadCertificateIfChanged()).isFalse();
+
+            // when the files are replaced by the EC pair, as a Secret update does
+            Files.writeString(key, AdmissionTestSupport.resource("tls/sec1-ec.key"));
+            Files.writeString(crt, AdmissionTestSupport.resource("tls/sec1-ec.crt"));
+            X509Certificate ec = TlsMaterial.fromPem(crt, key).chain().get(0);
+            assertThat(mounted.reloadCertificateIfChanged()).isTrue();
+
+            // then new connections get the new certificate
+            assertThat(servedCertificate(mounted.port(), ec)).isEqualTo(ec);
+        }
+    }
+
+    @Test
+    void halfWrittenRenewalKeepsTheOldCertificate(@TempDir Path dir) throws Exception {
+        Path crt = dir.resolve("tls.crt");
+        Path key = dir.resolve("tls.key");
+        Files.writeString(crt, AdmissionTestSupport.resource("tls/pkcs8-ec.crt"));
+        Files.writeString(key, AdmissionTestSupport.resource("tls/pkcs8-ec.key"));
+        X509Certificate old = TlsMaterial.fromPem(crt, key).chain().get(0);
+        try (Injector mounted = new Injector(options(crt, key, false, null, 4 << 20), () -> null, "test")) {
+            mounted.start();
+            Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n");
+
+            assertThat(mounted.reloadCertificateIfChanged()).isFalse();
+            assertThat(servedCertificate(mounted.port(), old)).isEqualTo(old);
+        }
+    }
+
+    /** The certificate the server presents on a fresh connection. */
+    private static X509Certificate servedCertificate(int port, X509Certificate trusted) throws Exception {
+        HttpClient fresh = clientTrusting(TlsMaterial.trusting(trusted));
+        HttpResponse<String> r = fresh.send(
+                HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/healthz"))
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return (X509Certificate) r.sslSession().orElseThrow().getPeerCertificates()[0];
+    }
+
+    @Test
     void startUpErrorsNameTheFlag(@TempDir Path dir) throws IOException {
         assertThatThrownBy(() -> new Injector(options(null, null, false, null, 4 << 20), () -> null, "t"))
                 .hasMessage("no TLS certificate: give --tls-cert and --tls-key, or --self-signed, or --patch-webhook"
@@ -173,7 +226,8 @@ class InjectorIT {
                 config,
                 maxBody,
                 Duration.ofSeconds(60),
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30),
+                Duration.ofHours(1));
     }
 
     static HttpClient clientTrusting(SSLContext ssl) {

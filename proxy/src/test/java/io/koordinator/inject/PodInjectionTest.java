@@ -102,7 +102,7 @@ class PodInjectionTest {
                 .containsExactly("koordinator-init", "koordinator-proxy", "migrate", "fetch-config");
         Container proxy = pod.getSpec().getInitContainers().get(1);
         assertThat(proxy.getRestartPolicy()).isEqualTo("Always");
-        assertThat(proxy.getStartupProbe().getHttpGet().getPath()).isEqualTo("/ready");
+        assertThat(proxy.getStartupProbe().getHttpGet().getPath()).isEqualTo("/live");
         assertThat(proxy.getStartupProbe().getHttpGet().getPort().getIntVal()).isEqualTo(16000);
     }
 
@@ -130,7 +130,7 @@ class PodInjectionTest {
                         "--admin-port",
                         "16000",
                         "--path",
-                        "/ready",
+                        "/live",
                         "--timeout",
                         "90s");
         assertThat(pod.getMetadata().getAnnotations())
