@@ -1,8 +1,8 @@
 package io.koordinator.loadtest.cluster;
 
 import io.koordinator.loadtest.load.HttpConnection;
+import io.koordinator.loadtest.zk.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +59,7 @@ public final class LocalCluster implements AutoCloseable {
                     List.of("zookeeper", "--servers", Integer.toString(config.zkServers())));
             children.add(zookeeper);
             // The apps need no ZooKeeper: they start while the ensemble elects its leader.
-            int[] ports = freePorts(3 * config.replicas());
+            int[] ports = FreePorts.pick(3 * config.replicas());
             List<ChildProcess> apps = new ArrayList<>();
             for (int i = 0; i < config.replicas(); i++) {
                 ChildProcess app = ChildProcess.java(
@@ -153,23 +153,6 @@ public final class LocalCluster implements AutoCloseable {
 
     private static Duration remaining(long deadline) {
         return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-    }
-
-    private static int[] freePorts(int n) throws IOException {
-        int[] ports = new int[n];
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0);
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
-            }
-        }
-        return ports;
     }
 
     public List<Replica> replicas() {
