@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -106,7 +107,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
                 this::onAnswer,
                 request.method(),
                 request.uri(),
-                HttpUtil.isKeepAlive(request));
+                HttpUtil.isKeepAlive(request),
+                request.protocolVersion().minorVersion() == 0);
         slots.addLast(slot);
         chain.requestStarted();
         if (slots.size() >= MAX_PIPELINED) {
@@ -248,6 +250,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         r.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (close) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (slot.http10) {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         chain.requestFinished(slot, reply);
         if (access.isInfoEnabled()) {
@@ -285,6 +289,16 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         body = null;
         head = null;
         current = null;
+    }
+
+    /** Closes a keep-alive connection that stayed idle with nothing in progress. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && slots.isEmpty()) {
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -4,9 +4,16 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.timeout.IdleStateHandler;
 
-/** The inbound listener's pipeline: decode strictly, encode responses, then the downstream handler. */
+/**
+ * The inbound listener's pipeline: an idle timer, decode strictly, encode responses, then the
+ * downstream handler.
+ */
 final class DownstreamInitializer extends ChannelInitializer<Channel> {
+    /** A downstream connection with no traffic and nothing in progress this long is closed. */
+    static final int IDLE_SECONDS = 300;
+
     private final FilterChain chain;
     private final ChannelGroup connections;
 
@@ -19,6 +26,7 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         connections.add(ch);
         ch.pipeline()
+                .addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS))
                 .addLast("decoder", new StrictRequestDecoder())
                 .addLast("encoder", new HttpResponseEncoder())
                 .addLast("downstream", new DownstreamHandler(chain));

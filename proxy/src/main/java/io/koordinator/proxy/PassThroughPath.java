@@ -7,7 +7,9 @@ import io.netty.handler.codec.http.HttpVersion;
 
 /**
  * Pass-through: a plain reverse proxy to the app, no ordering. The upstream connection comes from
- * the pool of the downstream connection's event loop.
+ * the pool of the downstream connection's event loop. A request that met a pooled connection the
+ * app had already closed (no response byte came back) is sent once more on a fresh connection,
+ * as apps close idle keep-alive connections whenever they like.
  */
 final class PassThroughPath {
     private final UpstreamClient upstream;
@@ -26,7 +28,22 @@ final class PassThroughPath {
             request.headers().set(HttpHeaderNames.HOST, config.appHost() + ":" + config.appPort());
         }
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        send(loop, slot, request, true);
+    }
+
+    private void send(EventLoop loop, ResponseSlot slot, FullHttpRequest request, boolean mayRetry) {
+        FullHttpRequest spare = mayRetry ? request.retainedDuplicate() : null;
         upstream.send(loop, request, config.requestTimeout().toMillis()).whenComplete((response, error) -> {
+            if (spare != null
+                    && error instanceof UpstreamException u
+                    && u.kind() == UpstreamException.Kind.STALE
+                    && !slot.isAnswered()) {
+                send(loop, slot, spare, false);
+                return;
+            }
+            if (spare != null) {
+                spare.release();
+            }
             if (error == null) {
                 slot.complete(Reply.fromApp(response));
             } else if (error instanceof UpstreamException u && u.kind() == UpstreamException.Kind.TIMEOUT) {

@@ -16,8 +16,11 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -66,8 +69,8 @@ public final class ProxyServer implements AutoCloseable {
     private volatile boolean draining;
 
     public ProxyServer(ProxyConfig config, Sequencer sequencer) {
-        this.config = java.util.Objects.requireNonNull(config, "config");
-        this.sequencer = java.util.Objects.requireNonNull(sequencer, "sequencer");
+        this.config = Objects.requireNonNull(config, "config");
+        this.sequencer = Objects.requireNonNull(sequencer, "sequencer");
         this.logId = config.logId();
     }
 
@@ -94,7 +97,7 @@ public final class ProxyServer implements AutoCloseable {
                 logId,
                 config.appHost(),
                 config.appPort(),
-                config.readPolicy().name().toLowerCase(java.util.Locale.ROOT),
+                config.readPolicy().name().toLowerCase(Locale.ROOT),
                 config.passThrough(),
                 transports.name());
         LocalReplies.warmUp();
@@ -223,9 +226,9 @@ public final class ProxyServer implements AutoCloseable {
         s.put("ready", problem.isEmpty());
         problem.ifPresent(p -> s.put("notReadyReason", p));
         s.put("snapshotPath", config.snapshotPath());
-        s.put("readPolicy", config.readPolicy().name().toLowerCase(java.util.Locale.ROOT));
+        s.put("readPolicy", config.readPolicy().name().toLowerCase(Locale.ROOT));
         s.put("inFlight", chain == null ? 0 : chain.inFlight());
-        s.put("counts", new LinkedHashMap<>(new java.util.TreeMap<>(metrics.counts())));
+        s.put("counts", new TreeMap<>(metrics.counts()));
         return s;
     }
 

@@ -19,6 +19,9 @@ final class ResponseSlot {
     final HttpMethod method;
     final String uri;
     final boolean keepAlive;
+    /** An HTTP/1.0 client keeps the connection only if the response says keep-alive. */
+    final boolean http10;
+
     final long acceptNanos;
 
     /** "ordered", "pass_through" or "rejected": the label of the request counters. */
@@ -31,18 +34,27 @@ final class ResponseSlot {
     Reply reply;
     /** The request timeout, cancelled once answered. */
     ScheduledFuture<?> timeout;
+    /** The connection dropped this slot; a reply arriving later is released. */
+    private boolean abandoned;
 
     private final EventLoop loop;
     private final Consumer<ResponseSlot> onAnswer;
     private final AtomicBoolean answered = new AtomicBoolean(); // any thread
     private volatile Runnable cleanup; // set on the event loop, run by the winning thread
 
-    ResponseSlot(EventLoop loop, Consumer<ResponseSlot> onAnswer, HttpMethod method, String uri, boolean keepAlive) {
+    ResponseSlot(
+            EventLoop loop,
+            Consumer<ResponseSlot> onAnswer,
+            HttpMethod method,
+            String uri,
+            boolean keepAlive,
+            boolean http10) {
         this.loop = loop;
         this.onAnswer = onAnswer;
         this.method = method;
         this.uri = uri;
         this.keepAlive = keepAlive;
+        this.http10 = http10;
         this.acceptNanos = System.nanoTime();
     }
 
@@ -76,6 +88,7 @@ final class ResponseSlot {
 
     /** The connection went away: later answers are released. */
     void abandon() {
+        abandoned = true;
         if (answered.compareAndSet(false, true)) {
             runCleanup();
         }
@@ -91,6 +104,10 @@ final class ResponseSlot {
     private void deliver(Reply r) {
         if (timeout != null) {
             timeout.cancel(false);
+        }
+        if (abandoned) {
+            r.release();
+            return;
         }
         reply = r;
         onAnswer.accept(this);

@@ -2,6 +2,7 @@ package io.koordinator.proxy;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -17,6 +18,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Map;
@@ -108,10 +110,10 @@ final class UpstreamClient implements AutoCloseable {
                     }
                 })
                 .connect(address)
-                .addListener(f -> {
+                .addListener((ChannelFuture f) -> {
                     if (f.isSuccess()) {
-                        channels.add(((io.netty.channel.ChannelFuture) f).channel());
-                        write(((io.netty.channel.ChannelFuture) f).channel(), ex, false);
+                        channels.add(f.channel());
+                        write(f.channel(), ex, false);
                     } else {
                         ex.fail(new UpstreamException(
                                 UpstreamException.Kind.CONNECT,
@@ -255,7 +257,7 @@ final class UpstreamClient implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (cause instanceof java.io.IOException) {
+            if (cause instanceof IOException) {
                 ctx.close(); // reported by channelInactive
                 return;
             }

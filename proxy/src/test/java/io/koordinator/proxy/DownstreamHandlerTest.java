@@ -114,7 +114,6 @@ class DownstreamHandlerTest {
     void requestWaitingForItsPositionIsReleasedWhenTheClientGoesAway() {
         EmbeddedChannel ch = channel();
         ch.writeInbound(bytes("POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n"));
-        // The in-memory log writes entries on its own thread, as ZooKeeper would.
         await().atMost(Duration.ofSeconds(30)).until(() -> log.entryCount() == 1);
         assertThat(chain.inFlight()).isEqualTo(1);
         ch.close();

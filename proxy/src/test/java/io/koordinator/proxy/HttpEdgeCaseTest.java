@@ -95,6 +95,14 @@ class HttpEdgeCaseTest {
                                 true,
                                 s -> assertThat(s.uri()).isEqualTo("/c/http10"),
                                 r -> assertThat(r.header("connection")).isEqualTo("close")),
+                        new Case(
+                                "HTTP/1.0 keep-alive is kept",
+                                "GET /c/http10ka HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+                                        + "GET /c/http10ka2 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+                                List.of(200, 200),
+                                false,
+                                s -> assertThat(s.uri()).isEqualTo("/c/http10ka2"),
+                                r -> assertThat(r.header("connection")).isEqualTo("keep-alive")),
                         ok(
                                 "absolute-form target becomes origin-form",
                                 "GET http://example.com/c/absolute?x=2 HTTP/1.1\r\nHost: example.com\r\n\r\n",
@@ -213,7 +221,7 @@ class HttpEdgeCaseTest {
             assertThat(app.seen()).as("the app saw nothing").hasSize(before);
         } else {
             List<TestApp.Seen> seen = app.seen();
-            assertThat(seen).hasSize(before + 1);
+            assertThat(seen).hasSize(before + c.statuses().size());
             c.appSaw().accept(seen.get(seen.size() - 1));
         }
     }

@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -59,7 +62,7 @@ public final class MemorySequencer implements Sequencer {
     private final AtomicReference<String> state = new AtomicReference<>("LATENT");
     private final List<Pending> pending = new ArrayList<>(); // guarded by itself
     private boolean flushScheduled; // guarded by pending
-    private final java.util.concurrent.ExecutorService writer;
+    private final ExecutorService writer;
     private final List<MemoryFollower> followers = new CopyOnWriteArrayList<>();
     private final AtomicLong entriesAppended = new AtomicLong();
     private final AtomicLong commandsAppended = new AtomicLong();
@@ -72,7 +75,7 @@ public final class MemorySequencer implements Sequencer {
     public MemorySequencer(Log log, SequencerConfig config) {
         this.log = log;
         this.config = config;
-        this.writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        this.writer = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "sequencer-append-" + config.replicaId() + "/" + config.group());
             t.setDaemon(true);
             return t;
@@ -103,7 +106,7 @@ public final class MemorySequencer implements Sequencer {
         }
         try {
             writer.execute(this::flush);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             result.completeExceptionally(new SequencerUnavailableException("closed"));
         }
         return result;

@@ -9,6 +9,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -156,7 +157,7 @@ public final class EntryCodec {
         crc.update(out.array(), 0, bodyLength);
         out.putInt((int) crc.getValue());
         byte[] bytes = out.array();
-        return out.position() == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, out.position());
+        return out.position() == bytes.length ? bytes : Arrays.copyOf(bytes, out.position());
     }
 
     private static void expectEnd(ByteBuffer in) throws CorruptEntryException {

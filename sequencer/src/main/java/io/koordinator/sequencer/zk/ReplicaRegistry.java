@@ -3,6 +3,7 @@ package io.koordinator.sequencer.zk;
 import io.koordinator.sequencer.ReplicaInfo;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -52,7 +53,7 @@ final class ReplicaRegistry {
         };
         try {
             owner.timer().execute(this::tick);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // closed: nothing to publish
         }
     }

@@ -8,11 +8,15 @@ import io.koordinator.sequencer.codec.EntryCodec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.api.CuratorEvent;
@@ -39,13 +43,13 @@ final class ZkAppender {
     /** One entry being created; its segment changes only when a rollover re-appends it. */
     private static final class Batch {
         final List<Pending> items;
-        final byte[] data;
+        byte[] data; // encoded by send() outside the lock, before the first create
         final long deadlineNanos;
         int segment;
+        boolean overdue; // guarded by lock: futures already failed, waiting for the callback
 
-        Batch(List<Pending> items, byte[] data, int segment, long deadlineNanos) {
+        Batch(List<Pending> items, int segment, long deadlineNanos) {
             this.items = items;
-            this.data = data;
             this.segment = segment;
             this.deadlineNanos = deadlineNanos;
         }
@@ -54,12 +58,12 @@ final class ZkAppender {
     private final ZkSequencer owner;
     private final ExecutorService thread;
     /** Runs callbacks on {@link #thread}; after close, drops them (close() failed their futures). */
-    private final java.util.concurrent.Executor callbacks;
+    private final Executor callbacks;
 
     private final Object lock = new Object();
     private final ArrayDeque<Pending> pending = new ArrayDeque<>(); // guarded by lock
     private final List<Batch> parked = new ArrayList<>(); // guarded by lock: waiting for a connection
-    private final java.util.Set<Batch> active = new java.util.HashSet<>(); // guarded by lock: not yet done
+    private final Set<Batch> active = new HashSet<>(); // guarded by lock: not yet done
     private final Map<Integer, Long> firstSeal = new HashMap<>(); // only on the appender thread
     private int inFlight; // guarded by lock: batches created, retried or parked
     private int segment; // guarded by lock
@@ -71,6 +75,7 @@ final class ZkAppender {
     final AtomicLong retries = new AtomicLong();
     final AtomicLong rejected = new AtomicLong();
     final AtomicLong rolloverReappends = new AtomicLong();
+    final AtomicLong timedOut = new AtomicLong();
 
     ZkAppender(ZkSequencer owner) {
         this.owner = owner;
@@ -79,7 +84,7 @@ final class ZkAppender {
         this.callbacks = task -> {
             try {
                 thread.execute(task);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 // closed: close() failed every unfinished batch
             }
         };
@@ -141,7 +146,11 @@ final class ZkAppender {
                 inFlight++;
             }
         }
-        toCreate.forEach(this::create);
+        for (Batch batch : toCreate) {
+            batch.data =
+                    EntryCodec.encode(batch.items.stream().map(Pending::command).toList());
+            create(batch);
+        }
     }
 
     /** maxBatchDelay: with nothing in flight, a partial batch waits a little for company. */
@@ -181,9 +190,8 @@ final class ZkAppender {
             bytes += next.size();
             items.add(pending.pollFirst());
         }
-        byte[] data = EntryCodec.encode(items.stream().map(Pending::command).toList());
         long deadline = System.nanoTime() + appendTimeoutNanos();
-        Batch batch = new Batch(items, data, segment, deadline);
+        Batch batch = new Batch(items, segment, deadline);
         active.add(batch);
         return batch;
     }
@@ -252,6 +260,7 @@ final class ZkAppender {
      */
     private void retryOrPark(Batch batch, String reason) {
         if (System.nanoTime() - batch.deadlineNanos > 0 || owner.closed()) {
+            timedOut.addAndGet(batch.items.size());
             log.warn(
                     "{} giving up an entry of {} commands after {}: outcome unknown",
                     owner.identity,
@@ -280,7 +289,7 @@ final class ZkAppender {
     private void later(Runnable task, long millis) {
         try {
             owner.timer().schedule(task, millis, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // closing: close() fails every active batch
         }
     }
@@ -323,10 +332,17 @@ final class ZkAppender {
             long now = System.nanoTime();
             parked.removeIf(b -> now - b.deadlineNanos > 0 && expired.add(b));
             long grace = owner.config.connectionTimeout().toNanos();
-            active.stream().filter(b -> now - b.deadlineNanos - grace > 0).forEach(overdue::add);
+            active.stream()
+                    .filter(b -> !b.overdue && now - b.deadlineNanos - grace > 0)
+                    .forEach(b -> {
+                        b.overdue = true;
+                        overdue.add(b);
+                    });
         }
         SequencerUnavailableException e =
                 new SequencerUnavailableException("ZooKeeper unreachable; the command may or may not be in the log");
+        expired.forEach(b -> timedOut.addAndGet(b.items.size()));
+        overdue.forEach(b -> timedOut.addAndGet(b.items.size()));
         expired.forEach(b -> fail(b, e));
         overdue.forEach(b -> b.items.forEach(p -> p.result().completeExceptionally(e)));
     }

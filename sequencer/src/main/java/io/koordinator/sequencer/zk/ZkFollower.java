@@ -5,6 +5,7 @@ import io.koordinator.sequencer.DedupTable;
 import io.koordinator.sequencer.Follower;
 import io.koordinator.sequencer.LogListener;
 import io.koordinator.sequencer.Positions;
+import io.koordinator.sequencer.codec.CorruptEntryException;
 import io.koordinator.sequencer.codec.Entry;
 import io.koordinator.sequencer.codec.EntryCodec;
 import java.util.HashMap;
@@ -241,7 +242,13 @@ final class ZkFollower implements Follower {
                 return progressed;
             }
             slots.remove(next);
-            Entry entry = EntryCodec.decode(slot.data());
+            Entry entry;
+            try {
+                entry = EntryCodec.decode(slot.data());
+            } catch (CorruptEntryException e) {
+                throw new IllegalStateException(
+                        "corrupt entry " + owner.layout.entryPath(segment, next) + ": " + e.getMessage(), e);
+            }
             if (entry.seal()) {
                 log.info(
                         "{} segment {} sealed at sequence {}; continuing in segment {}",

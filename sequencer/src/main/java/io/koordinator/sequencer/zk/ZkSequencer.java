@@ -306,6 +306,11 @@ public final class ZkSequencer implements Sequencer {
         return appender.rolloverReappends.get();
     }
 
+    /** Commands failed because their entry stayed unconfirmed past the append deadline. */
+    public long appendsTimedOut() {
+        return appender.timedOut.get();
+    }
+
     /** The segment this sequencer appends to now. */
     public int appendSegment() {
         return appender.segment();

@@ -194,4 +194,27 @@ class ZkFollowerGapIT {
         assertThat(c.positions).containsExactlyElementsOf(expected);
         assertThat(sequencer.gapsSkipped()).isEqualTo(150);
     }
+
+    @Test
+    void corruptEntryStopsTheFollowerInsteadOfBeingSkipped() throws Exception {
+        // given two entries, a damaged one, and one more
+        List<Long> good = appendOneByOne(2, 0);
+        raw.create()
+                .withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+                .forPath(layout.entryPrefix(0), new byte[] {1, 0, 1, 2, 3, 4, 5, 6});
+        appendOneByOne(1, 100);
+
+        // when a follower reads the log
+        Collected c = follow(Integer.MAX_VALUE);
+
+        // then it stops at the damaged entry, with a message that names it
+        Follower f = followers.get(0);
+        await().atMost(DEADLINE).until(() -> f.failure().isPresent());
+        assertThat(f.failure().get())
+                .hasMessageContaining(layout.entryPath(0, 2))
+                .hasMessageContaining("checksum");
+        assertThat(c.positions).containsExactlyElementsOf(good);
+        assertThat(f.appliedPosition()).isEqualTo(good.get(1));
+        assertThat(sequencer.gapsSkipped()).isZero();
+    }
 }

@@ -19,7 +19,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -108,8 +110,61 @@ class ZkSequencerIT extends SequencerContract {
             await().atMost(Duration.ofSeconds(60)).until(() -> applied.keySet().containsAll(acked.keySet()));
             assertThat(twice.get()).isZero();
             acked.forEach((id, position) -> assertThat(applied.get(id)).isEqualTo(position));
+            assertThat(f.failure()).isEmpty();
         } finally {
             reader.close();
+        }
+    }
+
+    @Test
+    void maxBatchDelayGathersCommandsIntoOneEntry() throws Exception {
+        // given a sequencer whose first command waits up to 1 s for company
+        ZkSequencer s = new ZkSequencer(config(server.getConnectString(), "delay-" + System.nanoTime(), "r0")
+                .withBatching(1, 64 * 1024, 100, Duration.ofSeconds(1)));
+        try {
+            s.start();
+
+            // when ten commands are appended one after the other
+            List<CompletableFuture<Long>> acks = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                acks.add(s.append(new Command(new RequestId("r0", i), System.currentTimeMillis(), null, new byte[8])));
+            }
+
+            // then they share one entry, in order
+            for (int i = 0; i < 10; i++) {
+                long position = acks.get(i).get(30, TimeUnit.SECONDS);
+                assertThat(Positions.entryOf(position))
+                        .isEqualTo(Positions.entryOf(acks.get(0).join()));
+                assertThat(Positions.index(position)).isEqualTo(i);
+            }
+            assertThat(s.stats().entriesAppended()).isEqualTo(1);
+        } finally {
+            s.close();
+        }
+    }
+
+    @Test
+    void startsWithoutZooKeeperAndConnectsWhenItComes() throws Exception {
+        try (TestingServer later = new TestingServer(InstanceSpec.getRandomPort(), false)) {
+            // given a sequencer started while its ZooKeeper is not running
+            ZkSequencer s = new ZkSequencer(config(later.getConnectString(), "late-" + System.nanoTime(), "r0"));
+            try {
+                s.start();
+
+                // then it is not connected and appends fail at once
+                assertThat(s.isConnected()).isFalse();
+                assertThat(s.append(new Command(new RequestId("r0", 1), 0, null, new byte[0])))
+                        .isCompletedExceptionally();
+
+                // when ZooKeeper starts, the sequencer connects, sets up the log and appends
+                later.start();
+                await().atMost(Duration.ofSeconds(60)).until(s::isConnected);
+                assertThat(s.append(new Command(new RequestId("r0", 2), 0, null, new byte[0]))
+                                .get(30, TimeUnit.SECONDS))
+                        .isEqualTo(Positions.entry(0, 0));
+            } finally {
+                s.close();
+            }
         }
     }
 }
