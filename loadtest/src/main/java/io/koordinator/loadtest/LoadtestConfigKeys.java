@@ -8,7 +8,23 @@ package io.koordinator.loadtest;
  *   <li>{@code zookeeper --servers} default {@value #ZK_SERVERS_DEFAULT}; {@code --base-port}
  *       default 0 (free ports); {@code --data-dir} default a temporary directory; {@code
  *       --bind-address} default 127.0.0.1; {@code --advertised-address} default the bind address
+ *   <li>{@code demo --duration} default {@value #DEMO_DURATION_DEFAULT}; {@code --connections}
+ *       default {@value #DEMO_CONNECTIONS_DEFAULT}; {@code --replicas} default 3; {@code
+ *       --max-requests} default 10,000,000
+ *   <li>{@code bench --duration} default 15s per phase; {@code --warmup} default 3s; {@code
+ *       --connections} default 64; {@code --in-flight} default 100; {@code --data-bytes} default
+ *       128; {@code --replicas} default 1,3; {@code --proxy-arg} repeatable, none by default
+ *   <li>{@code load --target host:port,...} (required); {@code --connections} default 8; {@code
+ *       --duration} default 10s; {@code --max-requests} default 1,000,000; {@code --mix} default
+ *       40,25,10,25 (percent append,put,delete,get); {@code --keys} default 8,8 (append,register);
+ *       {@code --check-app host:port,...} none by default
+ *   <li>system properties {@code koordinator.proxy.jar} and {@code koordinator.loadtest.jar}:
+ *       where the demo, bench and tests find the shaded jars (default: {@code
+ *       proxy/target/koordinator.jar} and {@code loadtest/target/koordinator-loadtest.jar} of the
+ *       source tree)
  * </ul>
+ *
+ * <p>Durations read as {@code 250ms}, {@code 20s}, {@code 2m}, or a bare number of seconds.
  */
 public final class LoadtestConfigKeys {
     public static final String KV_HOST_DEFAULT = "127.0.0.1";

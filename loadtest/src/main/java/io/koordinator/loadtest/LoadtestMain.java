@@ -3,6 +3,7 @@ package io.koordinator.loadtest;
 import io.koordinator.loadtest.bench.BenchCommand;
 import io.koordinator.loadtest.demo.DemoCommand;
 import io.koordinator.loadtest.kv.KvAppCommand;
+import io.koordinator.loadtest.load.LoadCommand;
 import io.koordinator.loadtest.zk.ZookeeperCommand;
 import java.time.Duration;
 import picocli.CommandLine;
@@ -13,7 +14,13 @@ import picocli.CommandLine.Command;
         name = "koordinator-loadtest",
         mixinStandardHelpOptions = true,
         description = "Sample app, local ZooKeeper quorum, load generator, demo and benchmarks.",
-        subcommands = {KvAppCommand.class, ZookeeperCommand.class, DemoCommand.class, BenchCommand.class})
+        subcommands = {
+            KvAppCommand.class,
+            ZookeeperCommand.class,
+            DemoCommand.class,
+            BenchCommand.class,
+            LoadCommand.class
+        })
 public final class LoadtestMain implements Runnable {
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));

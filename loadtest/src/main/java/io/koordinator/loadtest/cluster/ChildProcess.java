@@ -52,7 +52,6 @@ public final class ChildProcess implements AutoCloseable {
     public static ChildProcess start(String name, List<String> command) throws IOException {
         log.debug("{} starting: {}", name, String.join(" ", command));
         ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().remove("JAVA_TOOL_OPTIONS");
         return new ChildProcess(name, pb.start());
     }
 

@@ -36,8 +36,7 @@ public record ClusterConfig(
     }
 
     /** Small heaps and the serial collector: eight JVMs share a small machine. */
-    public static final List<String> DEFAULT_JVM_OPTIONS =
-            List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=4");
+    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC");
 
     public static ClusterConfig of(int zkServers, int replicas, Jars jars) {
         return new ClusterConfig(

@@ -1,8 +1,8 @@
 package io.koordinator.loadtest.cluster;
 
 import io.koordinator.loadtest.load.HttpConnection;
+import io.koordinator.loadtest.zk.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,24 +58,30 @@ public final class LocalCluster implements AutoCloseable {
                     loadtestJar,
                     List.of("zookeeper", "--servers", Integer.toString(config.zkServers())));
             children.add(zookeeper);
+            // The apps need no ZooKeeper: they start while the ensemble elects its leader.
+            int[] ports = FreePorts.pick(3 * config.replicas());
+            List<ChildProcess> apps = new ArrayList<>();
+            for (int i = 0; i < config.replicas(); i++) {
+                ChildProcess app = ChildProcess.java(
+                        "replica-" + (i + 1) + "-app",
+                        config.jvmOptions(),
+                        loadtestJar,
+                        List.of("kv-app", "--port", Integer.toString(ports[3 * i])));
+                children.add(app);
+                apps.add(app);
+            }
             connectString = zookeeper.awaitLine(remaining(deadline));
             if (connectString == null) {
                 throw failure(zookeeper, "did not print its connect string");
             }
             log.info("cluster/{} zookeeper serving at {}", config.group(), connectString);
 
-            int[] ports = freePorts(3 * config.replicas());
             for (int i = 0; i < config.replicas(); i++) {
                 String name = "replica-" + (i + 1);
                 int appPort = ports[3 * i];
                 int listenPort = ports[3 * i + 1];
                 int adminPort = ports[3 * i + 2];
-                ChildProcess app = ChildProcess.java(
-                        name + "-app",
-                        config.jvmOptions(),
-                        loadtestJar,
-                        List.of("kv-app", "--port", Integer.toString(appPort)));
-                children.add(app);
+                ChildProcess app = apps.get(i);
                 List<String> args = new ArrayList<>(List.of(
                         "proxy",
                         "--group",
@@ -147,23 +153,6 @@ public final class LocalCluster implements AutoCloseable {
 
     private static Duration remaining(long deadline) {
         return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-    }
-
-    private static int[] freePorts(int n) throws IOException {
-        int[] ports = new int[n];
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0);
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
-            }
-        }
-        return ports;
     }
 
     public List<Replica> replicas() {

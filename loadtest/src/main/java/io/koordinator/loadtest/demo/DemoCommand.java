@@ -40,8 +40,10 @@ import picocli.CommandLine.Option;
 public final class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--duration",
-            defaultValue = LoadtestConfigKeys.DEMO_DURATION_DEFAULT,
-            description = "Length of the load, default ${DEFAULT-VALUE}.")
+            description = {
+                "Length of the load. Default " + LoadtestConfigKeys.DEMO_DURATION_DEFAULT + ", shortened (to no less",
+                "than 10s) when start-up was slow, so that the whole demo stays within about a minute."
+            })
     Duration duration;
 
     @Option(
@@ -66,8 +68,10 @@ public final class DemoCommand implements Callable<Integer> {
         Jars jars = Jars.locate().requireExisting();
         LocalCluster cluster = new LocalCluster(ClusterConfig.of(3, replicas, jars));
         AtomicReference<LoadGenerator> load = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
         Thread hook = new Thread(
                 () -> {
+                    interrupted.set(true);
                     LoadGenerator g = load.get();
                     if (g != null) {
                         g.stop();
@@ -82,6 +86,9 @@ public final class DemoCommand implements Callable<Integer> {
             try {
                 cluster.start();
             } catch (IOException e) {
+                if (interrupted.get()) {
+                    return 130;
+                }
                 System.err.println("demo: set-up failed: " + e.getMessage());
                 return 2;
             }
@@ -92,16 +99,22 @@ public final class DemoCommand implements Callable<Integer> {
                         "%s: app 127.0.0.1:%d  proxy inbound 127.0.0.1:%d  admin 127.0.0.1:%d%n",
                         r.name(), r.appPort(), r.listenPort(), r.adminPort());
             }
+            Duration startup = Duration.ofNanos(System.nanoTime() - t0);
+            Duration loadFor = duration != null ? duration : loadWithinBudget(startup);
             out.printf(
                     "ready in %.1f s; load for %s over %d connections%n",
-                    (System.nanoTime() - t0) / 1e9, DurationConverter.format(duration), connections);
+                    startup.toMillis() / 1000.0, DurationConverter.format(loadFor), connections);
 
             LoadConfig config = LoadConfig.of(
-                            rs.stream().map(Replica::inbound).toList(), connections, maxRequests, duration)
+                            rs.stream().map(Replica::inbound).toList(), connections, maxRequests, loadFor)
                     .withKeys(32, 8);
             LoadGenerator generator = new LoadGenerator(config);
             load.set(generator);
             LoadResult result = generator.run(p -> progress(cluster, rs, p), Duration.ofSeconds(1));
+            if (interrupted.get()) {
+                out.println("demo: interrupted; stopping every process it started");
+                return 130;
+            }
 
             out.println("load done; waiting for every replica to apply the whole log...");
             long position = cluster.awaitQuiescence(Duration.ofSeconds(60));
@@ -137,6 +150,18 @@ public final class DemoCommand implements Callable<Integer> {
                 // already shutting down
             }
         }
+    }
+
+    /**
+     * The default load length: {@value LoadtestConfigKeys#DEMO_DURATION_DEFAULT}, less whatever
+     * start-up took beyond 25 s (a busy machine), never under 10 s. Leaves about 15 s for the
+     * check and the shutdown within a minute.
+     */
+    static Duration loadWithinBudget(Duration startup) {
+        Duration full = DurationConverter.parse(LoadtestConfigKeys.DEMO_DURATION_DEFAULT);
+        Duration left = Duration.ofSeconds(45).minus(startup);
+        Duration load = left.compareTo(full) < 0 ? left : full;
+        return load.compareTo(Duration.ofSeconds(10)) < 0 ? Duration.ofSeconds(10) : load;
     }
 
     private void progress(LocalCluster cluster, List<Replica> rs, LoadGenerator.Progress p) {

@@ -57,7 +57,10 @@ public record LoadConfig(
         }
     }
 
-    /** Defaults: 8 keys of each kind, the default mix, 10 s request timeout. */
+    /**
+     * Defaults: 8 keys of each kind, the default mix, a 15 s request timeout (above the proxy's
+     * default 10 s, so a slow order shows as the proxy's 504 rather than a client timeout).
+     */
     public static LoadConfig of(List<InetSocketAddress> targets, int connections, long maxRequests, Duration duration) {
         return new LoadConfig(
                 targets,
@@ -67,7 +70,7 @@ public record LoadConfig(
                 8,
                 8,
                 Mix.DEFAULT,
-                Duration.ofSeconds(10),
+                Duration.ofSeconds(15),
                 Long.toString(System.nanoTime() & 0xFFFFFFL, 36));
     }
 

@@ -2,7 +2,6 @@ package io.koordinator.loadtest.zk;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -156,21 +155,7 @@ public final class LocalQuorum implements AutoCloseable {
             }
             return ports;
         }
-        // Hold every socket until all are chosen, so the ports are distinct.
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < count; i++) {
-                ServerSocket s = new ServerSocket(0);
-                s.setReuseAddress(true);
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
-            }
-        }
-        return ports;
+        return FreePorts.pick(count);
     }
 
     /** Stops every server and deletes the temporary data directory. Idempotent, never throws. */
