@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * @param image image of the init container and the proxy
  * @param imagePullPolicy Always | IfNotPresent | Never
  * @param zookeeper default ZooKeeper connect string
- * @param readPolicy default read policy: ordered | linearizable | local
+ * @param readPolicy default read policy: ordered | local
  * @param nativeSidecars true: the proxy is a native sidecar (an init container with restartPolicy Always,
  *     Kubernetes 1.29+); false: the proxy is the first regular container, held ready by a postStart hook
  * @param proxyStartupPath admin path the proxy's startupProbe and the fallback postStart {@code wait} poll

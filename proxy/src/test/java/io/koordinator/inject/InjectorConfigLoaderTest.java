@@ -42,9 +42,9 @@ class InjectorConfigLoaderTest {
     @Test
     void jsonIsReadToo() {
         InjectorConfig c = InjectorConfigLoader.parse(
-                "{\"zookeeper\": \"zk:2181/koord\", \"readPolicy\": \"linearizable\", \"waitTimeout\": \"2m\"}");
+                "{\"zookeeper\": \"zk:2181/koord\", \"readPolicy\": \"local\", \"waitTimeout\": \"2m\"}");
         assertThat(c.zookeeper()).isEqualTo("zk:2181/koord");
-        assertThat(c.readPolicy()).isEqualTo("linearizable");
+        assertThat(c.readPolicy()).isEqualTo("local");
         assertThat(c.waitTimeout()).isEqualTo(Duration.ofMinutes(2));
     }
 

@@ -159,7 +159,7 @@ class PodInjectionTest {
         assertThat(response.getStatus().getCode()).isEqualTo(400);
         assertThat(response.getStatus().getMessage())
                 .isEqualTo("koordinator: annotation koordinator.io/read-policy: 'sometimes' is not one of ordered,"
-                        + " linearizable, local");
+                        + " local");
     }
 
     @Test
