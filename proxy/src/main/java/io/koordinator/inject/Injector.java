@@ -1,6 +1,7 @@
 package io.koordinator.inject;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.koordinator.Durations;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -1,6 +1,7 @@
 package io.koordinator.inject;
 
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.koordinator.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.koordinator.Durations;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

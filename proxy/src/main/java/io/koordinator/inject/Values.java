@@ -1,6 +1,7 @@
 package io.koordinator.inject;
 
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.koordinator.Durations;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

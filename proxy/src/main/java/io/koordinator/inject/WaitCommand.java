@@ -1,5 +1,6 @@
 package io.koordinator.inject;
 
+import io.koordinator.Durations;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

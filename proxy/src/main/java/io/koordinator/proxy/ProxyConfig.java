@@ -1,5 +1,6 @@
 package io.koordinator.proxy;
 
+import io.koordinator.Durations;
 import io.koordinator.proxy.ProxyConfigKeys.Key;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.SequencerConfig;
@@ -13,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -50,7 +50,6 @@ public record ProxyConfig(
     /** Room left in an entry for a command's method, target and headers beyond its body. */
     static final int HEAD_ROOM_BYTES = 32 * 1024;
 
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     public ProxyConfig {
@@ -163,22 +162,9 @@ public record ProxyConfig(
         return parse(overrides::get);
     }
 
-    /** {@code 500ms}, {@code 10s}, {@code 1m}, {@code 2h}; a bare {@code 0} is zero. */
+    /** {@code 500ms}, {@code 10s}, {@code 1m}, {@code 2h}; a bare {@code 0} is zero ({@link Durations}). */
     static Duration parseDuration(String s) {
-        if (s.equals("0")) {
-            return Duration.ZERO;
-        }
-        Matcher m = DURATION.matcher(s);
-        if (!m.matches()) {
-            throw new IllegalArgumentException(s);
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
-        };
+        return Durations.parse(s);
     }
 
     private static String required(Map<Key, String> v, Key k) {

@@ -1,13 +1,14 @@
-package io.koordinator.inject;
+package io.koordinator;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Durations as written in flags and annotations: a non-negative integer and one unit, {@code ms}, {@code s},
- * {@code m} or {@code h} ({@code 2ms}, {@code 30s}, {@code 5m}). The injector passes annotation values to the
- * proxy verbatim, so it accepts only this small form that every reader understands.
+ * Durations as written in flags, environment variables, annotations and config files, everywhere in
+ * Koordinator: a non-negative integer and one unit, {@code ms}, {@code s}, {@code m} or {@code h} ({@code 2ms},
+ * {@code 30s}, {@code 5m}), or a bare {@code 0}. The injector checks annotation values with this parser and
+ * passes them to the proxy verbatim, so what one accepts the other reads alike.
  */
 public final class Durations {
 
@@ -17,7 +18,11 @@ public final class Durations {
 
     /** Parses {@code text}, or throws {@link IllegalArgumentException} saying what the form is. */
     public static Duration parse(String text) {
-        Matcher m = FORM.matcher(text == null ? "" : text.trim());
+        String t = text == null ? "" : text.trim();
+        if (t.equals("0")) {
+            return Duration.ZERO;
+        }
+        Matcher m = FORM.matcher(t);
         if (!m.matches()) {
             throw new IllegalArgumentException(
                     "'" + text + "' is not a duration (an integer and one of ms, s, m, h, like 2ms or 30s)");

@@ -1,4 +1,4 @@
-package io.koordinator.inject;
+package io.koordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DurationsTest {
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"2ms, 2", "0ms, 0", "30s, 30000", "5m, 300000", "1h, 3600000", " 60s , 60000"})
+    @CsvSource({"2ms, 2", "0ms, 0", "0, 0", "30s, 30000", "5m, 300000", "1h, 3600000", " 60s , 60000"})
     void parsesTheSmallForm(String text, long millis) {
         assertThat(Durations.parse(text)).isEqualTo(Duration.ofMillis(millis));
     }
