@@ -46,7 +46,6 @@ final class ZkAppender {
         byte[] data; // encoded by send() outside the lock, before the first create
         final long deadlineNanos;
         int segment;
-        boolean overdue; // guarded by lock: futures already failed, waiting for the callback
 
         Batch(List<Pending> items, int segment, long deadlineNanos) {
             this.items = items;
@@ -203,6 +202,9 @@ final class ZkAppender {
     }
 
     private void create(Batch batch) {
+        if (!isActive(batch)) {
+            return; // failed meanwhile (overdue, closed): no further attempt
+        }
         try {
             owner.client
                     .create()
@@ -217,6 +219,9 @@ final class ZkAppender {
 
     /** Create outcome, on the appender thread. */
     private void onCreated(Batch batch, CuratorEvent event) {
+        if (!isActive(batch)) {
+            return; // failed as overdue already; a late create only leaves an unacknowledged entry
+        }
         Code code = Code.get(event.getResultCode());
         if (code != Code.OK) {
             retryOrPark(batch, code.name());
@@ -232,13 +237,30 @@ final class ZkAppender {
         }
     }
 
+    private boolean isActive(Batch batch) {
+        synchronized (lock) {
+            return active.contains(batch);
+        }
+    }
+
+    /** Frees the batch's slot; false if it was finished already (each batch finishes once). */
+    private boolean finish(Batch batch) {
+        synchronized (lock) {
+            if (!active.remove(batch)) {
+                return false;
+            }
+            inFlight--;
+            parked.remove(batch);
+            return true;
+        }
+    }
+
     private void complete(Batch batch, long sequence) {
+        if (!finish(batch)) {
+            return;
+        }
         entriesAppended.incrementAndGet();
         commandsAppended.addAndGet(batch.items.size());
-        synchronized (lock) {
-            inFlight--;
-            active.remove(batch);
-        }
         for (int i = 0; i < batch.items.size(); i++) {
             batch.items.get(i).result().complete(Positions.of(batch.segment, sequence, i));
         }
@@ -246,9 +268,8 @@ final class ZkAppender {
     }
 
     private void fail(Batch batch, Exception cause) {
-        synchronized (lock) {
-            inFlight--;
-            active.remove(batch);
+        if (!finish(batch)) {
+            return;
         }
         batch.items.forEach(p -> p.result().completeExceptionally(cause));
         send();
@@ -321,30 +342,43 @@ final class ZkAppender {
     }
 
     /**
-     * Periodically, on the timer thread: parked entries past their deadline fail; so do the
-     * futures of creates still unanswered well past it (their callback, if it ever comes, then
-     * only frees the slot).
+     * Periodically, on the timer thread: bounds the life of every append. Parked entries past
+     * their deadline fail; so do creates still unanswered well past it (their slot is freed, a
+     * late callback is ignored), and commands that waited for a slot longer than the deadline.
      */
     void expireParked() {
         List<Batch> expired = new ArrayList<>();
-        List<Batch> overdue = new ArrayList<>();
+        List<Pending> stale = new ArrayList<>();
         synchronized (lock) {
             long now = System.nanoTime();
-            parked.removeIf(b -> now - b.deadlineNanos > 0 && expired.add(b));
+            parked.stream().filter(b -> now - b.deadlineNanos > 0).forEach(expired::add);
             long grace = owner.config.connectionTimeout().toNanos();
             active.stream()
-                    .filter(b -> !b.overdue && now - b.deadlineNanos - grace > 0)
-                    .forEach(b -> {
-                        b.overdue = true;
-                        overdue.add(b);
-                    });
+                    .filter(b -> !expired.contains(b) && now - b.deadlineNanos - grace > 0)
+                    .forEach(expired::add);
+            long timeout = appendTimeoutNanos();
+            while (!pending.isEmpty() && now - pending.peekFirst().enqueuedNanos() - timeout > 0) {
+                stale.add(pending.pollFirst());
+            }
+        }
+        if (!expired.isEmpty() || !stale.isEmpty()) {
+            log.warn(
+                    "{} failing {} entries unconfirmed past their deadline and {} commands that waited as long for a"
+                            + " slot",
+                    owner.identity,
+                    expired.size(),
+                    stale.size());
         }
         SequencerUnavailableException e =
                 new SequencerUnavailableException("ZooKeeper unreachable; the command may or may not be in the log");
-        expired.forEach(b -> timedOut.addAndGet(b.items.size()));
-        overdue.forEach(b -> timedOut.addAndGet(b.items.size()));
-        expired.forEach(b -> fail(b, e));
-        overdue.forEach(b -> b.items.forEach(p -> p.result().completeExceptionally(e)));
+        for (Batch b : expired) {
+            timedOut.addAndGet(b.items.size());
+            fail(b, e);
+        }
+        timedOut.addAndGet(stale.size());
+        SequencerUnavailableException notSent =
+                new SequencerUnavailableException("no append slot became free in time; the command was not sent");
+        stale.forEach(p -> p.result().completeExceptionally(notSent));
     }
 
     /**

@@ -126,6 +126,9 @@ final class ZkFollower implements Follower {
                 if (resyncRequested.getAndSet(false)) {
                     restartReads();
                 }
+                // Reads go out before each delivery: entries announced while the listener worked
+                // are fetched while it works on the next one, not after it returns.
+                issueReads();
                 boolean progressed = deliverReady();
                 if (!progressed && !closed) {
                     issueReads();
@@ -202,7 +205,10 @@ final class ZkFollower implements Follower {
         }
     }
 
-    /** Delivers every entry that is ready at {@link #next}; true if anything moved. */
+    /**
+     * Delivers the entry at {@link #next} if it is ready (skipping gaps before it); true if
+     * anything moved. One entry per call, so the caller refills the read-ahead in between.
+     */
     private boolean deliverReady() throws Exception {
         boolean progressed = false;
         while (!closed) {
@@ -265,9 +271,9 @@ final class ZkFollower implements Follower {
                 deliver(here, entry.commands());
                 next++;
             }
-            progressed = true;
             lastProgressNanos = System.nanoTime();
             probeDelayMillis = PROBE_MIN_MILLIS;
+            return true;
         }
         return progressed;
     }

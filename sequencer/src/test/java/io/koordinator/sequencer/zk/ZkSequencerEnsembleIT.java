@@ -126,13 +126,25 @@ class ZkSequencerEnsembleIT {
         }
     }
 
-    /** Appends {@code count} commands keeping at most {@code outstanding} unanswered; bounded. */
+    /**
+     * Appends {@code count} commands keeping at most {@code outstanding} unanswered, each taking a
+     * permit of {@code budget} first (the test's throttle, so faults land at known points of the
+     * load); bounded in count and time.
+     */
     private static CompletableFuture<Void> load(
-            Node node, int count, int outstanding, Map<RequestId, Long> acked, Set<RequestId> failed) {
+            Node node,
+            int count,
+            int outstanding,
+            Semaphore budget,
+            Map<RequestId, Long> acked,
+            Set<RequestId> failed) {
         return CompletableFuture.runAsync(() -> {
             Semaphore window = new Semaphore(outstanding);
             try {
                 for (int i = 0; i < count; i++) {
+                    if (!budget.tryAcquire(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+                        throw new IllegalStateException(node.id() + ": the test released no more appends");
+                    }
                     if (!node.sequencer().isConnected()) {
                         await().atMost(DEADLINE).until(node.sequencer()::isConnected);
                     }
@@ -205,14 +217,18 @@ class ZkSequencerEnsembleIT {
         compactor.scheduleWithFixedDelay(
                 () -> compact(compactorClient, layout, followers, compactedBelow), 100, 100, TimeUnit.MILLISECONDS);
 
-        // when each appender appends 1,500 commands while the faults below happen
+        // when each appender appends 1,500 commands while the faults below happen; the loads may
+        // run a tenth of the total ahead of each fault's point, so the fault meets appends in
+        // flight yet enough of the load is left for after it, however the threads are scheduled
         int perAppender = 1_500;
         int total = 3 * perAppender;
+        int headroom = total / 10;
+        Semaphore budget = new Semaphore(total / 5 + headroom);
         Map<RequestId, Long> acked = new ConcurrentHashMap<>();
         Set<RequestId> failed = ConcurrentHashMap.newKeySet();
         long started = System.nanoTime();
         List<CompletableFuture<Void>> loads = new ArrayList<>();
-        appenders.forEach(a -> loads.add(load(a, perAppender, 32, acked, failed)));
+        appenders.forEach(a -> loads.add(load(a, perAppender, 32, budget, acked, failed)));
 
         // (b) a forced disconnect: the server f0 is connected to dies, later comes back
         await().atMost(DEADLINE).until(() -> acked.size() + failed.size() >= total / 5);
@@ -222,6 +238,7 @@ class ZkSequencerEnsembleIT {
         cluster.killServer(f0Server);
         await().atMost(DEADLINE).until(() -> readers.get(0).sequencer().stats().reconnects() >= 1);
         cluster.restartServer(f0Server);
+        budget.release(total / 5);
 
         // (c) session expiry of an appender and a follower
         await().atMost(DEADLINE).until(() -> acked.size() + failed.size() >= 2 * total / 5);
@@ -231,14 +248,18 @@ class ZkSequencerEnsembleIT {
         await().atMost(DEADLINE)
                 .until(() -> appenders.get(1).sequencer().stats().sessionExpiries() >= 1
                         && readers.get(1).sequencer().stats().sessionExpiries() >= 1);
+        budget.release(total / 5);
 
         // (d) the leader dies mid-run, and comes back later
         await().atMost(DEADLINE).until(() -> acked.size() + failed.size() >= 3 * total / 5);
         InstanceSpec leader = leader();
         assertThat(leader).as("the ensemble's leader").isNotNull();
-        log.info("killing the leader {}", leader);
+        log.info("killing the leader {}; {} acknowledged, {} failed", leader, acked.size(), failed.size());
         cluster.killServer(leader);
         int beforeLeaderLoss = acked.size();
+        log.info("leader killed; {} acknowledged, {} failed", acked.size(), failed.size());
+        // the last two fifths are appended after the leader's loss: appends must resume
+        budget.release(total - (3 * total / 5 + headroom));
         await().atMost(DEADLINE).until(() -> acked.size() >= beforeLeaderLoss + total / 10);
         cluster.restartServer(leader);
 
@@ -355,7 +376,8 @@ class ZkSequencerEnsembleIT {
         Set<RequestId> failed = ConcurrentHashMap.newKeySet();
         long started = System.nanoTime();
         List<CompletableFuture<Void>> loads = new ArrayList<>();
-        appenders.forEach(a -> loads.add(load(a, 3_000, 64, acked, failed)));
+        Semaphore unlimited = new Semaphore(9_000);
+        appenders.forEach(a -> loads.add(load(a, 3_000, 64, unlimited, acked, failed)));
         CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new)).get(180, TimeUnit.SECONDS);
         await().atMost(DEADLINE).until(() -> delivered.get() == 9_000);
         double seconds = (System.nanoTime() - started) / 1e9;
