@@ -43,8 +43,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--warmup",
-            defaultValue = "3s",
-            description = "Unmeasured load before each phase, default ${DEFAULT-VALUE}.")
+            defaultValue = "10s",
+            description = "Unmeasured load before each phase (the JVMs' compilers settle), default ${DEFAULT-VALUE}.")
     Duration warmup;
 
     @Option(

@@ -35,8 +35,15 @@ public record ClusterConfig(
         }
     }
 
-    /** Small heaps and the serial collector: eight JVMs share a small machine. */
-    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC");
+    /**
+     * Options of every child JVM: small heaps and the serial collector, since eight JVMs share a
+     * small machine, and the C1 compiler alone ({@code TieredStopAtLevel=1}): with eight
+     * JVMs on two cores, C2's compile threads took most of the CPU of a one-minute run, and the
+     * replicas reached their steady rate only after it (measured: a cold proxy served 160 req/s in
+     * its first 10 s with C2, 767 req/s with C1 alone, and about 1,100 req/s warm either way).
+     */
+    public static final List<String> DEFAULT_JVM_OPTIONS =
+            List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     public static ClusterConfig of(int zkServers, int replicas, Jars jars) {
         return new ClusterConfig(
