@@ -61,7 +61,7 @@ public final class LocalQuorum implements AutoCloseable {
             root = ownsRoot ? Files.createTempDirectory("koordinator-zk-") : config.dataDir();
             int[] ports = ports(3 * n);
             List<String> peers = new ArrayList<>();
-            String peerHost = config.bindAddress().equals("0.0.0.0") ? "127.0.0.1" : config.bindAddress();
+            String peerHost = localHost();
             for (int i = 0; i < n; i++) {
                 peers.add("server." + (i + 1) + "=" + peerHost + ":" + ports[n + i] + ":" + ports[2 * n + i]);
             }
@@ -128,17 +128,22 @@ public final class LocalQuorum implements AutoCloseable {
 
     /** The server's mode from the {@code srvr} four-letter word: leader, follower, standalone, or null. */
     public String mode(int index) {
-        return FourLetterWords.mode("127.0.0.1", servers.get(index).clientPort());
+        return FourLetterWords.mode(localHost(), servers.get(index).clientPort());
     }
 
-    private static void awaitServing(LocalZkServer s, long deadline) throws InterruptedException {
+    /** An address of this machine the servers listen on: the bind address, or loopback for 0.0.0.0. */
+    private String localHost() {
+        return config.bindAddress().equals("0.0.0.0") ? "127.0.0.1" : config.bindAddress();
+    }
+
+    private void awaitServing(LocalZkServer s, long deadline) throws InterruptedException {
         while (System.nanoTime() < deadline) {
             Throwable failure = s.failure();
             if (failure != null) {
                 throw new IllegalStateException(
                         "zookeeper server on port " + s.clientPort() + " failed: " + failure, failure);
             }
-            if (FourLetterWords.mode("127.0.0.1", s.clientPort()) != null) {
+            if (FourLetterWords.mode(localHost(), s.clientPort()) != null) {
                 return;
             }
             // Between attempts while the quorum elects a leader; bounded by the deadline.

@@ -29,6 +29,19 @@ class LocalQuorumIT {
     }
 
     @Test
+    void serversBoundToOneAddressStartAndServeThere() throws Exception {
+        // 127.0.0.2 is loopback too, but not the 127.0.0.1 the quorum checks by default
+        LocalQuorumConfig config = LocalQuorumConfig.loopback(1).withAddresses("127.0.0.2", "127.0.0.2");
+        try (LocalQuorum quorum = new LocalQuorum(config)) {
+            quorum.start();
+            assertThat(quorum.connectString()).matches("127\\.0\\.0\\.2:\\d+");
+            assertThat(quorum.mode(0)).isEqualTo("standalone");
+            ZooKeeper zk = connect(quorum.connectString());
+            zk.close();
+        }
+    }
+
+    @Test
     void threeServersReplicateAndSurviveTheLossOfOne() throws Exception {
         try (LocalQuorum quorum = LocalQuorum.start(3)) {
             // Given a serving 3-server quorum with one leader
