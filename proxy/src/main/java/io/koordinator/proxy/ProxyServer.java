@@ -118,6 +118,19 @@ public final class ProxyServer implements AutoCloseable {
         follower = sequencer.follow(Positions.NONE, delivery);
         log.info("{} following the log from the start", logId);
 
+        // The inbound listener first: the admin port answering /live (the startup probe) then
+        // means the proxy accepts requests too.
+        listener = new ServerBootstrap()
+                .group(acceptGroup, ioGroup)
+                .channel(transports.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new DownstreamInitializer(chain, downstream))
+                .bind(config.listenAddress(), config.listenPort())
+                .sync()
+                .channel();
+        log.info("{} listening on {}", logId, listener.localAddress());
+
         admin = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .channel(transports.serverChannel())
@@ -134,17 +147,6 @@ public final class ProxyServer implements AutoCloseable {
                 .sync()
                 .channel();
         log.info("{} admin listening on {}", logId, admin.localAddress());
-
-        listener = new ServerBootstrap()
-                .group(acceptGroup, ioGroup)
-                .channel(transports.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new DownstreamInitializer(chain, downstream))
-                .bind(config.listenAddress(), config.listenPort())
-                .sync()
-                .channel();
-        log.info("{} listening on {}", logId, listener.localAddress());
 
         sequencer.registerReplica(replicaInfo(), this::replicaInfo);
         log.info("{} started", logId);

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.koordinator.sequencer.MemorySequencer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -60,13 +59,7 @@ class OrderingTest {
 
         // Then every app saw every request, in one and the same order
         int total = REPLICAS * CLIENTS_PER_REPLICA * REQUESTS_PER_CLIENT;
-        await().atMost(Duration.ofSeconds(60))
-                .untilAsserted(() -> apps.forEach(a -> assertThat(a.seen()).hasSize(total)));
-        List<String> reference = sequence(apps.get(0));
-        assertThat(new HashSet<>(reference)).hasSize(total);
-        for (TestApp app : apps) {
-            assertThat(sequence(app)).isEqualTo(reference);
-        }
+        TestApp.assertSameDeliveries(apps, total);
         List<Long> positions = apps.get(0).seen().stream()
                 .map(s -> Long.parseLong(s.header("x-koordinator-position")))
                 .toList();
@@ -74,13 +67,6 @@ class OrderingTest {
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> proxies.forEach(
                         p -> assertThat(p.appliedPosition()).isEqualTo(positions.get(positions.size() - 1))));
-    }
-
-    private static List<String> sequence(TestApp app) {
-        return app.seen().stream()
-                .map(s -> s.header("x-koordinator-position") + " " + s.header("x-koordinator-request-id") + " "
-                        + s.header("x-koordinator-time") + " " + s.method() + " " + s.uri() + " " + s.body())
-                .toList();
     }
 
     private static int run(int port, String client) throws Exception {

@@ -1,12 +1,17 @@
 package io.koordinator.proxy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,6 +57,28 @@ final class TestApp implements AutoCloseable {
         }));
         server.createContext("/", this::handle);
         server.start();
+    }
+
+    /**
+     * Waits until every app has seen {@code total} requests, then checks they all saw the same
+     * distinct requests in the same order, with the same position, request id and time headers.
+     */
+    static void assertSameDeliveries(List<TestApp> apps, int total) {
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> apps.forEach(a -> assertThat(a.seen()).hasSize(total)));
+        List<String> reference = apps.get(0).deliveries();
+        assertThat(new HashSet<>(reference)).hasSize(total);
+        for (TestApp app : apps) {
+            assertThat(app.deliveries()).isEqualTo(reference);
+        }
+    }
+
+    /** What this app saw, one line per request: position, request id, time, method, target, body. */
+    private List<String> deliveries() {
+        return seen().stream()
+                .map(s -> s.header("x-koordinator-position") + " " + s.header("x-koordinator-request-id") + " "
+                        + s.header("x-koordinator-time") + " " + s.method() + " " + s.uri() + " " + s.body())
+                .toList();
     }
 
     int port() {

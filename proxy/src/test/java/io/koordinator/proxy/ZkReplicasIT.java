@@ -8,7 +8,6 @@ import io.koordinator.sequencer.zk.ZkSequencer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -92,13 +91,7 @@ class ZkReplicasIT {
         }
 
         int total = REPLICAS * CLIENTS_PER_REPLICA * REQUESTS_PER_CLIENT;
-        await().atMost(Duration.ofSeconds(60))
-                .untilAsserted(() -> apps.forEach(a -> assertThat(a.seen()).hasSize(total)));
-        List<String> reference = sequence(apps.get(0));
-        assertThat(new HashSet<>(reference)).hasSize(total);
-        for (TestApp app : apps) {
-            assertThat(sequence(app)).isEqualTo(reference);
-        }
+        TestApp.assertSameDeliveries(apps, total);
         String metrics = FailureRepliesTest.metrics(proxies.get(0));
         log.info(
                 "commands per entry on replica 1: {}",
@@ -106,13 +99,6 @@ class ZkReplicasIT {
                         .filter(l -> l.startsWith("koordinator_proxy_commands_per_entry_"))
                         .filter(l -> l.contains("_sum") || l.contains("_count"))
                         .toList());
-    }
-
-    private static List<String> sequence(TestApp app) {
-        return app.seen().stream()
-                .map(s -> s.header("x-koordinator-position") + " " + s.header("x-koordinator-request-id") + " "
-                        + s.uri() + " " + s.body())
-                .toList();
     }
 
     private static long[] run(int port, String client) throws Exception {
