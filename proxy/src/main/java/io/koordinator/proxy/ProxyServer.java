@@ -1,6 +1,7 @@
 package io.koordinator.proxy;
 
 import io.koordinator.sequencer.Follower;
+import io.koordinator.sequencer.LogCheckpoint;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.ReplicaInfo;
 import io.koordinator.sequencer.Sequencer;
@@ -115,7 +116,7 @@ public final class ProxyServer implements AutoCloseable {
                 () -> sequencer.stats().appendsInFlight(),
                 () -> follower == null ? 0 : follower.lagEntries(),
                 () -> notReadyReason().isEmpty() ? 1 : 0);
-        follower = sequencer.follow(Positions.NONE, delivery);
+        follower = sequencer.follow(LogCheckpoint.START, delivery);
         log.info("{} following the log from the start", logId);
 
         // The inbound listener first: the admin port answering /live (the startup probe) then
@@ -244,7 +245,7 @@ public final class ProxyServer implements AutoCloseable {
 
     private ReplicaInfo replicaInfo() {
         int port = admin == null ? config.adminPort() : adminPort();
-        return new ReplicaInfo(
+        return ReplicaInfo.basic(
                 config.replicaId(), config.advertiseAddress() + ":" + port, appliedPosition(), isReady());
     }
 

@@ -28,12 +28,26 @@ public interface Sequencer extends AutoCloseable {
     CompletableFuture<Long> append(Command command);
 
     /**
-     * Follows the log from just after {@code afterPosition} ({@link Positions#NONE} for the
-     * start of the log), calling {@code listener} as {@link LogListener} specifies. The
-     * deduplication table is rebuilt from the log, so following from the start gives every
-     * replica the same decisions.
+     * Follows the log from just after {@code from.position()} ({@link LogCheckpoint#START} for
+     * the start of the log), calling {@code listener} as {@link LogListener} specifies, with the
+     * deduplication table continued from {@code from.dedup()}: a follower resumed from a
+     * checkpoint decides duplicates exactly as one that read the log from the start. If the
+     * entries after {@code from} are compacted away, the follower stops with {@link
+     * LogCompactedException} instead of skipping them.
      */
-    Follower follow(long afterPosition, LogListener listener);
+    Follower follow(LogCheckpoint from, LogListener listener);
+
+    /**
+     * The group's compaction floor: entries below it may be deleted. {@link Positions#NONE}
+     * while nothing was ever compacted. The last value read; any thread, never blocks.
+     */
+    long compactionFloor();
+
+    /**
+     * The replicas registered in the group now, as each last published itself. Reads ZooKeeper:
+     * blocks, so never call it on an event loop.
+     */
+    java.util.List<ReplicaInfo> replicas() throws Exception;
 
     /** True while the client holds a live ZooKeeper session (or the in-memory log is open). */
     boolean isConnected();

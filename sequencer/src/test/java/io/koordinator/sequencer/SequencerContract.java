@@ -89,7 +89,7 @@ public abstract class SequencerContract {
     }
 
     protected final Follower follow(Sequencer sequencer, long after, Recorder recorder) {
-        Follower f = sequencer.follow(after, recorder);
+        Follower f = sequencer.follow(LogCheckpoint.at(after), recorder);
         toClose.add(f);
         return f;
     }
@@ -196,6 +196,59 @@ public abstract class SequencerContract {
     }
 
     @Test
+    void aFollowerResumedFromACheckpointDecidesDuplicatesAsOneFromTheStart() throws Exception {
+        // given a log where a later command repeats an earlier one's idempotency key
+        Sequencer s = sequencer("r0");
+        Recorder fromStart = new Recorder();
+        Follower first = follow(s, Positions.NONE, fromStart);
+        long keyed = s.append(command("r0", 1, "pay-1")).get(30, TimeUnit.SECONDS);
+        long plain = s.append(command("r0", 2, null)).get(30, TimeUnit.SECONDS);
+        await().atMost(DEADLINE).until(() -> first.appliedPosition() == plain);
+
+        // when a checkpoint is taken between commands and a new follower resumes from it
+        LogCheckpoint checkpoint = first.betweenCommands(Duration.ofSeconds(10), c -> c);
+        assertThat(checkpoint.position()).isEqualTo(plain);
+        Recorder resumed = new Recorder();
+        Follower second = s.follow(checkpoint, resumed);
+        toClose.add(second);
+        long repeat = s.append(command("r0", 3, "pay-1")).get(30, TimeUnit.SECONDS);
+        long fresh = s.append(command("r0", 4, "pay-2")).get(30, TimeUnit.SECONDS);
+
+        // then both see the repeat as a duplicate of the command before the checkpoint
+        await().atMost(DEADLINE)
+                .until(() -> resumed.seen().size() == 2 && fromStart.seen().size() == 4);
+        assertThat(resumed.seen())
+                .containsExactly(
+                        new Recorder.Seen(repeat, new RequestId("r0", 3), true, keyed),
+                        new Recorder.Seen(fresh, new RequestId("r0", 4), false, Positions.NONE));
+        assertThat(fromStart.seen().subList(2, 4)).isEqualTo(resumed.seen());
+    }
+
+    @Test
+    void betweenCommandsWaitsForTheCommandInProgress() throws Exception {
+        // given a listener that blocks inside a command
+        Sequencer s = sequencer("r0");
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Follower f = s.follow(LogCheckpoint.START, (position, command) -> {
+            inside.countDown();
+            release.await();
+        });
+        toClose.add(f);
+        long position = s.append(command("r0", 1, null)).get(30, TimeUnit.SECONDS);
+        assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
+
+        // then a checkpoint cannot be taken in the middle of it
+        assertThatThrownBy(() -> f.betweenCommands(Duration.ofMillis(100), c -> c))
+                .isInstanceOf(java.util.concurrent.TimeoutException.class);
+
+        // and once it finishes, the checkpoint is at its position
+        release.countDown();
+        await().atMost(DEADLINE)
+                .until(() -> f.betweenCommands(Duration.ofSeconds(5), LogCheckpoint::position) == position);
+    }
+
+    @Test
     void repeatedIdempotencyKeyIsADuplicate() throws Exception {
         Sequencer a = sequencer("r0");
         Sequencer b = sequencer("r1");
@@ -272,7 +325,7 @@ public abstract class SequencerContract {
     void closeIsIdempotentAndFailsLaterAppends() throws Exception {
         Sequencer s = sequencer("r0");
         Recorder recorder = new Recorder();
-        Follower f = s.follow(Positions.NONE, recorder);
+        Follower f = s.follow(LogCheckpoint.START, recorder);
 
         s.close();
         s.close();

@@ -1,23 +1,26 @@
 package io.koordinator.sequencer.zk;
 
 import io.koordinator.sequencer.Command;
-import io.koordinator.sequencer.DedupTable;
 import io.koordinator.sequencer.Follower;
+import io.koordinator.sequencer.LogCheckpoint;
+import io.koordinator.sequencer.LogDispatcher;
 import io.koordinator.sequencer.LogListener;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.codec.CorruptEntryException;
 import io.koordinator.sequencer.codec.Entry;
 import io.koordinator.sequencer.codec.EntryCodec;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
@@ -56,10 +59,9 @@ final class ZkFollower implements Follower {
             long epoch, int segment, long sequence, int rc, byte[] data, long tailAtIssue, boolean synced) {}
 
     private final ZkSequencer owner;
-    private final LogListener listener;
+    private final LogDispatcher dispatcher;
     private final long afterPosition;
     private final Thread thread;
-    private final DedupTable dedup;
     /** Read results and wake-ups, from Curator's event thread. */
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     /** Highest entry position known to exist (watch events, reads); any thread. */
@@ -69,7 +71,6 @@ final class ZkFollower implements Follower {
     private final AtomicBoolean resyncRequested = new AtomicBoolean();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean closed;
-    private volatile long applied;
     private volatile int currentSegment;
 
     // Follower thread only.
@@ -84,15 +85,10 @@ final class ZkFollower implements Follower {
     private long gapsLogged;
     private long listedAtPzxid = -1;
 
-    ZkFollower(ZkSequencer owner, long afterPosition, LogListener listener) {
-        if (afterPosition < Positions.NONE) {
-            throw new IllegalArgumentException("not a position: " + afterPosition);
-        }
+    ZkFollower(ZkSequencer owner, LogCheckpoint from, LogListener listener) {
         this.owner = owner;
-        this.listener = listener;
-        this.afterPosition = afterPosition;
-        this.applied = afterPosition;
-        this.dedup = new DedupTable(owner.config.dedupWindow(), 1_000_000);
+        this.afterPosition = from.position();
+        this.dispatcher = new LogDispatcher(from, owner.config.dedupWindow(), listener, owner.duplicatesSkipped);
         this.thread = ZkSequencer.daemon(this::run, "follower-" + owner.identity);
     }
 
@@ -149,7 +145,13 @@ final class ZkFollower implements Follower {
         } catch (Throwable t) {
             if (!closed) {
                 failure.set(t);
-                log.error("{} follower stopped at {}: {}", owner.identity, Positions.format(applied), t.toString(), t);
+                log.error(
+                        "{} follower stopped at {}: {}",
+                        owner.identity,
+                        Positions.format(dispatcher.applied()),
+                        t.toString(),
+                        t);
+                dispatcher.stopped(t);
             }
         }
     }
@@ -280,16 +282,7 @@ final class ZkFollower implements Follower {
 
     private void deliver(long entryPosition, List<Command> commands) throws Exception {
         for (int i = skipThroughIndex + 1; i < commands.size() && !closed; i++) {
-            long position = entryPosition + i;
-            Command command = commands.get(i);
-            OptionalLong original = dedup.check(position, command);
-            if (original.isPresent()) {
-                owner.duplicatesSkipped.incrementAndGet();
-                listener.onDuplicate(position, command, original.getAsLong());
-            } else {
-                listener.onCommand(position, command);
-            }
-            applied = position;
+            dispatcher.dispatch(entryPosition + i, commands.get(i));
         }
         skipThroughIndex = -1;
     }
@@ -424,7 +417,13 @@ final class ZkFollower implements Follower {
 
     @Override
     public long appliedPosition() {
-        return applied;
+        return dispatcher.applied();
+    }
+
+    @Override
+    public <T> T betweenCommands(Duration timeout, Function<LogCheckpoint, T> action)
+            throws InterruptedException, TimeoutException {
+        return dispatcher.betweenCommands(timeout, action);
     }
 
     @Override
@@ -438,7 +437,7 @@ final class ZkFollower implements Follower {
         if (tail == Positions.NONE) {
             return 0;
         }
-        long a = applied;
+        long a = dispatcher.applied();
         if (a == Positions.NONE) {
             return Positions.segment(tail) == currentSegment ? Positions.sequence(tail) + 1 : 0;
         }

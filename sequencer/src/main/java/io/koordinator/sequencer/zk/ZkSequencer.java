@@ -2,7 +2,9 @@ package io.koordinator.sequencer.zk;
 
 import io.koordinator.sequencer.Command;
 import io.koordinator.sequencer.Follower;
+import io.koordinator.sequencer.LogCheckpoint;
 import io.koordinator.sequencer.LogListener;
+import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.ReplicaInfo;
 import io.koordinator.sequencer.Sequencer;
 import io.koordinator.sequencer.SequencerConfig;
@@ -254,11 +256,11 @@ public final class ZkSequencer implements Sequencer {
     }
 
     @Override
-    public Follower follow(long afterPosition, LogListener listener) {
+    public Follower follow(LogCheckpoint from, LogListener listener) {
         if (state.get() == State.CLOSED) {
             throw new IllegalStateException(identity + " is closed");
         }
-        ZkFollower follower = new ZkFollower(this, afterPosition, listener);
+        ZkFollower follower = new ZkFollower(this, from, listener);
         followers.add(follower);
         follower.start();
         return follower;
@@ -281,6 +283,16 @@ public final class ZkSequencer implements Sequencer {
     @Override
     public void registerReplica(ReplicaInfo info, Supplier<ReplicaInfo> progress) {
         registry.register(info, progress);
+    }
+
+    @Override
+    public List<ReplicaInfo> replicas() throws Exception {
+        return registry.readAll();
+    }
+
+    @Override
+    public long compactionFloor() {
+        return Positions.NONE;
     }
 
     @Override

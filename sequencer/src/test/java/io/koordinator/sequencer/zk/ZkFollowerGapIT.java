@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.koordinator.sequencer.Command;
 import io.koordinator.sequencer.Follower;
+import io.koordinator.sequencer.LogCheckpoint;
 import io.koordinator.sequencer.LogListener;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.RequestId;
@@ -91,7 +92,7 @@ class ZkFollowerGapIT {
 
     private Collected follow(int permits) {
         Collected c = new Collected(permits);
-        followers.add(sequencer.follow(Positions.NONE, c));
+        followers.add(sequencer.follow(LogCheckpoint.START, c));
         return c;
     }
 

@@ -41,7 +41,7 @@ class ZkLayoutTest {
 
     @Test
     void replicaDataIsJsonWithEscapes() {
-        byte[] json = ReplicaRegistry.json(new ReplicaInfo("r-\"1\"", "10.0.0.7:16000\n", 123, true));
+        byte[] json = ReplicaRegistry.json(ReplicaInfo.basic("r-\"1\"", "10.0.0.7:16000\n", 123, true));
         assertThat(new String(json, StandardCharsets.UTF_8))
                 .isEqualTo("{\"replicaId\":\"r-\\\"1\\\"\",\"address\":\"10.0.0.7:16000\\u000a\","
                         + "\"appliedPosition\":123,\"ready\":true}");

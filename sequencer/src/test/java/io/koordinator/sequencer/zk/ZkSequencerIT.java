@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.koordinator.sequencer.Command;
 import io.koordinator.sequencer.Follower;
+import io.koordinator.sequencer.LogCheckpoint;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.RequestId;
 import io.koordinator.sequencer.Sequencer;
@@ -102,7 +103,7 @@ class ZkSequencerIT extends SequencerContract {
         reader.start();
         Map<RequestId, Long> applied = new ConcurrentHashMap<>();
         AtomicInteger twice = new AtomicInteger();
-        try (Follower f = reader.follow(Positions.NONE, (position, command) -> {
+        try (Follower f = reader.follow(LogCheckpoint.START, (position, command) -> {
             if (applied.put(command.requestId(), position) != null) {
                 twice.incrementAndGet();
             }
