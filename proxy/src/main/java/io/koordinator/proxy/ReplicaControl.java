@@ -65,6 +65,8 @@ final class ReplicaControl implements AutoCloseable {
     private volatile StateStore.Loaded pendingStart;
 
     private long lastCheckpointNanos = System.nanoTime(); // control thread
+    /** Position of this replica's own local snapshot; the log after it must stay (compaction). */
+    private volatile long localSnapshotPosition = Positions.NONE;
     /** Counts follower/delivery pairs, so a report from a replaced one is ignored. */
     private volatile int generation;
 
@@ -262,6 +264,9 @@ final class ReplicaControl implements AutoCloseable {
             store.reset(restored);
             follow(restored, Positions.NONE, "restored a peer's snapshot at " + restored);
         } catch (SnapshotTransfer.NoPeerException e) {
+            if (restoreLocalSnapshot(why)) {
+                return;
+            }
             replica.transition(ReplicaState.TRANSFERRING, why + "; " + e.getMessage() + ", retrying");
             retry(() -> attemptTransfer(why));
         } catch (Exception e) {
@@ -270,6 +275,51 @@ final class ReplicaControl implements AutoCloseable {
             replica.transition(
                     ReplicaState.TRANSFERRING, why + "; the last transfer failed (" + e.getMessage() + "), retrying");
             retry(() -> attemptTransfer(why));
+        }
+    }
+
+    /**
+     * No peer can serve: restore this replica's own last snapshot and replay the log after it, if
+     * the log still holds that part. True if it did.
+     */
+    private boolean restoreLocalSnapshot(String why) {
+        java.nio.file.Path file = store.directory().resolve("transfer").resolve("local.snapshot");
+        try {
+            java.nio.file.Files.createDirectories(file.getParent());
+            Optional<ReplicaCheckpoint> local = store.readLocalSnapshot(file);
+            if (local.isEmpty()) {
+                return false;
+            }
+            ReplicaCheckpoint checkpoint = local.get();
+            long floor = sequencer.compactionFloor();
+            if (floor != Positions.NONE && checkpoint.position() + 1 < floor
+                    || !checkpoint.logIdentity().equals(logIdentity())) {
+                return false; // the log after it is gone, or it belongs to another log
+            }
+            OptionalLong app = incarnations.of(config.appPort());
+            if (incarnations.available() && app.isEmpty()) {
+                return false; // the app is not listening yet: retried
+            }
+            transfer.putIntoApp(file, checkpoint.position());
+            expected = incarnations.of(config.appPort()).orElse(0);
+            ReplicaCheckpoint restored = checkpoint.withAppIncarnation(expected);
+            store.reset(restored);
+            metrics.recovery("no_peer", "local_snapshot");
+            follow(
+                    restored,
+                    Positions.NONE,
+                    why + "; no peer could serve, restored this replica's own snapshot at " + restored);
+            return true;
+        } catch (Exception e) {
+            log.warn("{} restoring the local snapshot failed: {}", logId, e.toString());
+            metrics.checkpointError();
+            return false;
+        } finally {
+            try {
+                java.nio.file.Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // left for the next attempt to overwrite
+            }
         }
     }
 
@@ -466,6 +516,9 @@ final class ReplicaControl implements AutoCloseable {
             return;
         }
         lastCheckpointNanos = System.nanoTime();
+        if (config.snapshotPath() != null) {
+            writeLocalSnapshot();
+        }
         try {
             long incarnation = expected;
             record Taken(ReplicaCheckpoint checkpoint, int journal) {}
@@ -482,6 +535,34 @@ final class ReplicaControl implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             metrics.checkpointError();
             log.warn("{} writing the checkpoint failed: {}", logId, e.toString());
+        }
+    }
+
+    /**
+     * Takes the app's snapshot between two deliveries and keeps it with the checkpoint of that
+     * moment, so this replica can recover without a peer (all replicas restarting at once).
+     */
+    private void writeLocalSnapshot() {
+        ReplicaState state = replica.state();
+        if (state != ReplicaState.DELIVERING && state != ReplicaState.CATCHING_UP) {
+            return;
+        }
+        try {
+            SnapshotTransfer.Taken taken = transfer.take();
+            try {
+                ReplicaCheckpoint at = ReplicaCheckpoint.fromBytes(taken.checkpoint());
+                store.writeLocalSnapshot(at, taken.snapshot());
+                localSnapshotPosition = at.position();
+            } finally {
+                java.nio.file.Files.deleteIfExists(taken.snapshot());
+            }
+        } catch (TimeoutException e) {
+            log.debug("{} local snapshot postponed: {}", logId, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            metrics.checkpointError();
+            log.warn("{} taking the local snapshot failed: {}", logId, e.toString());
         }
     }
 
@@ -597,7 +678,9 @@ final class ReplicaControl implements AutoCloseable {
                 config.replicaId(),
                 address,
                 f == null ? store.writtenPosition() : f.appliedPosition(),
-                store.durablePosition(),
+                config.snapshotPath() == null
+                        ? store.durablePosition()
+                        : Math.min(store.durablePosition(), localSnapshotPosition),
                 ready,
                 replica.state().name(),
                 published.map(ReplicaLedger.PublishedDigest::position).orElse(Positions.NONE),

@@ -111,6 +111,11 @@ final class SnapshotTransfer {
         if (state != ReplicaState.DELIVERING) {
             throw new IllegalStateException("this replica is " + state + ", not DELIVERING");
         }
+        return take();
+    }
+
+    /** Pauses delivery between two commands and takes the app's snapshot with the checkpoint as of then. */
+    Taken take() throws Exception {
         ReplicaControl c = Objects.requireNonNull(control, "control");
         Follower follower = c.follower().orElseThrow(() -> new IllegalStateException("not following the log"));
         ReplicaLedger ledger = c.ledger().orElseThrow(() -> new IllegalStateException("not delivering"));
@@ -138,7 +143,7 @@ final class SnapshotTransfer {
                     throw new IllegalStateException("interrupted", e);
                 }
             });
-            log.info("{} took a snapshot for a peer: {} bytes of app state", config.logId(), Files.size(file));
+            log.debug("{} took a snapshot: {} bytes of app state", config.logId(), Files.size(file));
             return new Taken(checkpoint, file);
         } catch (RuntimeException | TimeoutException | InterruptedException e) {
             Files.deleteIfExists(file);
@@ -164,7 +169,19 @@ final class SnapshotTransfer {
         if (peers.isEmpty()) {
             throw new NoPeerException("no ready peer to transfer from");
         }
-        ReplicaInfo peer = peers.get(0);
+        Exception last = null;
+        for (ReplicaInfo peer : peers) {
+            try {
+                return restoreFrom(peer, incarnations);
+            } catch (java.net.ConnectException e) {
+                last = e; // gone since it published itself: try the next one
+                log.debug("{} peer {} is not reachable: {}", config.logId(), peer.replicaId(), e.toString());
+            }
+        }
+        throw new NoPeerException("no ready peer reachable (last: " + last + ")");
+    }
+
+    private ReplicaCheckpoint restoreFrom(ReplicaInfo peer, AppIncarnation incarnations) throws Exception {
         long started = System.nanoTime();
         Path file = Files.createTempFile(transferDir(), "received-", ".snapshot");
         try {
@@ -193,17 +210,7 @@ final class SnapshotTransfer {
                 }
                 Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             }
-            HttpResponse<String> put = http.send(
-                    HttpRequest.newBuilder(appUri())
-                            .timeout(SNAPSHOT_TIMEOUT)
-                            .header(HeaderRules.POSITION, Long.toString(checkpoint.position()))
-                            .PUT(HttpRequest.BodyPublishers.ofFile(file))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (put.statusCode() / 100 != 2) {
-                throw new IOException("the app answered " + put.statusCode() + " to PUT " + config.snapshotPath() + ": "
-                        + put.body());
-            }
+            putIntoApp(file, checkpoint.position());
             OptionalLong now = incarnations.of(config.appPort());
             long bytes = Files.size(file);
             log.info(
@@ -217,6 +224,21 @@ final class SnapshotTransfer {
             return checkpoint.withAppIncarnation(now.orElse(0));
         } finally {
             Files.deleteIfExists(file);
+        }
+    }
+
+    /** Replaces the app's state with the snapshot in {@code file} ({@code PUT <snapshot-path>}). */
+    void putIntoApp(Path file, long position) throws IOException, InterruptedException {
+        HttpResponse<String> put = http.send(
+                HttpRequest.newBuilder(appUri())
+                        .timeout(SNAPSHOT_TIMEOUT)
+                        .header(HeaderRules.POSITION, Long.toString(position))
+                        .PUT(HttpRequest.BodyPublishers.ofFile(file))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (put.statusCode() / 100 != 2) {
+            throw new IOException(
+                    "the app answered " + put.statusCode() + " to PUT " + config.snapshotPath() + ": " + put.body());
         }
     }
 
