@@ -27,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
 final class ReplicaRegistry {
     private static final Logger log = LoggerFactory.getLogger(ReplicaRegistry.class);
     /** Unknown fields are ignored, so replicas of a newer version can publish more. */
-    private static final ObjectMapper JSON = JsonMapper.builder()
+    static final ObjectMapper JSON = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 

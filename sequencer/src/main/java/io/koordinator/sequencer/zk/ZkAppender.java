@@ -1,5 +1,6 @@
 package io.koordinator.sequencer.zk;
 
+import io.koordinator.sequencer.AppendOutcomeUnknownException;
 import io.koordinator.sequencer.Command;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.SequencerUnavailableException;
@@ -46,6 +47,8 @@ final class ZkAppender {
         byte[] data; // encoded by send() outside the lock, before the first create
         final long deadlineNanos;
         int segment;
+        /** A create was handed to Curator: the entry may be in the log from then on. */
+        volatile boolean sent;
 
         Batch(List<Pending> items, int segment, long deadlineNanos) {
             this.items = items;
@@ -133,6 +136,16 @@ final class ZkAppender {
         return CompletableFuture.failedFuture(new SequencerUnavailableException(message));
     }
 
+    /**
+     * The exception for a batch given up: the outcome is unknown once a create was sent, and
+     * "not written" only if none ever was.
+     */
+    private static RuntimeException givenUp(Batch batch, String why, Throwable cause) {
+        return batch.sent
+                ? new AppendOutcomeUnknownException(why + "; the command may or may not be in the log", cause)
+                : new SequencerUnavailableException(why + "; the command was not written", cause);
+    }
+
     /** Packs pending commands into entries while a create slot is free, and creates them. */
     private void send() {
         List<Batch> toCreate = new ArrayList<>();
@@ -206,12 +219,13 @@ final class ZkAppender {
             return; // failed meanwhile (overdue, closed): no further attempt
         }
         try {
+            // No creatingParentsIfNeeded: a segment compacted away must never come back.
             owner.client
                     .create()
-                    .creatingParentsIfNeeded()
                     .withMode(CreateMode.PERSISTENT_SEQUENTIAL)
                     .inBackground((c, event) -> onCreated(batch, event), callbacks)
                     .forPath(owner.layout.entryPrefix(batch.segment), batch.data);
+            batch.sent = true;
         } catch (Exception e) {
             callbacks.execute(() -> retryOrPark(batch, e.toString()));
         }
@@ -223,6 +237,10 @@ final class ZkAppender {
             return; // failed as overdue already; a late create only leaves an unacknowledged entry
         }
         Code code = Code.get(event.getResultCode());
+        if (code == Code.NONODE) {
+            retarget(batch);
+            return;
+        }
         if (code != Code.OK) {
             retryOrPark(batch, code.name());
             return;
@@ -234,6 +252,29 @@ final class ZkAppender {
             rollover(batch, sequence);
         } else {
             complete(batch, sequence);
+        }
+    }
+
+    /**
+     * The batch's segment does not exist (this create certainly failed): the log moved on and
+     * compaction deleted the segment, or the layout was never set up. Appends go to the highest
+     * segment; only that one is ever created here.
+     */
+    private void retarget(Batch batch) {
+        try {
+            int highest = ZkSegments.highest(owner);
+            synchronized (lock) {
+                segment = Math.max(segment, highest);
+            }
+            if (highest > batch.segment) {
+                log.info("{} segment {} is gone; appending to segment {}", owner.identity, batch.segment, highest);
+                batch.segment = highest;
+            } else {
+                owner.ensurePath(owner.layout.segmentPath(batch.segment));
+            }
+            create(batch);
+        } catch (Exception e) {
+            retryOrPark(batch, "segment " + batch.segment + " missing: " + e);
         }
     }
 
@@ -267,7 +308,7 @@ final class ZkAppender {
         send();
     }
 
-    private void fail(Batch batch, Exception cause) {
+    private void fail(Batch batch, RuntimeException cause) {
         if (!finish(batch)) {
             return;
         }
@@ -287,10 +328,7 @@ final class ZkAppender {
                     owner.identity,
                     batch.items.size(),
                     reason);
-            fail(
-                    batch,
-                    new SequencerUnavailableException(
-                            "ZooKeeper unreachable (" + reason + "); the command may or may not be in the log"));
+            fail(batch, givenUp(batch, "ZooKeeper unreachable (" + reason + ")", null));
             return;
         }
         retries.incrementAndGet();
@@ -369,11 +407,9 @@ final class ZkAppender {
                     expired.size(),
                     stale.size());
         }
-        SequencerUnavailableException e =
-                new SequencerUnavailableException("ZooKeeper unreachable; the command may or may not be in the log");
         for (Batch b : expired) {
             timedOut.addAndGet(b.items.size());
-            fail(b, e);
+            fail(b, givenUp(b, "ZooKeeper unreachable past the append deadline", null));
         }
         timedOut.addAndGet(stale.size());
         SequencerUnavailableException notSent =
@@ -407,7 +443,7 @@ final class ZkAppender {
         } catch (Exception e) {
             log.warn("{} sealing segment {} failed, retrying: {}", owner.identity, sealedSegment, e.toString());
             if (System.nanoTime() - batch.deadlineNanos > 0 || owner.closed()) {
-                fail(batch, new SequencerUnavailableException("segment rollover failed; outcome unknown", e));
+                fail(batch, givenUp(batch, "segment rollover failed", e));
             } else {
                 later(() -> callbacks.execute(() -> rollover(batch, sequence)), 200);
             }
@@ -460,10 +496,11 @@ final class ZkAppender {
             active.clear();
             parked.clear();
         }
-        SequencerUnavailableException e =
-                new SequencerUnavailableException("sequencer closed; the command may or may not be in the log");
         dropped.forEach(p -> p.result().completeExceptionally(new SequencerUnavailableException("sequencer closed")));
-        unfinished.forEach(b -> b.items.forEach(p -> p.result().completeExceptionally(e)));
+        for (Batch b : unfinished) {
+            RuntimeException e = givenUp(b, "sequencer closed", null);
+            b.items.forEach(p -> p.result().completeExceptionally(e));
+        }
         thread.shutdownNow();
         try {
             thread.awaitTermination(2, TimeUnit.SECONDS);

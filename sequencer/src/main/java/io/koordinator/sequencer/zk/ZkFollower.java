@@ -3,6 +3,7 @@ package io.koordinator.sequencer.zk;
 import io.koordinator.sequencer.Command;
 import io.koordinator.sequencer.Follower;
 import io.koordinator.sequencer.LogCheckpoint;
+import io.koordinator.sequencer.LogCompactedException;
 import io.koordinator.sequencer.LogDispatcher;
 import io.koordinator.sequencer.LogListener;
 import io.koordinator.sequencer.Positions;
@@ -52,11 +53,25 @@ final class ZkFollower implements Follower {
         ERROR
     }
 
-    /** {@code synced}: the read was preceded by a successful sync on the same connection. */
-    private record Slot(SlotState state, byte[] data, long tailAtIssue, long atNanos, boolean synced) {}
+    /**
+     * {@code synced}: the read was preceded by a successful sync on the same connection, and
+     * followed there by a read of the compaction floor, {@code floor}.
+     */
+    private record Slot(SlotState state, byte[] data, long tailAtIssue, long atNanos, boolean synced, long floor) {
+        static Slot of(SlotState state, long tailAtIssue) {
+            return new Slot(state, null, tailAtIssue, System.nanoTime(), false, Positions.NONE);
+        }
+    }
 
     private record ReadResult(
-            long epoch, int segment, long sequence, int rc, byte[] data, long tailAtIssue, boolean synced) {}
+            long epoch,
+            int segment,
+            long sequence,
+            int rc,
+            byte[] data,
+            long tailAtIssue,
+            boolean synced,
+            long floor) {}
 
     private final ZkSequencer owner;
     private final LogDispatcher dispatcher;
@@ -177,6 +192,17 @@ final class ZkFollower implements Follower {
             skipThroughIndex = Positions.index(afterPosition);
         }
         currentSegment = segment;
+        // The segment or entries to start from may be compacted away: never start below the floor.
+        while (!closed) {
+            try {
+                checkFloor(owner.floor.readSynced());
+                return;
+            } catch (LogCompactedException e) {
+                throw e;
+            } catch (Exception e) {
+                Thread.sleep(200); // not connected: the read is retried
+            }
+        }
     }
 
     private void restartReads() {
@@ -198,12 +224,12 @@ final class ZkFollower implements Follower {
         Code code = Code.get(r.rc());
         long now = System.nanoTime();
         if (code == Code.OK) {
-            slots.put(r.sequence(), new Slot(SlotState.DATA, r.data(), r.tailAtIssue(), now, r.synced()));
+            slots.put(r.sequence(), new Slot(SlotState.DATA, r.data(), r.tailAtIssue(), now, r.synced(), r.floor()));
             knownTail.accumulateAndGet(Positions.entry(segment, r.sequence()), Math::max);
         } else if (code == Code.NONODE) {
-            slots.put(r.sequence(), new Slot(SlotState.MISSING, null, r.tailAtIssue(), now, r.synced()));
+            slots.put(r.sequence(), new Slot(SlotState.MISSING, null, r.tailAtIssue(), now, r.synced(), r.floor()));
         } else {
-            slots.put(r.sequence(), new Slot(SlotState.ERROR, null, r.tailAtIssue(), now, false));
+            slots.put(r.sequence(), Slot.of(SlotState.ERROR, r.tailAtIssue()));
         }
     }
 
@@ -228,7 +254,12 @@ final class ZkFollower implements Follower {
                 }
                 if (slot.tailAtIssue() >= here) {
                     // Gap rule: read after this or a higher entry was known to exist, so this number
-                    // never was created, or was deleted; it never appears again.
+                    // never was created, or was deleted; it never appears again. Deleted by
+                    // compaction is told apart by the floor, read behind the same sync after the
+                    // entry: compaction writes the floor before it deletes.
+                    if (slot.floor() > here) {
+                        throw compacted(slot.floor());
+                    }
                     owner.gapsSkipped.incrementAndGet();
                     if (gapsLogged++ == 0) {
                         log.info(
@@ -280,6 +311,24 @@ final class ZkFollower implements Follower {
         return progressed;
     }
 
+    /** The first position this follower still needs. */
+    private long neededPosition() {
+        long entry = Positions.entry(segment, next);
+        return skipThroughIndex < 0 || skipThroughIndex >= Positions.MAX_INDEX ? entry : entry + skipThroughIndex + 1;
+    }
+
+    private LogCompactedException compacted(long floor) {
+        owner.followersCompactedPast.incrementAndGet();
+        return new LogCompactedException(neededPosition(), floor);
+    }
+
+    /** Stops if the entry this follower needs lies below {@code floor}. */
+    private void checkFloor(long floor) throws LogCompactedException {
+        if (floor > Positions.entry(segment, next)) {
+            throw compacted(floor);
+        }
+    }
+
     private void deliver(long entryPosition, List<Command> commands) throws Exception {
         for (int i = skipThroughIndex + 1; i < commands.size() && !closed; i++) {
             dispatcher.dispatch(entryPosition + i, commands.get(i));
@@ -326,7 +375,7 @@ final class ZkFollower implements Follower {
         long tailAtIssue = knownTail.get();
         long readEpoch = epoch;
         int readSegment = segment;
-        slots.put(sequence, new Slot(SlotState.IN_FLIGHT, null, tailAtIssue, System.nanoTime(), false));
+        slots.put(sequence, Slot.of(SlotState.IN_FLIGHT, tailAtIssue));
         try {
             owner.client
                     .getData()
@@ -337,10 +386,11 @@ final class ZkFollower implements Follower {
                             event.getResultCode(),
                             event.getData(),
                             tailAtIssue,
-                            false)))
+                            false,
+                            Positions.NONE)))
                     .forPath(owner.layout.entryPath(readSegment, sequence));
         } catch (Exception e) {
-            slots.put(sequence, new Slot(SlotState.ERROR, null, tailAtIssue, System.nanoTime(), false));
+            slots.put(sequence, Slot.of(SlotState.ERROR, tailAtIssue));
         }
     }
 
@@ -351,24 +401,64 @@ final class ZkFollower implements Follower {
      * before it. Knowledge from a watch event does not raise the client's last-seen zxid, so
      * after a reconnect a lagging server could otherwise answer "no node" for an entry that
      * exists.
+     *
+     * <p>The compaction floor is read third, behind the entry: if the entry was deleted before the
+     * entry read, the floor written before that delete is visible to the floor read (one server,
+     * in order), so a compacted entry is never taken for a gap.
      */
     private void confirm(long sequence) {
         long tailAtIssue = knownTail.get();
         long readEpoch = epoch;
         int readSegment = segment;
-        slots.put(sequence, new Slot(SlotState.IN_FLIGHT, null, tailAtIssue, System.nanoTime(), false));
+        slots.put(sequence, Slot.of(SlotState.IN_FLIGHT, tailAtIssue));
         try {
             ZooKeeper zk = owner.client.getZookeeperClient().getZooKeeper();
             AtomicBoolean synced = new AtomicBoolean();
+            AtomicReference<ReadResult> entryRead = new AtomicReference<>();
             zk.sync(owner.layout.logPath(), (rc, path, ctx) -> synced.set(rc == Code.OK.intValue()), null);
             zk.getData(
                     owner.layout.entryPath(readSegment, sequence),
                     false,
-                    (rc, path, ctx, data, stat) -> inbox.offer(
-                            new ReadResult(readEpoch, readSegment, sequence, rc, data, tailAtIssue, synced.get())),
+                    (rc, path, ctx, data, stat) -> entryRead.set(new ReadResult(
+                            readEpoch, readSegment, sequence, rc, data, tailAtIssue, synced.get(), Positions.NONE)),
+                    null);
+            zk.getData(
+                    owner.layout.floorPath(),
+                    false,
+                    (rc, path, ctx, data, stat) -> inbox.offer(withFloor(entryRead.get(), rc, data)),
                     null);
         } catch (Exception e) {
-            slots.put(sequence, new Slot(SlotState.ERROR, null, tailAtIssue, System.nanoTime(), false));
+            slots.put(sequence, Slot.of(SlotState.ERROR, tailAtIssue));
+        }
+    }
+
+    /** The entry read completed by the floor read behind it; not synced if the floor is unknown. */
+    private ReadResult withFloor(ReadResult entry, int rc, byte[] data) {
+        if (entry.rc() == Code.OK.intValue()) {
+            return entry; // found: the floor does not matter
+        }
+        try {
+            long floor = owner.floor.fromResult(rc, data);
+            return new ReadResult(
+                    entry.epoch(),
+                    entry.segment(),
+                    entry.sequence(),
+                    entry.rc(),
+                    entry.data(),
+                    entry.tailAtIssue(),
+                    entry.synced(),
+                    floor);
+        } catch (RuntimeException e) {
+            log.debug("{} floor unknown, the read of {} decides nothing: {}", owner.identity, entry.sequence(), e);
+            return new ReadResult(
+                    entry.epoch(),
+                    entry.segment(),
+                    entry.sequence(),
+                    Code.CONNECTIONLOSS.intValue(),
+                    null,
+                    entry.tailAtIssue(),
+                    false,
+                    Positions.NONE);
         }
     }
 
@@ -384,6 +474,12 @@ final class ZkFollower implements Follower {
             return;
         }
         probeDelayMillis = Math.min(PROBE_MAX_MILLIS, probeDelayMillis * 2);
+        Slot stalled = slots.get(next);
+        if (stalled != null && stalled.state() == SlotState.MISSING) {
+            // Every number below a floor was assigned before the floor was written: a missing
+            // one there never appears, and may have held an entry.
+            checkFloor(owner.floor.cached());
+        }
         slots.entrySet().removeIf(e -> e.getValue().state() == SlotState.MISSING);
         for (long s = next; s < next + PROBE_WIDTH; s++) {
             issue(s);
