@@ -194,7 +194,7 @@ final class ZkCompactor {
                 return; // another writer came first: next round
             }
             floorMoves.incrementAndGet();
-            log.info(
+            log.debug(
                     "{} compaction floor {} -> {}",
                     owner.identity,
                     Positions.format(state.floor()),
