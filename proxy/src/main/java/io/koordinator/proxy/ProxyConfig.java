@@ -45,7 +45,11 @@ public record ProxyConfig(
         int maxAppendsInFlight,
         long readyMaxLag,
         String snapshotPath,
-        Duration drainTimeout) {
+        Duration drainTimeout,
+        Compaction compaction) {
+
+    /** Compaction settings, passed to the sequencer as they are. */
+    public record Compaction(Duration interval, long retainEntries, Duration retainAge) {}
 
     /** Room left in an entry for a command's method, target and headers beyond its body. */
     static final int HEAD_ROOM_BYTES = 32 * 1024;
@@ -74,7 +78,8 @@ public record ProxyConfig(
     public SequencerConfig sequencerConfig() {
         return SequencerConfig.defaults(zookeeper, groupId(), replicaId)
                 .withRoot(zkRoot)
-                .withBatching(maxAppendsInFlight, batchMaxBytes, batchMaxCommands, batchMaxDelay);
+                .withBatching(maxAppendsInFlight, batchMaxBytes, batchMaxCommands, batchMaxDelay)
+                .withCompaction(compaction.interval(), compaction.retainEntries(), compaction.retainAge());
     }
 
     /** Parses and validates; {@code raw} gives each key's value ({@code null}: use the default). */
@@ -154,7 +159,11 @@ public record ProxyConfig(
                 integer(v, Key.MAX_APPENDS_IN_FLIGHT, 1, 1024),
                 integer(v, Key.READY_MAX_LAG, 0, Integer.MAX_VALUE),
                 v.get(Key.SNAPSHOT_PATH),
-                duration(v, Key.DRAIN_TIMEOUT));
+                duration(v, Key.DRAIN_TIMEOUT),
+                new Compaction(
+                        duration(v, Key.COMPACTION_INTERVAL),
+                        integer(v, Key.COMPACTION_RETAIN_ENTRIES, 0, Integer.MAX_VALUE),
+                        duration(v, Key.COMPACTION_RETAIN_AGE)));
     }
 
     /** Parses {@code overrides} over the built-in defaults (no environment): for tests and embedding. */
