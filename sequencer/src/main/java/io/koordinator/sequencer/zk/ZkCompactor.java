@@ -72,7 +72,7 @@ final class ZkCompactor {
     }
 
     /** Joins the leader election and schedules the rounds; once, from {@link ZkSequencer#start()}. */
-    void start() throws Exception {
+    void start() {
         latch.addListener(new LeaderLatchListener() {
             @Override
             public void isLeader() {
@@ -84,7 +84,11 @@ final class ZkCompactor {
                 log.info("{} is no longer the compaction leader", owner.identity);
             }
         });
-        latch.start();
+        try {
+            latch.start(); // registers in the background once connected
+        } catch (Exception e) {
+            throw new IllegalStateException(owner.identity + " cannot join the compaction leader election", e);
+        }
         long interval = owner.config.compactionInterval().toMillis();
         thread.scheduleWithFixedDelay(this::round, interval, interval, TimeUnit.MILLISECONDS);
     }

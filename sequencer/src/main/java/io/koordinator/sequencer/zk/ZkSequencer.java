@@ -117,7 +117,7 @@ public final class ZkSequencer implements Sequencer {
     }
 
     @Override
-    public void start() throws Exception {
+    public void start() throws InterruptedException {
         if (!state.compareAndSet(State.LATENT, State.STARTED)) {
             throw new IllegalStateException(identity + " already started");
         }
