@@ -352,7 +352,7 @@ public final class ZkSequencer implements Sequencer {
 
     /** Entries re-appended into the next segment because they landed after a seal. */
     public long rolloverReappends() {
-        return appender.rolloverReappends.get();
+        return appender.rolloverReappends();
     }
 
     /** Commands failed because their entry stayed unconfirmed past the append deadline. */
