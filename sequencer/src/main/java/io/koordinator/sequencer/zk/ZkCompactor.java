@@ -133,7 +133,7 @@ final class ZkCompactor {
 
     /** The floor the live replicas allow now, or {@link Positions#NONE}. */
     long candidate() throws Exception {
-        List<ReplicaInfo> live = owner.replicas();
+        List<ReplicaInfo> live = owner.replicasStrict(); // one it cannot read holds the floor back
         if (live.isEmpty() || live.stream().anyMatch(r -> r.durablePosition() < 0)) {
             return Positions.NONE; // nobody to keep the log for, or someone has no durable state yet
         }

@@ -305,6 +305,11 @@ public final class ZkSequencer implements Sequencer {
         return registry.readAll();
     }
 
+    /** The live replicas for compaction: throws if one of their nodes does not parse. */
+    List<ReplicaInfo> replicasStrict() throws Exception {
+        return registry.readAll(true);
+    }
+
     @Override
     public long compactionFloor() {
         return floor.cached();
