@@ -177,12 +177,19 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             slot.needsContinue = false;
             slot.timeout = ctx.executor()
                     .schedule(
-                            () -> slot.complete(LocalReplies.timeout("no response within "
-                                    + chain.config().requestTimeout().toMillis() + " ms")),
+                            () -> slot.complete(timeoutReply(slot)),
                             chain.config().requestTimeout().toNanos(),
                             TimeUnit.NANOSECONDS);
             chain.dispatch(ctx.channel().eventLoop(), slot, full);
         }
+    }
+
+    /** 504 at the request timeout; for an ordered request its command may still be applied. */
+    private Reply timeoutReply(ResponseSlot slot) {
+        String waited = "no response within " + chain.config().requestTimeout().toMillis() + " ms";
+        return "ordered".equals(slot.requestClass)
+                ? LocalReplies.outcomeUnknown(waited + " (the command may be in the log)")
+                : LocalReplies.timeout(waited);
     }
 
     /** A local reply that ends the connection: the input after it cannot be framed reliably. */

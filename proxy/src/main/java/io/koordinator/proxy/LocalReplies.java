@@ -61,6 +61,18 @@ public final class LocalReplies {
         return of(HttpResponseStatus.GATEWAY_TIMEOUT, "timeout", detail);
     }
 
+    /**
+     * 504 for an ordered request whose command is (or may be) in the log but whose response this
+     * replica cannot give: the command may still be applied, exactly once.
+     */
+    public static Reply outcomeUnknown(String detail) {
+        return of(
+                HttpResponseStatus.GATEWAY_TIMEOUT,
+                "outcome_unknown",
+                detail + "; it may still be applied,"
+                        + " exactly once: retry with the same Idempotency-Key to learn its result");
+    }
+
     public static Reply duplicate(long position, long originalPosition) {
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("position", position);

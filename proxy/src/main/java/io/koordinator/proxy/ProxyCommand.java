@@ -175,6 +175,61 @@ public final class ProxyCommand implements Callable<Integer> {
                     "Shutdown waits this long for requests in flight. Default: ${DEFAULT-VALUE}. Env KOORD_DRAIN_TIMEOUT.")
     String drainTimeout;
 
+    @Option(
+            names = "--state-dir",
+            paramLabel = "DIR",
+            description = "Directory of the durable checkpoint; 'none' for none. Default: under the temporary"
+                    + " directory, per group and replica. Env KOORD_STATE_DIR.")
+    String stateDir;
+
+    @Option(
+            names = "--app-kind",
+            paramLabel = "KIND",
+            description = "How the app keeps its state: memory, durable or position-aware."
+                    + " Default: ${DEFAULT-VALUE}. Env KOORD_APP_KIND.")
+    String appKind;
+
+    @Option(
+            names = "--transfer-token",
+            paramLabel = "TOKEN",
+            description = "The group's token for state transfer between peers. Default: one generated in the"
+                    + " group's ZooKeeper subtree. Env KOORD_TRANSFER_TOKEN.")
+    String transferToken;
+
+    @Option(
+            names = "--on-divergence",
+            paramLabel = "ACTION",
+            description = "report, or resync a diverged minority replica. Default: ${DEFAULT-VALUE}."
+                    + " Env KOORD_ON_DIVERGENCE.")
+    String onDivergence;
+
+    @Option(
+            names = "--digest-interval",
+            paramLabel = "COMMANDS",
+            description = "Deliveries between published digests. Default: ${DEFAULT-VALUE}. Env KOORD_DIGEST_INTERVAL.")
+    String digestInterval;
+
+    @Option(
+            names = "--response-cache-entries",
+            paramLabel = "ENTRIES",
+            description = "Responses to Idempotency-Key commands kept for retries. Default: ${DEFAULT-VALUE}."
+                    + " Env KOORD_RESPONSE_CACHE_ENTRIES.")
+    String responseCacheEntries;
+
+    @Option(
+            names = "--state-sync-interval",
+            paramLabel = "DURATION",
+            description = "How often the journal is synced to disk. Default: ${DEFAULT-VALUE}."
+                    + " Env KOORD_STATE_SYNC_INTERVAL.")
+    String stateSyncInterval;
+
+    @Option(
+            names = "--checkpoint-interval",
+            paramLabel = "DURATION",
+            description = "How often a full checkpoint replaces the journal. Default: ${DEFAULT-VALUE}."
+                    + " Env KOORD_CHECKPOINT_INTERVAL.")
+    String checkpointInterval;
+
     /** The validated settings of this command line (flags over environment over defaults). */
     public ProxyConfig config() {
         return ProxyConfig.parse(this::raw);

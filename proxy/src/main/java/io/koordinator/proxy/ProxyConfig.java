@@ -6,6 +6,8 @@ import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.SequencerConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -46,6 +48,7 @@ public record ProxyConfig(
         long readyMaxLag,
         String snapshotPath,
         Duration drainTimeout,
+        RecoveryConfig recovery,
         Compaction compaction) {
 
     /** Compaction settings, passed to the sequencer as they are. */
@@ -61,6 +64,7 @@ public record ProxyConfig(
         Objects.requireNonNull(replicaId, "replicaId");
         Objects.requireNonNull(zookeeper, "zookeeper");
         Objects.requireNonNull(readPolicy, "readPolicy");
+        Objects.requireNonNull(recovery, "recovery");
         passThrough = List.copyOf(passThrough);
     }
 
@@ -158,12 +162,63 @@ public record ProxyConfig(
                 duration(v, Key.BATCH_MAX_DELAY),
                 integer(v, Key.MAX_APPENDS_IN_FLIGHT, 1, 1024),
                 integer(v, Key.READY_MAX_LAG, 0, Integer.MAX_VALUE),
-                v.get(Key.SNAPSHOT_PATH),
+                snapshotPath(v),
                 duration(v, Key.DRAIN_TIMEOUT),
+                recovery(v, namespace == null ? group : namespace + "." + group, replicaId),
                 new Compaction(
                         duration(v, Key.COMPACTION_INTERVAL),
                         integer(v, Key.COMPACTION_RETAIN_ENTRIES, 0, Integer.MAX_VALUE),
                         duration(v, Key.COMPACTION_RETAIN_AGE)));
+    }
+
+    private static String snapshotPath(Map<Key, String> v) {
+        String path = v.get(Key.SNAPSHOT_PATH);
+        if (path != null && !path.startsWith("/")) {
+            throw bad(Key.SNAPSHOT_PATH, "must start with '/'", path);
+        }
+        return path;
+    }
+
+    private static RecoveryConfig recovery(Map<Key, String> v, String groupId, String replicaId) {
+        String dir = v.get(Key.STATE_DIR);
+        Path stateDir;
+        if (dir == null) {
+            stateDir = Path.of(System.getProperty("java.io.tmpdir"), "koordinator-state", groupId, replicaId);
+        } else if (dir.equals("none")) {
+            stateDir = null;
+        } else {
+            try {
+                stateDir = Path.of(dir);
+            } catch (InvalidPathException e) {
+                throw bad(Key.STATE_DIR, "must be a directory path or 'none'", dir);
+            }
+        }
+        AppKind kind = switch (v.get(Key.APP_KIND).toLowerCase(Locale.ROOT)) {
+            case "memory" -> AppKind.MEMORY;
+            case "durable" -> AppKind.DURABLE;
+            case "position-aware" -> AppKind.POSITION_AWARE;
+            default -> throw bad(Key.APP_KIND, "must be 'memory', 'durable' or 'position-aware'", v.get(Key.APP_KIND));
+        };
+        boolean resync = switch (v.get(Key.ON_DIVERGENCE).toLowerCase(Locale.ROOT)) {
+            case "report" -> false;
+            case "resync" -> true;
+            default -> throw bad(Key.ON_DIVERGENCE, "must be 'report' or 'resync'", v.get(Key.ON_DIVERGENCE));
+        };
+        Duration sync = duration(v, Key.STATE_SYNC_INTERVAL);
+        Duration checkpoint = duration(v, Key.CHECKPOINT_INTERVAL);
+        if (sync.isZero() || checkpoint.isZero()) {
+            throw new ConfigException(
+                    Key.STATE_SYNC_INTERVAL.flag() + " and " + Key.CHECKPOINT_INTERVAL.flag() + " must be positive.");
+        }
+        return new RecoveryConfig(
+                stateDir,
+                kind,
+                v.get(Key.TRANSFER_TOKEN),
+                resync,
+                integer(v, Key.DIGEST_INTERVAL, 0, Integer.MAX_VALUE),
+                integer(v, Key.RESPONSE_CACHE_ENTRIES, 0, 10_000_000),
+                sync,
+                checkpoint);
     }
 
     /** Parses {@code overrides} over the built-in defaults (no environment): for tests and embedding. */

@@ -65,7 +65,27 @@ public final class ProxyConfigKeys {
         /** Where the app's snapshot endpoint lives; shown in /status, used by state transfer. */
         SNAPSHOT_PATH("--snapshot-path", "KOORD_SNAPSHOT_PATH", null, "path"),
         /** How long shutdown waits for in-flight requests. */
-        DRAIN_TIMEOUT("--drain-timeout", "KOORD_DRAIN_TIMEOUT", "10s", "duration");
+        DRAIN_TIMEOUT("--drain-timeout", "KOORD_DRAIN_TIMEOUT", "10s", "duration"),
+        /**
+         * Directory of the durable checkpoint (an emptyDir in a pod); empty: a directory under the
+         * system's temporary directory named after the group and replica; {@code none}: nothing
+         * survives a proxy restart.
+         */
+        STATE_DIR("--state-dir", "KOORD_STATE_DIR", "", "path"),
+        /** How the app keeps its state: memory, durable or position-aware (see the README's app contract). */
+        APP_KIND("--app-kind", "KOORD_APP_KIND", "memory", ""),
+        /** The group's token for state transfer between peers; empty: one generated in the group's ZooKeeper subtree. */
+        TRANSFER_TOKEN("--transfer-token", "KOORD_TRANSFER_TOKEN", "", "secret"),
+        /** What a replica does when its digest differs from the group's: report or resync. */
+        ON_DIVERGENCE("--on-divergence", "KOORD_ON_DIVERGENCE", "report", ""),
+        /** Deliveries between two published digests (0: never publish). */
+        DIGEST_INTERVAL("--digest-interval", "KOORD_DIGEST_INTERVAL", "100", "commands"),
+        /** Responses to Idempotency-Key commands kept for retries. */
+        RESPONSE_CACHE_ENTRIES("--response-cache-entries", "KOORD_RESPONSE_CACHE_ENTRIES", "10000", "entries"),
+        /** Group commit: how often the journal is synced to disk. */
+        STATE_SYNC_INTERVAL("--state-sync-interval", "KOORD_STATE_SYNC_INTERVAL", "100ms", "duration"),
+        /** How often a full checkpoint replaces the journal. */
+        CHECKPOINT_INTERVAL("--checkpoint-interval", "KOORD_CHECKPOINT_INTERVAL", "30s", "duration");
 
         private final String flag;
         private final String env;

@@ -1,6 +1,7 @@
 package io.koordinator.proxy;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -50,6 +51,47 @@ final class ProxyMetrics {
             .help("Commands skipped as duplicates")
             .register(registry);
 
+    private final Gauge replicaState = Gauge.builder()
+            .name("koordinator_replica_state")
+            .help("1 for the state the replica is in, 0 for the others")
+            .labelNames("state")
+            .register(registry);
+    private final Counter replicaTransitions = Counter.builder()
+            .name("koordinator_replica_transitions_total")
+            .help("Replica state changes, by the state entered")
+            .labelNames("state")
+            .register(registry);
+    private final Counter recoveries = Counter.builder()
+            .name("koordinator_replica_recoveries_total")
+            .help("Recoveries started, by cause (app_restarted, in_doubt, compacted, delivery_failed, divergence)"
+                    + " and action (snapshot, rebuild, redeliver, resume, stopped)")
+            .labelNames("cause", "action")
+            .register(registry);
+    private final Counter divergences = Counter.builder()
+            .name("koordinator_divergence_total")
+            .help("Digest mismatches with a peer at the same position")
+            .register(registry);
+    private final Counter transfersServed = Counter.builder()
+            .name("koordinator_transfers_served_total")
+            .help("State transfers this replica served to a peer, by outcome")
+            .labelNames("outcome")
+            .register(registry);
+    private final Counter transferRefusals = Counter.builder()
+            .name("koordinator_admin_refusals_total")
+            .help("Admin requests refused, by reason (no_token, bad_token, not_ready, no_snapshot)")
+            .labelNames("reason")
+            .register(registry);
+    private final Counter idempotentReplays = Counter.builder()
+            .name("koordinator_idempotent_replays_total")
+            .help("Retries of an Idempotency-Key answered with the original response")
+            .register(registry);
+    private final Counter checkpointErrors = Counter.builder()
+            .name("koordinator_checkpoint_errors_total")
+            .help("Failures writing or syncing the durable checkpoint")
+            .register(registry);
+
+    final LongAdder divergenceCount = new LongAdder();
+    final LongAdder recoveryCount = new LongAdder();
     final LongAdder orderedCount = new LongAdder();
     final LongAdder passThroughCount = new LongAdder();
     final LongAdder rejectedCount = new LongAdder();
@@ -103,6 +145,42 @@ final class ProxyMetrics {
         duplicateCount.increment();
     }
 
+    void replicaState(ReplicaState current) {
+        for (ReplicaState s : ReplicaState.values()) {
+            replicaState.labelValues(s.name()).set(s == current ? 1 : 0);
+        }
+    }
+
+    void replicaTransition(ReplicaState to) {
+        replicaTransitions.labelValues(to.name()).inc();
+    }
+
+    void recovery(String cause, String action) {
+        recoveries.labelValues(cause, action).inc();
+        recoveryCount.increment();
+    }
+
+    void divergence() {
+        divergences.inc();
+        divergenceCount.increment();
+    }
+
+    void transferServed(String outcome) {
+        transfersServed.labelValues(outcome).inc();
+    }
+
+    void adminRefused(String reason) {
+        transferRefusals.labelValues(reason).inc();
+    }
+
+    void idempotentReplay() {
+        idempotentReplays.inc();
+    }
+
+    void checkpointError() {
+        checkpointErrors.inc();
+    }
+
     void entryDelivered(int commands) {
         commandsPerEntry.observe(commands);
     }
@@ -114,7 +192,9 @@ final class ProxyMetrics {
                 "delivered", deliveredCount.sum(),
                 "duplicates", duplicateCount.sum(),
                 "localReplies", localReplyCount.sum(),
-                "rejected", rejectedCount.sum());
+                "rejected", rejectedCount.sum(),
+                "recoveries", recoveryCount.sum(),
+                "divergences", divergenceCount.sum());
     }
 
     /** The Prometheus text exposition of every metric. */

@@ -89,7 +89,15 @@ class ProxyConfigTest {
                 Map.entry("KOORD_COMPACTION_RETAIN_AGE", "2m"),
                 Map.entry("KOORD_READY_MAX_LAG", "7"),
                 Map.entry("KOORD_SNAPSHOT_PATH", "/snapshot"),
-                Map.entry("KOORD_DRAIN_TIMEOUT", "1m")));
+                Map.entry("KOORD_DRAIN_TIMEOUT", "1m"),
+                Map.entry("KOORD_STATE_DIR", "/var/run/koordinator/state"),
+                Map.entry("KOORD_APP_KIND", "position-aware"),
+                Map.entry("KOORD_TRANSFER_TOKEN", "s3cret"),
+                Map.entry("KOORD_ON_DIVERGENCE", "resync"),
+                Map.entry("KOORD_DIGEST_INTERVAL", "50"),
+                Map.entry("KOORD_RESPONSE_CACHE_ENTRIES", "77"),
+                Map.entry("KOORD_STATE_SYNC_INTERVAL", "20ms"),
+                Map.entry("KOORD_CHECKPOINT_INTERVAL", "5s")));
         assertThat(env.keySet())
                 .containsExactlyInAnyOrderElementsOf(
                         Arrays.stream(Key.values()).map(Key::env).toList());
@@ -113,6 +121,16 @@ class ProxyConfigTest {
         assertThat(c.readyMaxLag()).isEqualTo(7);
         assertThat(c.snapshotPath()).isEqualTo("/snapshot");
         assertThat(c.drainTimeout()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.recovery())
+                .isEqualTo(new RecoveryConfig(
+                        java.nio.file.Path.of("/var/run/koordinator/state"),
+                        AppKind.POSITION_AWARE,
+                        "s3cret",
+                        true,
+                        50,
+                        77,
+                        Duration.ofMillis(20),
+                        Duration.ofSeconds(5)));
         assertThat(c.sequencerConfig().groupPath()).isEqualTo("/k/shop.orders");
         assertThat(c.sequencerConfig().maxEntryCommands()).isEqualTo(10);
         assertThat(c.sequencerConfig().compactionInterval()).isEqualTo(Duration.ofSeconds(3));
@@ -163,6 +181,10 @@ class ProxyConfigTest {
                         Key.MAX_BODY_BYTES, "600000", "--max-body-bytes (KOORD_MAX_BODY_BYTES): 600000 does not fit"),
                 Arguments.of(Key.MAX_APPENDS_IN_FLIGHT, "0", "--max-appends-in-flight (KOORD_MAX_APPENDS_IN_FLIGHT)"),
                 Arguments.of(Key.READY_MAX_LAG, "-1", "--ready-max-lag (KOORD_READY_MAX_LAG)"),
+                Arguments.of(Key.APP_KIND, "disk", "--app-kind (KOORD_APP_KIND)"),
+                Arguments.of(Key.ON_DIVERGENCE, "panic", "--on-divergence (KOORD_ON_DIVERGENCE)"),
+                Arguments.of(Key.SNAPSHOT_PATH, "snapshot", "--snapshot-path (KOORD_SNAPSHOT_PATH)"),
+                Arguments.of(Key.DIGEST_INTERVAL, "-5", "--digest-interval (KOORD_DIGEST_INTERVAL)"),
                 Arguments.of(Key.ZOOKEEPER, "", "--zookeeper (KOORD_ZOOKEEPER) is required."));
     }
 

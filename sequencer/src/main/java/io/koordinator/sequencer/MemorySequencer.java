@@ -34,6 +34,8 @@ public final class MemorySequencer implements Sequencer {
         private final List<List<Command>> entries = new ArrayList<>();
         private final AtomicBoolean available = new AtomicBoolean(true);
         private final Map<String, Supplier<ReplicaInfo>> replicas = new ConcurrentHashMap<>();
+        private final Map<String, String> secrets = new ConcurrentHashMap<>();
+        private final String identity = java.util.UUID.randomUUID().toString();
         private long floorSequence = -1; // guarded by this
 
         /** While false, appends fail with {@link SequencerUnavailableException}. */
@@ -198,6 +200,16 @@ public final class MemorySequencer implements Sequencer {
     @Override
     public List<ReplicaInfo> replicas() {
         return log.replicas.values().stream().map(Supplier::get).toList();
+    }
+
+    @Override
+    public Optional<String> logIdentity() {
+        return Optional.of("memory:" + log.identity);
+    }
+
+    @Override
+    public String sharedSecret(String name) {
+        return log.secrets.computeIfAbsent(name, n -> Secrets.random());
     }
 
     @Override

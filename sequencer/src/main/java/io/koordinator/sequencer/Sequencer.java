@@ -74,6 +74,19 @@ public interface Sequencer extends AutoCloseable {
      */
     void registerReplica(ReplicaInfo info, java.util.function.Supplier<ReplicaInfo> progress);
 
+    /**
+     * A secret shared by the group's replicas, created by whichever asks first (random, 32 bytes,
+     * hex) and kept in the group's subtree, whose ACLs protect it. Blocks on ZooKeeper.
+     */
+    String sharedSecret(String name) throws Exception;
+
+    /**
+     * The identity of this group's log, different for every log ever created under the same
+     * path (on ZooKeeper: the creation zxid of {@code log/}). A checkpoint records it, so a
+     * checkpoint is never applied to another log than its own. Empty until the log is reached.
+     */
+    java.util.Optional<String> logIdentity();
+
     /** Counters for status and metrics. */
     SequencerStats stats();
 

@@ -5,9 +5,11 @@ import io.koordinator.sequencer.Follower;
 import io.koordinator.sequencer.LogCheckpoint;
 import io.koordinator.sequencer.LogListener;
 import io.koordinator.sequencer.ReplicaInfo;
+import io.koordinator.sequencer.Secrets;
 import io.koordinator.sequencer.Sequencer;
 import io.koordinator.sequencer.SequencerConfig;
 import io.koordinator.sequencer.SequencerStats;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -60,6 +62,7 @@ public final class ZkSequencer implements Sequencer {
     private volatile boolean initialized;
     private final CountDownLatch initializedLatch = new CountDownLatch(1);
     private volatile long sessionId;
+    private volatile String logIdentity; // set by initialize()
     private final ScheduledExecutorService timer;
     private final ZkAppender appender;
     private final ReplicaRegistry registry;
@@ -200,6 +203,9 @@ public final class ZkSequencer implements Sequencer {
         try {
             ensurePath(layout.logPath());
             ensurePath(layout.replicasPath());
+            logIdentity = "zk:"
+                    + Long.toHexString(
+                            client.checkExists().forPath(layout.logPath()).getCzxid());
             int highest = ZkSegments.highest(this);
             ensurePath(layout.segmentPath(highest));
             appender.initialize(highest);
@@ -308,6 +314,24 @@ public final class ZkSequencer implements Sequencer {
     /** The live replicas for compaction: throws if one of their nodes does not parse. */
     List<ReplicaInfo> replicasStrict() throws Exception {
         return registry.readAll(true);
+    }
+
+    @Override
+    public java.util.Optional<String> logIdentity() {
+        return java.util.Optional.ofNullable(logIdentity);
+    }
+
+    @Override
+    public String sharedSecret(String name) throws Exception {
+        String path = config.groupPath() + "/secrets/" + name;
+        try {
+            client.create()
+                    .creatingParentsIfNeeded()
+                    .forPath(path, Secrets.random().getBytes(StandardCharsets.US_ASCII));
+        } catch (KeeperException.NodeExistsException e) {
+            // another replica created it first: use that one
+        }
+        return new String(client.getData().forPath(path), StandardCharsets.US_ASCII);
     }
 
     @Override
