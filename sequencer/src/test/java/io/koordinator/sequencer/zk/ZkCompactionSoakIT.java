@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -26,13 +27,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sustained load with compaction on: three replicas append and follow for {@value #SECONDS} s (or
- * {@value #COMMANDS_PER_REPLICA} commands each), the log rolls over segments, and the group's
- * znode count stays bounded while the log grows far past the bound.
+ * Sustained load with compaction on: three replicas append and follow for {@value #SECONDS} s, and
+ * on (up to {@value #MAX_SECONDS} s) until the log holds three times the bound, at most {@value
+ * #COMMANDS_PER_REPLICA} commands each; the log rolls over segments, and the group's znode count
+ * stays bounded while the log grows far past the bound.
  */
 class ZkCompactionSoakIT {
     private static final Logger log = LoggerFactory.getLogger(ZkCompactionSoakIT.class);
     private static final int SECONDS = 30;
+    private static final int MAX_SECONDS = 60;
     private static final int COMMANDS_PER_REPLICA = 40_000;
     private static final int OUTSTANDING = 4;
     private static final long RETAIN = 200;
@@ -78,15 +81,24 @@ class ZkCompactionSoakIT {
                     TimeUnit.MILLISECONDS);
             try {
                 // when each replica appends with a few commands outstanding, for a bounded time
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+                long started = System.nanoTime();
+                BooleanSupplier goOn = () -> {
+                    long elapsed = System.nanoTime() - started;
+                    long entries = replicas.stream()
+                            .mapToLong(r -> r.sequencer().stats().entriesAppended())
+                            .sum();
+                    return elapsed < TimeUnit.SECONDS.toNanos(SECONDS)
+                            || (entries <= 3 * BOUND && elapsed < TimeUnit.SECONDS.toNanos(MAX_SECONDS));
+                };
                 List<CompletableFuture<Long>> loads = new ArrayList<>();
                 for (Replica r : replicas) {
-                    loads.add(CompletableFuture.supplyAsync(() -> load(r.sequencer(), until)));
+                    loads.add(CompletableFuture.supplyAsync(() -> load(r.sequencer(), goOn)));
                 }
                 long acked = 0;
                 for (CompletableFuture<Long> load : loads) {
-                    acked += load.get(SECONDS + 60, TimeUnit.SECONDS);
+                    acked += load.get(MAX_SECONDS + 60, TimeUnit.SECONDS);
                 }
+                double seconds = (System.nanoTime() - started) / 1e9;
 
                 // then every follower reads the same log to its end
                 long end = replicas.stream()
@@ -111,7 +123,7 @@ class ZkCompactionSoakIT {
                                 + " max {} final {} (samples every 0.5 s: {})",
                         acked,
                         entries,
-                        SECONDS,
+                        String.format("%.1f", seconds),
                         deleted,
                         segmentsDeleted,
                         maxCount.get(),
@@ -138,13 +150,13 @@ class ZkCompactionSoakIT {
         }
     }
 
-    /** Appends until {@code until} or the command budget, {@value #OUTSTANDING} outstanding; returns the acks. */
-    private static long load(ZkSequencer s, long until) {
+    /** Appends while {@code goOn} says so, within the command budget, {@value #OUTSTANDING} outstanding; returns the acks. */
+    private static long load(ZkSequencer s, BooleanSupplier goOn) {
         Semaphore window = new Semaphore(OUTSTANDING);
         AtomicLong acked = new AtomicLong();
         String origin = s.config.replicaId();
         try {
-            for (int i = 0; i < COMMANDS_PER_REPLICA && System.nanoTime() < until; i++) {
+            for (int i = 0; i < COMMANDS_PER_REPLICA && goOn.getAsBoolean(); i++) {
                 if (!window.tryAcquire(30, TimeUnit.SECONDS)) {
                     throw new IllegalStateException("appends stopped completing");
                 }
