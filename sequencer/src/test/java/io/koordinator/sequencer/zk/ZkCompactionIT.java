@@ -192,4 +192,48 @@ class ZkCompactionIT {
                 zk.server().getTempDirectory(), layout);
         assertThat(deletes).isGreaterThanOrEqualTo(200);
     }
+
+    @Test
+    void theAgeMarginKeepsEntriesYoungerThanItByTheirCreationTime() throws Exception {
+        // given a replica (no rounds of its own: the test asks for the candidate) and 10 entries
+        Duration age = Duration.ofSeconds(3);
+        SequencerConfig config =
+                config("r0", 0).withCompaction(Duration.ofHours(1), 0, age).withSegmentRollover(1_000);
+        Replica r0 = Replica.start(config, LogCheckpoint.START);
+        toClose.add(r0);
+        List<Long> old = appendOneByOne(r0.sequencer(), "r0", 0, 10);
+        ZkLayout layout = new ZkLayout(config);
+        long oldCreated = zk.raw()
+                .checkExists()
+                .forPath(layout.entryPath(0, Positions.sequence(old.get(9))))
+                .getCtime();
+
+        // when they are older than the margin and 10 more come, all applied by the replica
+        await().atMost(DEADLINE).until(() -> System.currentTimeMillis() - oldCreated > age.toMillis() + 100);
+        List<Long> young = appendOneByOne(r0.sequencer(), "r0", 10, 10);
+        await().atMost(DEADLINE).until(() -> r0.follower().appliedPosition() == young.get(9));
+        long before = System.currentTimeMillis();
+        long candidate = r0.sequencer().compactor().candidate();
+        long after = System.currentTimeMillis();
+
+        // then the floor candidate is the newest entry old enough, not the durable position
+        assertThat(candidate).isGreaterThanOrEqualTo(old.get(9)).isLessThanOrEqualTo(young.get(9));
+        long sequence = Positions.sequence(candidate);
+        assertThat(zk.raw().checkExists().forPath(layout.entryPath(0, sequence)).getCtime())
+                .isLessThanOrEqualTo(after - age.toMillis());
+        long youngCreated = zk.raw()
+                .checkExists()
+                .forPath(layout.entryPath(0, Positions.sequence(young.get(9))))
+                .getCtime();
+        if (youngCreated > after - age.toMillis()) {
+            assertThat(candidate).as("the newest entry is too young").isLessThan(young.get(9));
+        }
+        if (candidate < young.get(9)) {
+            assertThat(zk.raw()
+                            .checkExists()
+                            .forPath(layout.entryPath(0, sequence + 1))
+                            .getCtime())
+                    .isGreaterThan(before - age.toMillis());
+        }
+    }
 }
