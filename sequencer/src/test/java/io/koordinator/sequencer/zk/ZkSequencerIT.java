@@ -136,6 +136,60 @@ class ZkSequencerIT extends SequencerContract {
     }
 
     @Test
+    void closeWithCreatesInFlightTellsUnknownFromNotWritten() throws Exception {
+        // given a sequencer with 1,000 appends pending or in flight, one command per entry
+        String group = "close-" + System.nanoTime();
+        ZkSequencer s =
+                new ZkSequencer(config(server.getConnectString(), group, "r0").withBatching(4, 4096, 1, Duration.ZERO));
+        s.start();
+        List<CompletableFuture<Long>> acks = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            acks.add(s.append(new Command(new RequestId("r0", i), System.currentTimeMillis(), null, new byte[8])));
+        }
+
+        // when it is closed at once
+        s.close();
+
+        // then every append has completed: written, unknown (a create was sent), or not written
+        List<RequestId> notWritten = new ArrayList<>();
+        int unknown = 0;
+        Map<RequestId, Long> acked = new HashMap<>();
+        for (int i = 0; i < acks.size(); i++) {
+            assertThat(acks.get(i)).isDone();
+            try {
+                acked.put(new RequestId("r0", i), acks.get(i).join());
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof AppendOutcomeUnknownException) {
+                    unknown++;
+                } else {
+                    assertThat(e.getCause()).isInstanceOf(SequencerUnavailableException.class);
+                    notWritten.add(new RequestId("r0", i));
+                }
+            }
+        }
+        assertThat(notWritten).as("commands never sent").isNotEmpty();
+        assertThat(unknown + acked.size()).as("commands whose create was sent").isGreaterThan(0);
+
+        // and no command reported as not written is in the log
+        ZkSequencer reader = new ZkSequencer(config(server.getConnectString(), group, "r1"));
+        reader.start();
+        Map<RequestId, Long> applied = new ConcurrentHashMap<>();
+        try (Follower f =
+                reader.follow(LogCheckpoint.START, (position, command) -> applied.put(command.requestId(), position))) {
+            int created = reader.client
+                    .checkExists()
+                    .forPath(reader.layout.segmentPath(0))
+                    .getCversion();
+            assertThat(created).isPositive();
+            await().atMost(Duration.ofSeconds(60)).until(() -> f.appliedPosition() >= Positions.entry(0, created - 1L));
+            assertThat(applied.keySet()).doesNotContainAnyElementsOf(notWritten);
+            acked.forEach((id, position) -> assertThat(applied).containsEntry(id, position));
+        } finally {
+            reader.close();
+        }
+    }
+
+    @Test
     void maxBatchDelayGathersCommandsIntoOneEntry() throws Exception {
         // given a sequencer whose first command waits up to 1 s for company
         ZkSequencer s = new ZkSequencer(config(server.getConnectString(), "delay-" + System.nanoTime(), "r0")
