@@ -4,7 +4,11 @@ import io.koordinator.Durations;
 import java.time.Duration;
 import picocli.CommandLine;
 
-/** Durations on the load tools' command lines, in the form every Koordinator command reads ({@link Durations}). */
+/**
+ * Durations on the load tools' command lines, in the form every Koordinator command reads ({@link
+ * Durations}), plus a bare number of seconds ({@code --duration 60}), as {@link
+ * LoadtestConfigKeys} says.
+ */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
 
     @Override
@@ -13,6 +17,9 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
     }
 
     public static Duration parse(String value) {
+        if (value != null && value.matches("[0-9]{1,9}")) {
+            return Duration.ofSeconds(Long.parseLong(value));
+        }
         try {
             return Durations.parse(value);
         } catch (IllegalArgumentException e) {

@@ -1,6 +1,7 @@
 package io.koordinator.loadtest;
 
 import io.koordinator.loadtest.bench.BenchCommand;
+import io.koordinator.loadtest.chaos.ChaosCommand;
 import io.koordinator.loadtest.demo.DemoCommand;
 import io.koordinator.loadtest.kv.KvAppCommand;
 import io.koordinator.loadtest.load.LoadCommand;
@@ -13,13 +14,14 @@ import picocli.CommandLine.Command;
 @Command(
         name = "koordinator-loadtest",
         mixinStandardHelpOptions = true,
-        description = "Sample app, local ZooKeeper quorum, load generator, demo and benchmarks.",
+        description = "Sample app, local ZooKeeper quorum, load generator, demo, benchmarks and the chaos run.",
         subcommands = {
             KvAppCommand.class,
             ZookeeperCommand.class,
             DemoCommand.class,
             BenchCommand.class,
-            LoadCommand.class
+            LoadCommand.class,
+            ChaosCommand.class
         })
 public final class LoadtestMain implements Runnable {
     public static void main(String[] args) {

@@ -121,6 +121,12 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
+    /** Waits up to {@code timeout} for the process to end; its exit code, or -1 if still running. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return exitCode();
+    }
+
     /** Exit code, or -1 if still running. */
     public int exitCode() {
         return process.isAlive() ? -1 : process.exitValue();
@@ -134,6 +140,24 @@ public final class ChildProcess implements AutoCloseable {
             process.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Sends {@code signal} ({@code STOP}, {@code CONT}, ...) to the process alone with {@code
+     * kill(1)}, which Java's process API cannot do.
+     */
+    public void signal(String signal) throws IOException, InterruptedException {
+        Process k = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                .redirectErrorStream(true)
+                .start();
+        if (!k.waitFor(10, TimeUnit.SECONDS)) {
+            k.destroyForcibly();
+            throw new IOException("kill -" + signal + " " + process.pid() + " did not finish");
+        }
+        if (k.exitValue() != 0) {
+            throw new IOException("kill -" + signal + " " + process.pid() + " failed: "
+                    + new String(k.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim());
         }
     }
 

@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param proxyArgs extra flags for every proxy (e.g. {@code --batch-max-delay 1ms})
  * @param jvmOptions options of every child JVM
  * @param startTimeout how long start-up may take before it fails
+ * @param zkProcessPerServer run each ZooKeeper server as a process of its own, so one can be killed
+ * @param zkMaxSessionTimeout the longest session ZooKeeper grants; null: its default (20 ticks)
  */
 public record ClusterConfig(
         int zkServers,
@@ -22,7 +24,9 @@ public record ClusterConfig(
         Jars jars,
         List<String> proxyArgs,
         List<String> jvmOptions,
-        Duration startTimeout) {
+        Duration startTimeout,
+        boolean zkProcessPerServer,
+        Duration zkMaxSessionTimeout) {
 
     public ClusterConfig {
         Objects.requireNonNull(group, "group");
@@ -47,14 +51,34 @@ public record ClusterConfig(
 
     public static ClusterConfig of(int zkServers, int replicas, Jars jars) {
         return new ClusterConfig(
-                zkServers, replicas, "kv", jars, List.of(), DEFAULT_JVM_OPTIONS, Duration.ofSeconds(90));
+                zkServers, replicas, "kv", jars, List.of(), DEFAULT_JVM_OPTIONS, Duration.ofSeconds(90), false, null);
     }
 
     public ClusterConfig withProxyArgs(List<String> v) {
-        return new ClusterConfig(zkServers, replicas, group, jars, v, jvmOptions, startTimeout);
+        return new ClusterConfig(
+                zkServers, replicas, group, jars, v, jvmOptions, startTimeout, zkProcessPerServer, zkMaxSessionTimeout);
     }
 
     public ClusterConfig withGroup(String v) {
-        return new ClusterConfig(zkServers, replicas, v, jars, proxyArgs, jvmOptions, startTimeout);
+        return new ClusterConfig(
+                zkServers,
+                replicas,
+                v,
+                jars,
+                proxyArgs,
+                jvmOptions,
+                startTimeout,
+                zkProcessPerServer,
+                zkMaxSessionTimeout);
+    }
+
+    public ClusterConfig withZkProcessPerServer(boolean v) {
+        return new ClusterConfig(
+                zkServers, replicas, group, jars, proxyArgs, jvmOptions, startTimeout, v, zkMaxSessionTimeout);
+    }
+
+    public ClusterConfig withZkMaxSessionTimeout(Duration v) {
+        return new ClusterConfig(
+                zkServers, replicas, group, jars, proxyArgs, jvmOptions, startTimeout, zkProcessPerServer, v);
     }
 }

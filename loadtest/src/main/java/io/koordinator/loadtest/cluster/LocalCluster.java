@@ -3,10 +3,13 @@ package io.koordinator.loadtest.cluster;
 import io.koordinator.loadtest.load.HttpConnection;
 import io.koordinator.loadtest.zk.FreePorts;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -20,7 +23,9 @@ import tools.jackson.databind.ObjectMapper;
  * by the demo, the benchmarks and the end-to-end test.
  *
  * <p>{@link #start()} returns once ZooKeeper serves, every app listens and every proxy is ready;
- * {@link #close()} stops everything it started, proxies first.
+ * {@link #close()} stops everything it started, proxies first. In between, faults: a replica's
+ * proxy or app killed ({@link #killProxy}, {@link #killApp}) and restarted, a proxy paused and
+ * resumed (SIGSTOP, SIGCONT), a ZooKeeper server killed and restarted ({@link #zookeeper()}).
  */
 public final class LocalCluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
@@ -34,11 +39,11 @@ public final class LocalCluster implements AutoCloseable {
 
     private final ClusterConfig config;
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
-    // Written by start() before it returns; read-only afterwards.
-    private final List<Replica> replicas = new ArrayList<>();
-    private final List<ChildProcess> children = new ArrayList<>();
-    private ChildProcess zookeeper;
+    // Set by start(); elements are replaced when a fault restarts a process (any thread reads them).
+    private final List<Replica> replicas = new CopyOnWriteArrayList<>();
+    private ZkEnsemble zookeeper;
     private String connectString;
+    private Path stateDir; // created by the first proxy launch
 
     public LocalCluster(ClusterConfig config) {
         this.config = config;
@@ -50,73 +55,22 @@ public final class LocalCluster implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         long deadline = System.nanoTime() + config.startTimeout().toNanos();
-        String loadtestJar = config.jars().loadtest().toString();
         try {
-            zookeeper = ChildProcess.java(
-                    "zookeeper",
-                    config.jvmOptions(),
-                    loadtestJar,
-                    List.of("zookeeper", "--servers", Integer.toString(config.zkServers())));
-            children.add(zookeeper);
+            zookeeper = ZkEnsemble.start(config);
             // The apps need no ZooKeeper: they start while the ensemble elects its leader.
             int[] ports = FreePorts.pick(3 * config.replicas());
-            List<ChildProcess> apps = new ArrayList<>();
-            for (int i = 0; i < config.replicas(); i++) {
-                ChildProcess app = ChildProcess.java(
-                        "replica-" + (i + 1) + "-app",
-                        config.jvmOptions(),
-                        loadtestJar,
-                        List.of("kv-app", "--port", Integer.toString(ports[3 * i])));
-                children.add(app);
-                apps.add(app);
-            }
-            connectString = zookeeper.awaitLine(remaining(deadline));
-            if (connectString == null) {
-                throw failure(zookeeper, "did not print its connect string");
-            }
-            log.info("cluster/{} zookeeper serving at {}", config.group(), connectString);
-
             for (int i = 0; i < config.replicas(); i++) {
                 String name = "replica-" + (i + 1);
-                int appPort = ports[3 * i];
-                int listenPort = ports[3 * i + 1];
-                int adminPort = ports[3 * i + 2];
-                ChildProcess app = apps.get(i);
-                List<String> args = new ArrayList<>(List.of(
-                        "proxy",
-                        "--group",
-                        config.group(),
-                        "--replica-id",
-                        name,
-                        "--zookeeper",
-                        connectString,
-                        "--app-port",
-                        Integer.toString(appPort),
-                        "--app-host",
-                        "127.0.0.1",
-                        "--listen-address",
-                        "127.0.0.1",
-                        "--listen-port",
-                        Integer.toString(listenPort),
-                        "--admin-port",
-                        Integer.toString(adminPort),
-                        "--advertise-address",
-                        "127.0.0.1",
-                        "--pass-through",
-                        "/healthz"));
-                args.addAll(config.proxyArgs());
-                ChildProcess proxy = ChildProcess.java(
-                        name + "-proxy",
-                        config.jvmOptions(),
-                        config.jars().proxy().toString(),
-                        args);
-                children.add(proxy);
-                replicas.add(new Replica(name, appPort, listenPort, adminPort, app, proxy));
+                replicas.add(new Replica(name, ports[3 * i], ports[3 * i + 1], ports[3 * i + 2], null, null));
+                replicas.set(i, replicas.get(i).withApp(launchApp(replicas.get(i))));
+            }
+            connectString = zookeeper.awaitServing(remaining(deadline));
+            log.info("cluster/{} zookeeper serving at {}", config.group(), connectString);
+            for (int i = 0; i < config.replicas(); i++) {
+                replicas.set(i, replicas.get(i).withProxy(launchProxy(replicas.get(i))));
             }
             for (Replica r : replicas) {
-                if (r.app().awaitLine(remaining(deadline)) == null) {
-                    throw failure(r.app(), "did not start listening");
-                }
+                awaitListening(r.app(), deadline);
             }
             for (Replica r : replicas) {
                 awaitReady(r, deadline);
@@ -125,6 +79,139 @@ public final class LocalCluster implements AutoCloseable {
         } catch (IOException | InterruptedException | RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    private ChildProcess launchApp(Replica r) throws IOException {
+        return ChildProcess.java(
+                r.name() + "-app",
+                config.jvmOptions(),
+                config.jars().loadtest().toString(),
+                List.of("kv-app", "--port", Integer.toString(r.appPort())));
+    }
+
+    private ChildProcess launchProxy(Replica r) throws IOException {
+        List<String> args = new ArrayList<>(List.of(
+                "proxy",
+                "--group",
+                config.group(),
+                "--replica-id",
+                r.name(),
+                "--zookeeper",
+                connectString,
+                "--app-port",
+                Integer.toString(r.appPort()),
+                "--app-host",
+                "127.0.0.1",
+                "--listen-address",
+                "127.0.0.1",
+                "--listen-port",
+                Integer.toString(r.listenPort()),
+                "--admin-port",
+                Integer.toString(r.adminPort()),
+                "--advertise-address",
+                "127.0.0.1",
+                "--pass-through",
+                "/healthz",
+                // the kv app has snapshot endpoints: a replica that lost its app's state restores a peer's
+                "--snapshot-path",
+                "/snapshot",
+                // one checkpoint directory per replica and per cluster, kept across proxy restarts
+                "--state-dir",
+                stateDir().resolve(r.name()).toString()));
+        args.addAll(config.proxyArgs());
+        return ChildProcess.java(
+                r.name() + "-proxy", config.jvmOptions(), config.jars().proxy().toString(), args);
+    }
+
+    /** This cluster's checkpoint directories, one per replica; removed by {@link #close()}. */
+    private synchronized Path stateDir() throws IOException {
+        if (stateDir == null) {
+            stateDir = Files.createTempDirectory("koordinator-cluster-" + config.group() + "-");
+        }
+        return stateDir;
+    }
+
+    private static void awaitListening(ChildProcess app, long deadline) throws IOException, InterruptedException {
+        if (app.awaitLine(remaining(deadline)) == null) {
+            throw failure(app, "did not start listening");
+        }
+    }
+
+    /** The ZooKeeper ensemble. */
+    public ZkEnsemble zookeeper() {
+        return zookeeper;
+    }
+
+    /** SIGKILL of replica {@code index}'s proxy (0-based), as a crash would stop it. */
+    public void killProxy(int index) {
+        replicas.get(index).proxy().kill();
+        log.info(
+                "cluster/{} {} proxy killed",
+                config.group(),
+                replicas.get(index).name());
+    }
+
+    /** Starts replica {@code index}'s proxy again on the same ports and replica id; does not wait for it. */
+    public void restartProxy(int index) throws IOException {
+        Replica r = replicas.get(index);
+        if (r.proxy().isAlive()) {
+            throw new IllegalStateException(r.name() + " proxy is running");
+        }
+        replicas.set(index, r.withProxy(launchProxy(r)));
+        log.info("cluster/{} {} proxy restarted", config.group(), r.name());
+    }
+
+    /** SIGKILL of replica {@code index}'s app: its state, held in memory, is gone. */
+    public void killApp(int index) {
+        replicas.get(index).app().kill();
+        log.info("cluster/{} {} app killed", config.group(), replicas.get(index).name());
+    }
+
+    /** Starts replica {@code index}'s app again, empty, on the same port; waits until it listens. */
+    public void restartApp(int index, Duration timeout) throws IOException, InterruptedException {
+        Replica r = replicas.get(index);
+        if (r.app().isAlive()) {
+            throw new IllegalStateException(r.name() + " app is running");
+        }
+        Replica restarted = r.withApp(launchApp(r));
+        replicas.set(index, restarted);
+        awaitListening(restarted.app(), System.nanoTime() + timeout.toNanos());
+        log.info("cluster/{} {} app restarted", config.group(), r.name());
+    }
+
+    /** SIGSTOP of replica {@code index}'s proxy: it keeps its sockets but runs no code. */
+    public void pauseProxy(int index) throws IOException, InterruptedException {
+        replicas.get(index).proxy().signal("STOP");
+        log.info(
+                "cluster/{} {} proxy paused",
+                config.group(),
+                replicas.get(index).name());
+    }
+
+    /** SIGCONT of replica {@code index}'s proxy. */
+    public void resumeProxy(int index) throws IOException, InterruptedException {
+        replicas.get(index).proxy().signal("CONT");
+        log.info(
+                "cluster/{} {} proxy resumed",
+                config.group(),
+                replicas.get(index).name());
+    }
+
+    /** The proxy's {@code /ready} verdict: true on 200, false on any other answer or none. */
+    public boolean ready(Replica r) {
+        try (HttpConnection c = new HttpConnection(r.admin(), Duration.ofSeconds(2))) {
+            return c.send("GET", "/ready", null).status() == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Waits until every replica's proxy is ready. */
+    public void awaitAllReady(Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Replica r : replicas) {
+            awaitReady(r, deadline);
         }
     }
 
@@ -142,10 +229,10 @@ public final class LocalCluster implements AutoCloseable {
             }
             TimeUnit.MILLISECONDS.sleep(100);
         }
-        throw failure(r.proxy(), "was not ready within " + config.startTimeout());
+        throw failure(r.proxy(), "was not ready in time");
     }
 
-    private static IOException failure(ChildProcess p, String what) {
+    static IOException failure(ChildProcess p, String what) {
         List<String> tail = p.stderrTail();
         String lines = String.join("\n  ", tail.subList(Math.max(0, tail.size() - 30), tail.size()));
         return new IOException(p.name() + " " + what + "; its last output:\n  " + lines);
@@ -219,12 +306,25 @@ public final class LocalCluster implements AutoCloseable {
         if (state.getAndSet(State.CLOSED) == State.CLOSED) {
             return;
         }
-        closeAll(replicas.stream().map(Replica::proxy).toList());
-        closeAll(children.stream().filter(c -> c != zookeeper).toList());
+        closeAll(replicas.stream().map(Replica::proxy).filter(p -> p != null).toList());
+        closeAll(replicas.stream().map(Replica::app).filter(p -> p != null).toList());
         if (zookeeper != null) {
             zookeeper.close();
         }
+        deleteQuietly(stateDir);
         log.info("cluster/{} stopped", config.group());
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.debug("cannot remove {}: {}", dir, e.toString());
+        }
     }
 
     private static void closeAll(List<ChildProcess> processes) {

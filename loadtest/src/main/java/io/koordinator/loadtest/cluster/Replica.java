@@ -14,6 +14,14 @@ import java.net.InetSocketAddress;
  */
 public record Replica(String name, int appPort, int listenPort, int adminPort, ChildProcess app, ChildProcess proxy) {
 
+    public Replica withApp(ChildProcess v) {
+        return new Replica(name, appPort, listenPort, adminPort, v, proxy);
+    }
+
+    public Replica withProxy(ChildProcess v) {
+        return new Replica(name, appPort, listenPort, adminPort, app, v);
+    }
+
     public InetSocketAddress inbound() {
         return new InetSocketAddress("127.0.0.1", listenPort);
     }

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * One blocking HTTP/1.1 keep-alive connection: a request, then its response, then the next.
@@ -45,6 +46,17 @@ public final class HttpConnection implements AutoCloseable {
      * @throws IOException connection failure (connection dropped)
      */
     public Response send(String method, String path, String body) throws IOException {
+        return send(method, path, body, Map.of());
+    }
+
+    /**
+     * Sends one request with extra {@code headers} and reads its response.
+     *
+     * @throws java.net.ConnectException the connection could not be opened: nothing was sent
+     * @throws java.net.SocketTimeoutException no response within the timeout (connection dropped)
+     * @throws IOException connection failure (connection dropped)
+     */
+    public Response send(String method, String path, String body, Map<String, String> headers) throws IOException {
         try {
             if (socket == null) {
                 connect();
@@ -59,6 +71,8 @@ public final class HttpConnection implements AutoCloseable {
                     .append(':')
                     .append(target.getPort())
                     .append("\r\n");
+            headers.forEach((name, value) ->
+                    head.append(name).append(": ").append(value).append("\r\n"));
             if (body != null || method.equals("PUT") || method.equals("POST")) {
                 head.append("Content-Length: ").append(payload.length).append("\r\n");
             }

@@ -12,11 +12,11 @@ import java.nio.charset.StandardCharsets;
  *
  * @see <a href="https://zookeeper.apache.org/doc/r3.9.3/zookeeperAdmin.html#sc_4lw">4lw</a>
  */
-final class FourLetterWords {
+public final class FourLetterWords {
     private FourLetterWords() {}
 
     /** The {@code Mode:} line of {@code srvr} (leader, follower, standalone), or null if not serving. */
-    static String mode(String host, int port) {
+    public static String mode(String host, int port) {
         String reply = send(host, port, "srvr");
         if (reply == null) {
             return null;
@@ -27,6 +27,25 @@ final class FourLetterWords {
             }
         }
         return null;
+    }
+
+    /** A numeric line {@code <name>\t<value>} of {@code mntr}, or -1 if not serving or absent. */
+    public static long monitor(String host, int port, String name) {
+        String reply = send(host, port, "mntr");
+        if (reply == null) {
+            return -1;
+        }
+        for (String line : reply.split("\n")) {
+            String[] kv = line.split("\t");
+            if (kv.length == 2 && kv[0].equals(name)) {
+                try {
+                    return Long.parseLong(kv[1].trim());
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
     }
 
     static String send(String host, int port, String word) {

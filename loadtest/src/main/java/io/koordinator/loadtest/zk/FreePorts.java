@@ -60,6 +60,31 @@ public final class FreePorts {
         }
     }
 
+    /** The first of {@code n} consecutive ports, each free at the time of the call. */
+    public static int pickConsecutive(int n) throws IOException {
+        int ceiling = ephemeralLow() - 1;
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int base = ThreadLocalRandom.current().nextInt(FLOOR, ceiling - n + 1);
+            List<ServerSocket> held = new ArrayList<>();
+            try {
+                for (int p = base; p < base + n; p++) {
+                    ServerSocket s = new ServerSocket();
+                    held.add(s);
+                    s.setReuseAddress(false);
+                    s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), p));
+                }
+                return base;
+            } catch (IOException e) {
+                // one of them is taken: another base
+            } finally {
+                for (ServerSocket s : held) {
+                    s.close();
+                }
+            }
+        }
+        throw new IOException("found no " + n + " consecutive free ports below " + ceiling);
+    }
+
     private static int[] viaPortZero(int n) throws IOException {
         int[] ports = new int[n];
         List<ServerSocket> held = new ArrayList<>();

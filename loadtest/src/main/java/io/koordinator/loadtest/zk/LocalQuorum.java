@@ -72,10 +72,13 @@ public final class LocalQuorum implements AutoCloseable {
                         config.bindAddress(),
                         ports[i],
                         config.tickTime(),
+                        config.maxSessionTimeout(),
                         n == 1 ? List.of() : peers));
             }
             for (LocalZkServer s : servers) {
-                s.start();
+                if (config.member() == 0 || config.member() == s.id()) {
+                    s.start();
+                }
             }
             awaitServing(config.startTimeout());
             log.info("zookeeper/{} serving: {}", n == 1 ? "standalone" : n + "-server quorum", connectString());
@@ -177,7 +180,8 @@ public final class LocalQuorum implements AutoCloseable {
         }
     }
 
-    static void deleteTree(Path dir) {
+    /** Deletes {@code dir} and everything below it; logs instead of throwing. */
+    public static void deleteTree(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> {
                 try {

@@ -17,6 +17,10 @@ import java.util.Objects;
  * @param advertisedAddress address written in the connect string
  * @param tickTime ZooKeeper's tick; sessions may last 2 to 20 ticks
  * @param startTimeout how long {@link LocalQuorum#start()} waits for every server to serve
+ * @param member 0: run every server; {@code i}: run only server {@code i} (1-based) of the
+ *     ensemble, the others being other processes with the same base port and data directory
+ * @param maxSessionTimeout the longest session the servers grant (ZooKeeper's {@code
+ *     maxSessionTimeout}); null: ZooKeeper's default of 20 ticks
  */
 public record LocalQuorumConfig(
         int servers,
@@ -25,7 +29,9 @@ public record LocalQuorumConfig(
         String bindAddress,
         String advertisedAddress,
         Duration tickTime,
-        Duration startTimeout) {
+        Duration startTimeout,
+        int member,
+        Duration maxSessionTimeout) {
 
     public LocalQuorumConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -38,6 +44,12 @@ public record LocalQuorumConfig(
         if (basePort < 0 || basePort + 3 * servers > 65535) {
             throw new IllegalArgumentException("basePort must be 0 or leave room for 3 ports per server: " + basePort);
         }
+        if (member < 0 || member > servers) {
+            throw new IllegalArgumentException("member must be in [0, " + servers + "]: " + member);
+        }
+        if (member != 0 && (basePort == 0 || dataDir == null)) {
+            throw new IllegalArgumentException("a single member needs a fixed base port and data directory");
+        }
         if (tickTime.toMillis() < 10) {
             throw new IllegalArgumentException("tickTime must be at least 10ms: " + tickTime);
         }
@@ -46,18 +58,47 @@ public record LocalQuorumConfig(
     /** {@code servers} servers on free loopback ports, in a temporary directory. */
     public static LocalQuorumConfig loopback(int servers) {
         return new LocalQuorumConfig(
-                servers, 0, null, "127.0.0.1", "127.0.0.1", Duration.ofMillis(1000), Duration.ofSeconds(60));
+                servers, 0, null, "127.0.0.1", "127.0.0.1", Duration.ofMillis(1000), Duration.ofSeconds(60), 0, null);
     }
 
     public LocalQuorumConfig withBasePort(int v) {
-        return new LocalQuorumConfig(servers, v, dataDir, bindAddress, advertisedAddress, tickTime, startTimeout);
+        return new LocalQuorumConfig(
+                servers, v, dataDir, bindAddress, advertisedAddress, tickTime, startTimeout, member, maxSessionTimeout);
     }
 
     public LocalQuorumConfig withDataDir(Path v) {
-        return new LocalQuorumConfig(servers, basePort, v, bindAddress, advertisedAddress, tickTime, startTimeout);
+        return new LocalQuorumConfig(
+                servers,
+                basePort,
+                v,
+                bindAddress,
+                advertisedAddress,
+                tickTime,
+                startTimeout,
+                member,
+                maxSessionTimeout);
     }
 
     public LocalQuorumConfig withAddresses(String bind, String advertised) {
-        return new LocalQuorumConfig(servers, basePort, dataDir, bind, advertised, tickTime, startTimeout);
+        return new LocalQuorumConfig(
+                servers, basePort, dataDir, bind, advertised, tickTime, startTimeout, member, maxSessionTimeout);
+    }
+
+    public LocalQuorumConfig withMember(int v) {
+        return new LocalQuorumConfig(
+                servers,
+                basePort,
+                dataDir,
+                bindAddress,
+                advertisedAddress,
+                tickTime,
+                startTimeout,
+                v,
+                maxSessionTimeout);
+    }
+
+    public LocalQuorumConfig withMaxSessionTimeout(Duration v) {
+        return new LocalQuorumConfig(
+                servers, basePort, dataDir, bindAddress, advertisedAddress, tickTime, startTimeout, member, v);
     }
 }

@@ -28,6 +28,7 @@ final class LocalZkServer {
     private final String bindAddress;
     private final int clientPort;
     private final Duration tickTime;
+    private final Duration maxSessionTimeout;
     private final List<String> peers;
     // Guarded by this.
     private AutoCloseable running;
@@ -35,13 +36,25 @@ final class LocalZkServer {
     // Set by the server's thread if it ends with an error.
     private volatile Throwable failure;
 
-    LocalZkServer(int id, Path dataDir, String bindAddress, int clientPort, Duration tickTime, List<String> peers) {
+    LocalZkServer(
+            int id,
+            Path dataDir,
+            String bindAddress,
+            int clientPort,
+            Duration tickTime,
+            Duration maxSessionTimeout,
+            List<String> peers) {
         this.id = id;
         this.dataDir = dataDir;
         this.bindAddress = bindAddress;
         this.clientPort = clientPort;
         this.tickTime = tickTime;
+        this.maxSessionTimeout = maxSessionTimeout;
         this.peers = peers;
+    }
+
+    int id() {
+        return id;
     }
 
     int clientPort() {
@@ -93,6 +106,9 @@ final class LocalZkServer {
         p.setProperty("tickTime", Long.toString(tickTime.toMillis()));
         p.setProperty("initLimit", "10");
         p.setProperty("syncLimit", "5");
+        if (maxSessionTimeout != null) {
+            p.setProperty("maxSessionTimeout", Long.toString(maxSessionTimeout.toMillis()));
+        }
         p.setProperty("dataDir", dataDir.toString());
         p.setProperty("clientPort", Integer.toString(clientPort));
         p.setProperty("clientPortAddress", bindAddress);

@@ -2,6 +2,7 @@ package io.koordinator.loadtest.zk;
 
 import io.koordinator.loadtest.LoadtestConfigKeys;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -48,6 +49,20 @@ public final class ZookeeperCommand implements Callable<Integer> {
             description = "Address in the printed connect string; default: the bind address (127.0.0.1 for 0.0.0.0).")
     String advertisedAddress;
 
+    @Option(
+            names = "--member",
+            defaultValue = "0",
+            description = {
+                "Run only server I (1-based) of the N; the others run in other processes started with the",
+                "same --servers, --base-port and --data-dir. Default 0: all N in this JVM."
+            })
+    int member;
+
+    @Option(
+            names = "--max-session-timeout",
+            description = "Longest session the servers grant (500ms, 6s); default ZooKeeper's 20 ticks (20s).")
+    Duration maxSessionTimeout;
+
     @Override
     public Integer call() throws Exception {
         String advertised = advertisedAddress != null
@@ -56,7 +71,9 @@ public final class ZookeeperCommand implements Callable<Integer> {
         LocalQuorum quorum = new LocalQuorum(LocalQuorumConfig.loopback(servers)
                 .withBasePort(basePort)
                 .withDataDir(dataDir)
-                .withAddresses(bindAddress, advertised));
+                .withAddresses(bindAddress, advertised)
+                .withMember(member)
+                .withMaxSessionTimeout(maxSessionTimeout));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
