@@ -136,6 +136,27 @@ public final class ProxyCommand implements Callable<Integer> {
     String maxAppendsInFlight;
 
     @Option(
+            names = "--compaction-interval",
+            paramLabel = "DURATION",
+            description = "How often the group's log is compacted; 0 disables."
+                    + " Default: ${DEFAULT-VALUE}. Env KOORD_COMPACTION_INTERVAL.")
+    String compactionInterval;
+
+    @Option(
+            names = "--compaction-retain-entries",
+            paramLabel = "ENTRIES",
+            description = "Entries kept below what every live replica made durable."
+                    + " Default: ${DEFAULT-VALUE}. Env KOORD_COMPACTION_RETAIN_ENTRIES.")
+    String compactionRetainEntries;
+
+    @Option(
+            names = "--compaction-retain-age",
+            paramLabel = "DURATION",
+            description = "Entries younger than this are kept; 0 for no age bound."
+                    + " Default: ${DEFAULT-VALUE}. Env KOORD_COMPACTION_RETAIN_AGE.")
+    String compactionRetainAge;
+
+    @Option(
             names = "--ready-max-lag",
             paramLabel = "ENTRIES",
             description = "Most lag at which the replica is ready. Default: ${DEFAULT-VALUE}. Env KOORD_READY_MAX_LAG.")

@@ -48,7 +48,11 @@ public record ProxyConfig(
         long readyMaxLag,
         String snapshotPath,
         Duration drainTimeout,
-        RecoveryConfig recovery) {
+        RecoveryConfig recovery,
+        Compaction compaction) {
+
+    /** Compaction settings, passed to the sequencer as they are. */
+    public record Compaction(Duration interval, long retainEntries, Duration retainAge) {}
 
     /** Room left in an entry for a command's method, target and headers beyond its body. */
     static final int HEAD_ROOM_BYTES = 32 * 1024;
@@ -78,7 +82,8 @@ public record ProxyConfig(
     public SequencerConfig sequencerConfig() {
         return SequencerConfig.defaults(zookeeper, groupId(), replicaId)
                 .withRoot(zkRoot)
-                .withBatching(maxAppendsInFlight, batchMaxBytes, batchMaxCommands, batchMaxDelay);
+                .withBatching(maxAppendsInFlight, batchMaxBytes, batchMaxCommands, batchMaxDelay)
+                .withCompaction(compaction.interval(), compaction.retainEntries(), compaction.retainAge());
     }
 
     /** Parses and validates; {@code raw} gives each key's value ({@code null}: use the default). */
@@ -159,7 +164,11 @@ public record ProxyConfig(
                 integer(v, Key.READY_MAX_LAG, 0, Integer.MAX_VALUE),
                 snapshotPath(v),
                 duration(v, Key.DRAIN_TIMEOUT),
-                recovery(v, namespace == null ? group : namespace + "." + group, replicaId));
+                recovery(v, namespace == null ? group : namespace + "." + group, replicaId),
+                new Compaction(
+                        duration(v, Key.COMPACTION_INTERVAL),
+                        integer(v, Key.COMPACTION_RETAIN_ENTRIES, 0, Integer.MAX_VALUE),
+                        duration(v, Key.COMPACTION_RETAIN_AGE)));
     }
 
     private static String snapshotPath(Map<Key, String> v) {

@@ -54,6 +54,12 @@ public final class ProxyConfigKeys {
         BATCH_MAX_DELAY("--batch-max-delay", "KOORD_BATCH_MAX_DELAY", "0ms", "duration"),
         /** Entries being appended at once. */
         MAX_APPENDS_IN_FLIGHT("--max-appends-in-flight", "KOORD_MAX_APPENDS_IN_FLIGHT", "4", "entries"),
+        /** How often the group's compaction leader deletes what every live replica made durable; 0 disables. */
+        COMPACTION_INTERVAL("--compaction-interval", "KOORD_COMPACTION_INTERVAL", "10s", "duration"),
+        /** Entries compaction keeps below the lowest durable position of the live replicas. */
+        COMPACTION_RETAIN_ENTRIES("--compaction-retain-entries", "KOORD_COMPACTION_RETAIN_ENTRIES", "10000", "entries"),
+        /** Entries younger than this (by creation time) are never compacted; 0 for no age bound. */
+        COMPACTION_RETAIN_AGE("--compaction-retain-age", "KOORD_COMPACTION_RETAIN_AGE", "0s", "duration"),
         /** Largest lag (entries not yet delivered) at which the replica is still ready. */
         READY_MAX_LAG("--ready-max-lag", "KOORD_READY_MAX_LAG", "100", "entries"),
         /** Where the app's snapshot endpoint lives; shown in /status, used by state transfer. */

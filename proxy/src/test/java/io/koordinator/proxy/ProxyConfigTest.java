@@ -84,6 +84,9 @@ class ProxyConfigTest {
                 Map.entry("KOORD_BATCH_MAX_BYTES", "65536"),
                 Map.entry("KOORD_BATCH_MAX_DELAY", "2ms"),
                 Map.entry("KOORD_MAX_APPENDS_IN_FLIGHT", "2"),
+                Map.entry("KOORD_COMPACTION_INTERVAL", "3s"),
+                Map.entry("KOORD_COMPACTION_RETAIN_ENTRIES", "500"),
+                Map.entry("KOORD_COMPACTION_RETAIN_AGE", "2m"),
                 Map.entry("KOORD_READY_MAX_LAG", "7"),
                 Map.entry("KOORD_SNAPSHOT_PATH", "/snapshot"),
                 Map.entry("KOORD_DRAIN_TIMEOUT", "1m"),
@@ -130,6 +133,9 @@ class ProxyConfigTest {
                         Duration.ofSeconds(5)));
         assertThat(c.sequencerConfig().groupPath()).isEqualTo("/k/shop.orders");
         assertThat(c.sequencerConfig().maxEntryCommands()).isEqualTo(10);
+        assertThat(c.sequencerConfig().compactionInterval()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(c.sequencerConfig().compactionRetainEntries()).isEqualTo(500);
+        assertThat(c.sequencerConfig().compactionRetainAge()).isEqualTo(Duration.ofMinutes(2));
     }
 
     @Test

@@ -55,12 +55,12 @@ public final class MemorySequencer implements Sequencer {
 
         /**
          * Entry at {@code sequence}, waiting up to {@code millis} for it; null if not there yet.
-         * Throws if it is compacted away.
+         * Throws if it is compacted away; {@code needed} is the first position the caller needs.
          */
-        synchronized List<Command> await(long sequence, long millis)
+        synchronized List<Command> await(long sequence, long needed, long millis)
                 throws InterruptedException, LogCompactedException {
             if (sequence < floorSequence) {
-                throw new LogCompactedException(Positions.entry(0, sequence), floor());
+                throw new LogCompactedException(needed, floor());
             }
             if (sequence >= entries.size()) {
                 wait(millis);
@@ -232,6 +232,8 @@ public final class MemorySequencer implements Sequencer {
                 appendsRejected.get(),
                 duplicatesSkipped.get(),
                 0,
+                0,
+                0,
                 0);
     }
 
@@ -273,7 +275,8 @@ public final class MemorySequencer implements Sequencer {
             long sequence = startSequence;
             try {
                 while (!closed) {
-                    List<Command> entry = log.await(sequence, 100);
+                    long needed = Positions.entry(0, sequence) + skipThroughIndex + 1;
+                    List<Command> entry = log.await(sequence, needed, 100);
                     if (entry == null) {
                         continue;
                     }

@@ -19,11 +19,23 @@ public interface Sequencer extends AutoCloseable {
      * Appends {@code command} to the log, batched with other commands (adaptive batching: while
      * appends are in flight, new commands go into the next entry).
      *
-     * <p>The future completes with the command's position once its entry is in the log, or
-     * fails at once with {@link SequencerUnavailableException} while ZooKeeper is unreachable.
-     * A command whose append outcome is unknown (connection loss mid-create) is retried; a
-     * resulting second copy in the log is skipped by deduplication. Completion runs on a
-     * sequencer thread: do not block in dependent stages.
+     * <p>The future completes with the command's position once its entry is in the log. It fails
+     * with:
+     *
+     * <ul>
+     *   <li>{@link SequencerUnavailableException}: the command was certainly not written (ZooKeeper
+     *       unreachable before any create was sent, sequencer closed, no append slot in time); at
+     *       once while ZooKeeper is unreachable. The caller may retry.
+     *   <li>{@link AppendOutcomeUnknownException}: a create was sent but its outcome could not be
+     *       settled within {@code sessionTimeout + connectionTimeout} (or the sequencer closed
+     *       meanwhile): the command may or may not be in the log, and may still be delivered. The
+     *       caller must not report it as "not written".
+     *   <li>{@link IllegalArgumentException}: the command does not fit an entry.
+     * </ul>
+     *
+     * A create whose outcome is unknown (connection loss mid-create) is retried; a resulting
+     * second copy in the log is skipped by deduplication. Completion runs on a sequencer thread:
+     * do not block in dependent stages.
      */
     CompletableFuture<Long> append(Command command);
 

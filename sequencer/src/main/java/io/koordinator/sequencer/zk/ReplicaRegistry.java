@@ -27,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
 final class ReplicaRegistry {
     private static final Logger log = LoggerFactory.getLogger(ReplicaRegistry.class);
     /** Unknown fields are ignored, so replicas of a newer version can publish more. */
-    private static final ObjectMapper JSON = JsonMapper.builder()
+    static final ObjectMapper JSON = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
@@ -151,6 +151,14 @@ final class ReplicaRegistry {
 
     /** Every registered replica, as it last published itself; skips nodes that vanish or do not parse. */
     List<ReplicaInfo> readAll() throws Exception {
+        return readAll(false);
+    }
+
+    /**
+     * Every registered replica; with {@code strict}, a node that does not parse throws instead of
+     * being skipped (compaction must not overlook a live replica it cannot read).
+     */
+    List<ReplicaInfo> readAll(boolean strict) throws Exception {
         List<ReplicaInfo> all = new ArrayList<>();
         for (String child : owner.client.getChildren().forPath(owner.layout.replicasPath())) {
             try {
@@ -158,6 +166,9 @@ final class ReplicaRegistry {
             } catch (KeeperException.NoNodeException e) {
                 // gone meanwhile
             } catch (JacksonException e) {
+                if (strict) {
+                    throw new IllegalStateException("replica node " + child + " does not parse", e);
+                }
                 log.debug("{} replica node {} does not parse: {}", owner.identity, child, e.toString());
             }
         }

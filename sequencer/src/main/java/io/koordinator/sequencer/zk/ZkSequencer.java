@@ -4,7 +4,6 @@ import io.koordinator.sequencer.Command;
 import io.koordinator.sequencer.Follower;
 import io.koordinator.sequencer.LogCheckpoint;
 import io.koordinator.sequencer.LogListener;
-import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.ReplicaInfo;
 import io.koordinator.sequencer.Secrets;
 import io.koordinator.sequencer.Sequencer;
@@ -67,11 +66,16 @@ public final class ZkSequencer implements Sequencer {
     private final ScheduledExecutorService timer;
     private final ZkAppender appender;
     private final ReplicaRegistry registry;
+    final ZkFloor floor;
+    /** Null when compaction is disabled ({@code compactionInterval} 0). */
+    private final ZkCompactor compactor;
+
     private final List<ZkFollower> followers = new CopyOnWriteArrayList<>();
     private volatile PersistentWatcher watcher; // set by initialize(), on the timer thread
 
     final AtomicLong duplicatesSkipped = new AtomicLong();
     final AtomicLong gapsSkipped = new AtomicLong();
+    final AtomicLong followersCompactedPast = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong sessionExpiries = new AtomicLong();
 
@@ -105,6 +109,8 @@ public final class ZkSequencer implements Sequencer {
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sequencer-timer-" + identity));
         this.appender = new ZkAppender(this);
         this.registry = new ReplicaRegistry(this);
+        this.floor = new ZkFloor(this);
+        this.compactor = config.compactionInterval().isZero() ? null : new ZkCompactor(this, floor);
     }
 
     static Thread daemon(Runnable r, String name) {
@@ -127,6 +133,10 @@ public final class ZkSequencer implements Sequencer {
         }
         timer.scheduleWithFixedDelay(registry::tick, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(appender::expireParked, 250, 250, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(floor::refresh, 0, 1, TimeUnit.SECONDS);
+        if (compactor != null) {
+            compactor.start();
+        }
         if (!initializedLatch.await(config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
             log.warn("{} ZooKeeper {} not reachable yet; appends fail until it is", identity, config.connectString());
         }
@@ -139,6 +149,9 @@ public final class ZkSequencer implements Sequencer {
     private void onConnectionState(ConnectionState newState) {
         if (state.get() == State.CLOSED) {
             return;
+        }
+        if (compactor != null) {
+            compactor.onConnectionState(newState);
         }
         switch (newState) {
             case CONNECTED, RECONNECTED -> {
@@ -193,7 +206,9 @@ public final class ZkSequencer implements Sequencer {
             logIdentity = "zk:"
                     + Long.toHexString(
                             client.checkExists().forPath(layout.logPath()).getCzxid());
-            appender.initialize(ZkSegments.highest(this));
+            int highest = ZkSegments.highest(this);
+            ensurePath(layout.segmentPath(highest));
+            appender.initialize(highest);
             CountDownLatch watching = new CountDownLatch(1);
             watcher = new PersistentWatcher(client, layout.logPath(), true);
             watcher.getListenable().addListener(this::onLogEvent);
@@ -296,6 +311,11 @@ public final class ZkSequencer implements Sequencer {
         return registry.readAll();
     }
 
+    /** The live replicas for compaction: throws if one of their nodes does not parse. */
+    List<ReplicaInfo> replicasStrict() throws Exception {
+        return registry.readAll(true);
+    }
+
     @Override
     public java.util.Optional<String> logIdentity() {
         return java.util.Optional.ofNullable(logIdentity);
@@ -316,7 +336,7 @@ public final class ZkSequencer implements Sequencer {
 
     @Override
     public long compactionFloor() {
-        return Positions.NONE;
+        return floor.cached();
     }
 
     @Override
@@ -329,7 +349,9 @@ public final class ZkSequencer implements Sequencer {
                 appender.rejected.get(),
                 duplicatesSkipped.get(),
                 reconnects.get(),
-                sessionExpiries.get());
+                sessionExpiries.get(),
+                compactor == null ? 0 : compactor.entriesDeleted.get(),
+                compactor == null ? 0 : compactor.floorMoves.get());
     }
 
     /** Sequence numbers the followers skipped because no entry exists there (see the gap rule). */
@@ -337,9 +359,29 @@ public final class ZkSequencer implements Sequencer {
         return gapsSkipped.get();
     }
 
+    /** Followers of this sequencer stopped because the entries they needed were compacted away. */
+    public long followersCompactedPast() {
+        return followersCompactedPast.get();
+    }
+
+    /** Whole segments this sequencer deleted as the compaction leader. */
+    public long segmentsCompacted() {
+        return compactor == null ? 0 : compactor.segmentsDeleted.get();
+    }
+
+    /** Whether this sequencer is the group's compaction leader now. */
+    public boolean isCompactionLeader() {
+        return compactor != null && compactor.isLeader();
+    }
+
+    /** The compactor, for tests that compact to a chosen floor; null when compaction is disabled. */
+    ZkCompactor compactor() {
+        return compactor;
+    }
+
     /** Entries re-appended into the next segment because they landed after a seal. */
     public long rolloverReappends() {
-        return appender.rolloverReappends.get();
+        return appender.rolloverReappends();
     }
 
     /** Commands failed because their entry stayed unconfirmed past the append deadline. */
@@ -359,6 +401,9 @@ public final class ZkSequencer implements Sequencer {
         }
         log.info("{} closing sequencer", identity);
         followers.forEach(ZkFollower::close);
+        if (compactor != null) {
+            compactor.close();
+        }
         appender.close();
         registry.close(!ownsClient);
         timer.shutdownNow();
