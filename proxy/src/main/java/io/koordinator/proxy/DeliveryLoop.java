@@ -108,6 +108,7 @@ final class DeliveryLoop implements LogListener {
         ResponseSlot slot = isMine(command) ? ordered.claim(command.requestId()) : null;
         metrics.delivered(slot == null ? -1 : System.nanoTime() - slot.acceptNanos);
         if (slot != null) {
+            slot.position = position;
             slot.complete(Reply.fromApp(response));
         } else {
             response.release();
@@ -121,6 +122,7 @@ final class DeliveryLoop implements LogListener {
         metrics.duplicate();
         ResponseSlot slot = isMine(command) ? ordered.claim(command.requestId()) : null;
         if (slot != null) {
+            slot.position = position;
             slot.complete(LocalReplies.duplicate(position, originalPosition));
         }
     }

@@ -66,6 +66,7 @@ final class OrderedPath {
             request.release();
         }
         RequestId id = command.requestId();
+        slot.requestId = id;
         waiting.put(id, slot);
         slot.onCleanup(() -> waiting.remove(id, slot));
         sequencer.append(command).whenComplete((position, error) -> {
