@@ -67,14 +67,30 @@ final class AccessLog {
         @Override
         public String getFormattedMessage() {
             StringBuilder sb = new StringBuilder(160);
+            formatTo(sb);
+            return sb.toString();
+        }
+
+        /** What a pattern layout's {@code %msg} writes. */
+        @Override
+        public void formatTo(StringBuilder sb) {
+            int start = sb.length();
             for (String key : ORDER) {
                 Object v = getIndexedReadOnlyStringMap().getValue(key);
-                if (sb.length() > 0) {
+                if (sb.length() > start) {
                     sb.append(' ');
                 }
                 sb.append(key).append('=').append(v == null ? "-" : v);
             }
-            return sb.toString();
+        }
+
+        @Override
+        public void formatTo(String[] formats, StringBuilder sb) {
+            if (formats == null || formats.length == 0) {
+                formatTo(sb);
+            } else {
+                super.formatTo(formats, sb); // %msg{JSON}, %msg{XML}: Log4j's own forms
+            }
         }
 
         @Override

@@ -2,6 +2,8 @@ package io.koordinator.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.apache.logging.log4j.core.impl.Log4jLogEvent;
+import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.junit.jupiter.api.Test;
 
 /** The access log line's text form: the fields in a fixed order, {@code -} for what a request lacks. */
@@ -18,9 +20,14 @@ class AccessLogTest {
                 .with("latencyMicros", 812L)
                 .with("client", "/127.0.0.1:5000")
                 .with("method", "PUT");
-        assertThat(line.getFormattedMessage())
-                .isEqualTo("requestId=r1-17 position=4294967296 origin=r1 class=ordered status=200 latencyMicros=812"
-                        + " client=/127.0.0.1:5000 method=PUT target=/kv/a");
+        String expected = "requestId=r1-17 position=4294967296 origin=r1 class=ordered status=200"
+                + " latencyMicros=812 client=/127.0.0.1:5000 method=PUT target=/kv/a";
+        assertThat(line.getFormattedMessage()).isEqualTo(expected);
+        // The text appender's layout, as log4j2.xml has it for the access log.
+        PatternLayout layout = PatternLayout.newBuilder().withPattern("%msg").build();
+        assertThat(layout.toSerializable(
+                        Log4jLogEvent.newBuilder().setMessage(line).build()))
+                .isEqualTo(expected);
     }
 
     @Test

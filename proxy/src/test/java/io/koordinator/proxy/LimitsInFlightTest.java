@@ -40,21 +40,22 @@ class LimitsInFlightTest {
         }
     }
 
+    /** A proxy in front of {@code app} whose clients wait up to a minute, plus {@code extra}. */
+    ProxyServer start(TestApp app, Map<Key, String> extra) throws Exception {
+        closeables.add(app);
+        Map<Key, String> settings = new java.util.EnumMap<>(Key.class);
+        settings.put(Key.REQUEST_TIMEOUT, "1m");
+        settings.putAll(extra);
+        ProxyServer proxy = Proxies.start(Proxies.config("cap-1", app.port(), settings), new MemorySequencer.Log());
+        closeables.add(proxy);
+        return proxy;
+    }
+
     @Test
     void floodPastTheCapGets503AndTheHeapStaysBounded() throws Exception {
         TestApp app = new TestApp();
-        closeables.add(app);
-        MemorySequencer.Log entries = new MemorySequencer.Log();
-        ProxyServer proxy = Proxies.start(
-                Proxies.config(
-                        "cap-1",
-                        app.port(),
-                        Map.of(
-                                Key.MAX_ORDERED_IN_FLIGHT, Integer.toString(CAP),
-                                Key.REQUEST_TIMEOUT, "1m",
-                                Key.PASS_THROUGH, "/health")),
-                entries);
-        closeables.add(proxy);
+        ProxyServer proxy =
+                start(app, Map.of(Key.MAX_ORDERED_IN_FLIGHT, Integer.toString(CAP), Key.PASS_THROUGH, "/health"));
         String body = "b".repeat(BODY);
         long baseline = usedHeapAfterGc();
 
@@ -150,17 +151,11 @@ class LimitsInFlightTest {
     @Test
     void theBytesCapRefusesLargeBodiesBeforeTheCountCap() throws Exception {
         TestApp app = new TestApp();
-        closeables.add(app);
-        ProxyServer proxy = Proxies.start(
-                Proxies.config(
-                        "cap-2",
-                        app.port(),
-                        Map.of(
-                                Key.MAX_BODY_BYTES, Integer.toString(BODY),
-                                Key.MAX_ORDERED_IN_FLIGHT_BYTES, Integer.toString(3 * BODY),
-                                Key.REQUEST_TIMEOUT, "1m")),
-                new MemorySequencer.Log());
-        closeables.add(proxy);
+        ProxyServer proxy = start(
+                app,
+                Map.of(
+                        Key.MAX_BODY_BYTES, Integer.toString(BODY),
+                        Key.MAX_ORDERED_IN_FLIGHT_BYTES, Integer.toString(3 * BODY)));
         String body = "b".repeat(BODY);
         List<RawClient> holders = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
