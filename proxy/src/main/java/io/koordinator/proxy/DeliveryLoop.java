@@ -119,6 +119,7 @@ final class DeliveryLoop implements LogListener {
         ResponseSlot slot = isMine(command) ? waiting.claim(command.requestId()) : null;
         metrics.delivered(slot == null ? -1 : System.nanoTime() - slot.acceptNanos);
         if (slot != null) {
+            slot.position = position;
             slot.complete(Reply.fromApp(response));
         } else {
             response.release();
@@ -134,6 +135,7 @@ final class DeliveryLoop implements LogListener {
         if (slot == null) {
             return;
         }
+        slot.position = position;
         if (command.idempotencyKey() != null) {
             var cached = ledger.cached(command.idempotencyKey());
             if (cached.isPresent()) {

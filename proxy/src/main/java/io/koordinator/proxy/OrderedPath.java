@@ -71,6 +71,7 @@ final class OrderedPath {
         } finally {
             request.release();
         }
+        slot.requestId = command.requestId();
         waiting.park(command.requestId(), slot);
         sequencer.append(command).whenComplete((position, error) -> {
             if (error != null) {

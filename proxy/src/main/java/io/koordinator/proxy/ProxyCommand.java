@@ -230,6 +230,57 @@ public final class ProxyCommand implements Callable<Integer> {
                     + " Env KOORD_CHECKPOINT_INTERVAL.")
     String checkpointInterval;
 
+    @Option(
+            names = "--header-read-timeout",
+            paramLabel = "DURATION",
+            description =
+                    "Time a client has to send a request head. Default: ${DEFAULT-VALUE}. Env KOORD_HEADER_READ_TIMEOUT.")
+    String headerReadTimeout;
+
+    @Option(
+            names = "--max-request-line-bytes",
+            paramLabel = "BYTES",
+            description = "Longest request line (414). Default: ${DEFAULT-VALUE}. Env KOORD_MAX_REQUEST_LINE_BYTES.")
+    String maxRequestLineBytes;
+
+    @Option(
+            names = "--max-header-bytes",
+            paramLabel = "BYTES",
+            description = "Largest request header block (431). Default: ${DEFAULT-VALUE}. Env KOORD_MAX_HEADER_BYTES.")
+    String maxHeaderBytes;
+
+    @Option(
+            names = "--max-connections",
+            paramLabel = "N",
+            description = "Most downstream connections. Default: ${DEFAULT-VALUE}. Env KOORD_MAX_CONNECTIONS.")
+    String maxConnections;
+
+    @Option(
+            names = "--max-ordered-in-flight",
+            paramLabel = "N",
+            description =
+                    "Most ordered requests in flight (503). Default: ${DEFAULT-VALUE}. Env KOORD_MAX_ORDERED_IN_FLIGHT.")
+    String maxOrderedInFlight;
+
+    @Option(
+            names = "--max-ordered-in-flight-bytes",
+            paramLabel = "BYTES",
+            description =
+                    "Most body bytes in flight (503). Default: ${DEFAULT-VALUE}. Env KOORD_MAX_ORDERED_IN_FLIGHT_BYTES.")
+    String maxOrderedInFlightBytes;
+
+    @Option(
+            names = "--log-format",
+            paramLabel = "FORMAT",
+            description = "Log layout: text or json. Default: ${DEFAULT-VALUE}. Env KOORD_LOG_FORMAT.")
+    String logFormat;
+
+    @Option(
+            names = "--access-log",
+            paramLabel = "on|off",
+            description = "One line per request on stdout. Default: ${DEFAULT-VALUE}. Env KOORD_ACCESS_LOG.")
+    String accessLog;
+
     /** The validated settings of this command line (flags over environment over defaults). */
     public ProxyConfig config() {
         return ProxyConfig.parse(this::raw);
@@ -248,6 +299,7 @@ public final class ProxyCommand implements Callable<Integer> {
             System.err.println("proxy: " + e.getMessage());
             return 2;
         }
+        LogSettings.apply(config.logFormat(), config.accessLog());
         Sequencer sequencer;
         try {
             sequencer = SequencerFactory.zooKeeper(config.sequencerConfig());

@@ -49,10 +49,37 @@ public record ProxyConfig(
         String snapshotPath,
         Duration drainTimeout,
         RecoveryConfig recovery,
-        Compaction compaction) {
+        Compaction compaction,
+        Limits limits,
+        LogFormat logFormat,
+        boolean accessLog) {
 
     /** Compaction settings, passed to the sequencer as they are. */
     public record Compaction(Duration interval, long retainEntries, Duration retainAge) {}
+
+    /** How log lines are laid out. */
+    public enum LogFormat {
+        TEXT,
+        JSON
+    }
+
+    /**
+     * The limits against abuse (see {@link ProxyConfigKeys} for each one's flag).
+     *
+     * @param headerReadTimeout time to send a complete request head
+     * @param maxRequestLineBytes longest request line (414 past it)
+     * @param maxHeaderBytes largest header block (431 past it)
+     * @param maxConnections most downstream connections open at once
+     * @param maxOrderedInFlight most ordered requests in flight (503 past it)
+     * @param maxOrderedInFlightBytes most body bytes of ordered requests in flight (503 past it)
+     */
+    public record Limits(
+            Duration headerReadTimeout,
+            int maxRequestLineBytes,
+            int maxHeaderBytes,
+            int maxConnections,
+            int maxOrderedInFlight,
+            long maxOrderedInFlightBytes) {}
 
     /** Room left in an entry for a command's method, target and headers beyond its body. */
     static final int HEAD_ROOM_BYTES = 32 * 1024;
@@ -65,6 +92,8 @@ public record ProxyConfig(
         Objects.requireNonNull(zookeeper, "zookeeper");
         Objects.requireNonNull(readPolicy, "readPolicy");
         Objects.requireNonNull(recovery, "recovery");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(logFormat, "logFormat");
         passThrough = List.copyOf(passThrough);
     }
 
@@ -168,7 +197,10 @@ public record ProxyConfig(
                 new Compaction(
                         duration(v, Key.COMPACTION_INTERVAL),
                         integer(v, Key.COMPACTION_RETAIN_ENTRIES, 0, Integer.MAX_VALUE),
-                        duration(v, Key.COMPACTION_RETAIN_AGE)));
+                        duration(v, Key.COMPACTION_RETAIN_AGE)),
+                limits(v, maxBodyBytes),
+                logFormat(v),
+                accessLog(v));
     }
 
     private static String snapshotPath(Map<Key, String> v) {
@@ -219,6 +251,44 @@ public record ProxyConfig(
                 integer(v, Key.RESPONSE_CACHE_ENTRIES, 0, 10_000_000),
                 sync,
                 checkpoint);
+    }
+
+    private static Limits limits(Map<Key, String> v, int maxBodyBytes) {
+        Duration headerReadTimeout = duration(v, Key.HEADER_READ_TIMEOUT);
+        if (headerReadTimeout.isZero()) {
+            throw bad(Key.HEADER_READ_TIMEOUT, "must be positive", v.get(Key.HEADER_READ_TIMEOUT));
+        }
+        int inFlightBytes = integer(v, Key.MAX_ORDERED_IN_FLIGHT_BYTES, 1, Integer.MAX_VALUE);
+        if (inFlightBytes < maxBodyBytes) {
+            throw new ConfigException(Key.MAX_ORDERED_IN_FLIGHT_BYTES.describe() + ": " + inFlightBytes
+                    + " is smaller than one body of " + Key.MAX_BODY_BYTES.flag() + " (" + maxBodyBytes + ").");
+        }
+        return new Limits(
+                headerReadTimeout,
+                integer(v, Key.MAX_REQUEST_LINE_BYTES, 64, 1 << 20),
+                integer(v, Key.MAX_HEADER_BYTES, 256, 1 << 20),
+                integer(v, Key.MAX_CONNECTIONS, 1, 1 << 20),
+                integer(v, Key.MAX_ORDERED_IN_FLIGHT, 1, 1 << 20),
+                inFlightBytes);
+    }
+
+    private static LogFormat logFormat(Map<Key, String> v) {
+        String s = required(v, Key.LOG_FORMAT).toLowerCase(Locale.ROOT);
+        return switch (s) {
+            case "text" -> LogFormat.TEXT;
+            case "json" -> LogFormat.JSON;
+            default -> throw bad(Key.LOG_FORMAT, "must be 'text' or 'json'", s);
+        };
+    }
+
+    /** {@code on}/{@code off}; {@code INFO}/{@code OFF} too, the logger levels it meant before it was a flag. */
+    private static boolean accessLog(Map<Key, String> v) {
+        String s = required(v, Key.ACCESS_LOG).toLowerCase(Locale.ROOT);
+        return switch (s) {
+            case "on", "true", "info" -> true;
+            case "off", "false" -> false;
+            default -> throw bad(Key.ACCESS_LOG, "must be 'on' or 'off'", s);
+        };
     }
 
     /** Parses {@code overrides} over the built-in defaults (no environment): for tests and embedding. */

@@ -85,7 +85,27 @@ public final class ProxyConfigKeys {
         /** Group commit: how often the journal is synced to disk. */
         STATE_SYNC_INTERVAL("--state-sync-interval", "KOORD_STATE_SYNC_INTERVAL", "100ms", "duration"),
         /** How often a full checkpoint replaces the journal. */
-        CHECKPOINT_INTERVAL("--checkpoint-interval", "KOORD_CHECKPOINT_INTERVAL", "30s", "duration");
+        CHECKPOINT_INTERVAL("--checkpoint-interval", "KOORD_CHECKPOINT_INTERVAL", "30s", "duration"),
+        /**
+         * Longest a downstream connection may take to send a complete request head: from accept to
+         * the end of its first head, and from the first byte of each later head to its end.
+         */
+        HEADER_READ_TIMEOUT("--header-read-timeout", "KOORD_HEADER_READ_TIMEOUT", "10s", "duration"),
+        /** Longest request line (method, target, version); a longer one gets 414. */
+        MAX_REQUEST_LINE_BYTES("--max-request-line-bytes", "KOORD_MAX_REQUEST_LINE_BYTES", "8192", "bytes"),
+        /** Largest total of a request's header fields; more gets 431. */
+        MAX_HEADER_BYTES("--max-header-bytes", "KOORD_MAX_HEADER_BYTES", "16384", "bytes"),
+        /** Most downstream connections open at once; a connection past it is closed as it is accepted. */
+        MAX_CONNECTIONS("--max-connections", "KOORD_MAX_CONNECTIONS", "10000", "connections"),
+        /** Most ordered requests in flight on this replica; past it new ones get 503. */
+        MAX_ORDERED_IN_FLIGHT("--max-ordered-in-flight", "KOORD_MAX_ORDERED_IN_FLIGHT", "1024", "requests"),
+        /** Most body bytes of ordered requests in flight on this replica; past it new ones get 503. */
+        MAX_ORDERED_IN_FLIGHT_BYTES(
+                "--max-ordered-in-flight-bytes", "KOORD_MAX_ORDERED_IN_FLIGHT_BYTES", "67108864", "bytes"),
+        /** Layout of the log lines on stderr and stdout: {@code text} or {@code json} (Log4j2 JSON template). */
+        LOG_FORMAT("--log-format", "KOORD_LOG_FORMAT", "text", ""),
+        /** One access log line per request on stdout (logger {@code koordinator.access}): {@code on} or {@code off}. */
+        ACCESS_LOG("--access-log", "KOORD_ACCESS_LOG", "off", "");
 
         private final String flag;
         private final String env;

@@ -92,6 +92,18 @@ final class ProxyMetrics {
 
     final LongAdder divergenceCount = new LongAdder();
     final LongAdder recoveryCount = new LongAdder();
+    private final Counter limitHits = Counter.builder()
+            .name("koordinator_proxy_limit_hits_total")
+            .help("Requests and connections refused or cut off by a limit against abuse, by limit")
+            .labelNames("limit")
+            .register(registry);
+
+    {
+        for (Limit l : Limit.values()) {
+            limitHits.labelValues(l.label()); // every limit shows, at 0, from the first scrape
+        }
+    }
+
     final LongAdder orderedCount = new LongAdder();
     final LongAdder passThroughCount = new LongAdder();
     final LongAdder rejectedCount = new LongAdder();
@@ -101,21 +113,28 @@ final class ProxyMetrics {
 
     /** Registers gauges read at scrape time. */
     void gauges(DoubleSupplier appendsInFlight, DoubleSupplier lagEntries, DoubleSupplier ready) {
+        gauge("koordinator_proxy_appends_in_flight", "Log entries being appended now", appendsInFlight);
+        gauge("koordinator_proxy_lag_entries", "Log entries seen but not yet delivered", lagEntries);
+        gauge("koordinator_proxy_ready", "1 while the readiness probe passes", ready);
+    }
+
+    /** Gauges of the ordered requests in flight and their body bytes. */
+    void orderedInFlightGauges(DoubleSupplier requests, DoubleSupplier bytes) {
+        gauge("koordinator_proxy_ordered_in_flight", "Ordered requests waiting for their answer", requests);
+        gauge("koordinator_proxy_ordered_in_flight_bytes", "Body bytes of the ordered requests in flight", bytes);
+    }
+
+    /** A gauge read at scrape time. */
+    void gauge(String name, String help, DoubleSupplier value) {
         GaugeWithCallback.builder()
-                .name("koordinator_proxy_appends_in_flight")
-                .help("Log entries being appended now")
-                .callback(cb -> cb.call(appendsInFlight.getAsDouble()))
+                .name(name)
+                .help(help)
+                .callback(cb -> cb.call(value.getAsDouble()))
                 .register(registry);
-        GaugeWithCallback.builder()
-                .name("koordinator_proxy_lag_entries")
-                .help("Log entries seen but not yet delivered")
-                .callback(cb -> cb.call(lagEntries.getAsDouble()))
-                .register(registry);
-        GaugeWithCallback.builder()
-                .name("koordinator_proxy_ready")
-                .help("1 while the readiness probe passes")
-                .callback(cb -> cb.call(ready.getAsDouble()))
-                .register(registry);
+    }
+
+    void limitHit(Limit limit) {
+        limitHits.labelValues(limit.label()).inc();
     }
 
     void answered(String requestClass, Reply reply) {

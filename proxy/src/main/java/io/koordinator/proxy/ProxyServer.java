@@ -134,6 +134,7 @@ public final class ProxyServer implements AutoCloseable {
                 .channel(transports.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .handler(new ConnectionLimit(chain))
                 .childHandler(new DownstreamInitializer(chain, downstream))
                 .bind(config.listenAddress(), config.listenPort())
                 .sync()

@@ -54,6 +54,10 @@ class ProxyConfigTest {
         assertThat(c.readyMaxLag()).isEqualTo(100);
         assertThat(c.snapshotPath()).isNull();
         assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.limits())
+                .isEqualTo(new ProxyConfig.Limits(Duration.ofSeconds(10), 8192, 16384, 10000, 1024, 67108864));
+        assertThat(c.logFormat()).isEqualTo(ProxyConfig.LogFormat.TEXT);
+        assertThat(c.accessLog()).isFalse();
         assertThat(c.sequencerConfig().groupPath()).isEqualTo("/koordinator/groups/orders");
     }
 
@@ -97,7 +101,15 @@ class ProxyConfigTest {
                 Map.entry("KOORD_DIGEST_INTERVAL", "50"),
                 Map.entry("KOORD_RESPONSE_CACHE_ENTRIES", "77"),
                 Map.entry("KOORD_STATE_SYNC_INTERVAL", "20ms"),
-                Map.entry("KOORD_CHECKPOINT_INTERVAL", "5s")));
+                Map.entry("KOORD_CHECKPOINT_INTERVAL", "5s"),
+                Map.entry("KOORD_HEADER_READ_TIMEOUT", "3s"),
+                Map.entry("KOORD_MAX_REQUEST_LINE_BYTES", "4096"),
+                Map.entry("KOORD_MAX_HEADER_BYTES", "8192"),
+                Map.entry("KOORD_MAX_CONNECTIONS", "50"),
+                Map.entry("KOORD_MAX_ORDERED_IN_FLIGHT", "20"),
+                Map.entry("KOORD_MAX_ORDERED_IN_FLIGHT_BYTES", "100000"),
+                Map.entry("KOORD_LOG_FORMAT", "JSON"),
+                Map.entry("KOORD_ACCESS_LOG", "INFO")));
         assertThat(env.keySet())
                 .containsExactlyInAnyOrderElementsOf(
                         Arrays.stream(Key.values()).map(Key::env).toList());
@@ -136,6 +148,9 @@ class ProxyConfigTest {
         assertThat(c.sequencerConfig().compactionInterval()).isEqualTo(Duration.ofSeconds(3));
         assertThat(c.sequencerConfig().compactionRetainEntries()).isEqualTo(500);
         assertThat(c.sequencerConfig().compactionRetainAge()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.limits()).isEqualTo(new ProxyConfig.Limits(Duration.ofSeconds(3), 4096, 8192, 50, 20, 100000));
+        assertThat(c.logFormat()).isEqualTo(ProxyConfig.LogFormat.JSON);
+        assertThat(c.accessLog()).isTrue();
     }
 
     @Test
@@ -185,7 +200,22 @@ class ProxyConfigTest {
                 Arguments.of(Key.ON_DIVERGENCE, "panic", "--on-divergence (KOORD_ON_DIVERGENCE)"),
                 Arguments.of(Key.SNAPSHOT_PATH, "snapshot", "--snapshot-path (KOORD_SNAPSHOT_PATH)"),
                 Arguments.of(Key.DIGEST_INTERVAL, "-5", "--digest-interval (KOORD_DIGEST_INTERVAL)"),
-                Arguments.of(Key.ZOOKEEPER, "", "--zookeeper (KOORD_ZOOKEEPER) is required."));
+                Arguments.of(Key.ZOOKEEPER, "", "--zookeeper (KOORD_ZOOKEEPER) is required."),
+                Arguments.of(
+                        Key.HEADER_READ_TIMEOUT,
+                        "0s",
+                        "--header-read-timeout (KOORD_HEADER_READ_TIMEOUT) must be positive"),
+                Arguments.of(
+                        Key.MAX_REQUEST_LINE_BYTES, "10", "--max-request-line-bytes (KOORD_MAX_REQUEST_LINE_BYTES)"),
+                Arguments.of(Key.MAX_HEADER_BYTES, "big", "--max-header-bytes (KOORD_MAX_HEADER_BYTES)"),
+                Arguments.of(Key.MAX_CONNECTIONS, "0", "--max-connections (KOORD_MAX_CONNECTIONS)"),
+                Arguments.of(Key.MAX_ORDERED_IN_FLIGHT, "0", "--max-ordered-in-flight (KOORD_MAX_ORDERED_IN_FLIGHT)"),
+                Arguments.of(
+                        Key.MAX_ORDERED_IN_FLIGHT_BYTES,
+                        "1000",
+                        "--max-ordered-in-flight-bytes (KOORD_MAX_ORDERED_IN_FLIGHT_BYTES): 1000 is smaller than one body"),
+                Arguments.of(Key.LOG_FORMAT, "xml", "--log-format (KOORD_LOG_FORMAT) must be 'text' or 'json'"),
+                Arguments.of(Key.ACCESS_LOG, "maybe", "--access-log (KOORD_ACCESS_LOG) must be 'on' or 'off'"));
     }
 
     @ParameterizedTest(name = "{0}={1}")
