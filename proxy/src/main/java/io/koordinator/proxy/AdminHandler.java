@@ -1,5 +1,6 @@
 package io.koordinator.proxy;
 
+import io.koordinator.proxy.health.AppHealth;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,8 +17,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The admin port's routes: {@code /live}, {@code /ready}, {@code /status} (JSON) and {@code
- * /metrics} (Prometheus text format). GET and HEAD only.
+ * The admin port's routes: {@code /live}, {@code /ready}, {@code /status} (JSON), {@code
+ * /metrics} (Prometheus text format) and the app's rewritten probes under {@code /app-health/}
+ * ({@link AppHealth}). GET and HEAD only.
  */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final ProxyServer server;
@@ -28,6 +30,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (AppHealth.handles(request.uri()) && request.decoderResult().isSuccess()) {
+            new AppHealth(server.config().appProbers(), server.config().appHost()).serve(ctx, request);
+            return;
+        }
         FullHttpResponse response = route(request);
         boolean keepAlive =
                 HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();

@@ -154,6 +154,12 @@ public final class ProxyCommand implements Callable<Integer> {
                     "Shutdown waits this long for requests in flight. Default: ${DEFAULT-VALUE}. Env KOORD_DRAIN_TIMEOUT.")
     String drainTimeout;
 
+    @Option(
+            names = "--app-probers",
+            paramLabel = "JSON",
+            description = "The app's original probes by /app-health/ path, set by the injector. Env KOORD_APP_PROBERS.")
+    String appProbers;
+
     /** The validated settings of this command line (flags over environment over defaults). */
     public ProxyConfig config() {
         return ProxyConfig.parse(this::raw);

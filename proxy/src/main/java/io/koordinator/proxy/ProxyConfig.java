@@ -2,6 +2,7 @@ package io.koordinator.proxy;
 
 import io.koordinator.Durations;
 import io.koordinator.proxy.ProxyConfigKeys.Key;
+import io.koordinator.proxy.health.AppProbe;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.SequencerConfig;
 import java.net.InetAddress;
@@ -22,6 +23,7 @@ import java.util.regex.Pattern;
  *
  * @param namespace Kubernetes namespace or {@code null}
  * @param snapshotPath the app's snapshot path or {@code null}
+ * @param appProbers the app's original probes by admin path (empty: none), see {@link AppProbe}
  */
 public record ProxyConfig(
         String group,
@@ -45,7 +47,8 @@ public record ProxyConfig(
         int maxAppendsInFlight,
         long readyMaxLag,
         String snapshotPath,
-        Duration drainTimeout) {
+        Duration drainTimeout,
+        Map<String, AppProbe> appProbers) {
 
     /** Room left in an entry for a command's method, target and headers beyond its body. */
     static final int HEAD_ROOM_BYTES = 32 * 1024;
@@ -58,6 +61,7 @@ public record ProxyConfig(
         Objects.requireNonNull(zookeeper, "zookeeper");
         Objects.requireNonNull(readPolicy, "readPolicy");
         passThrough = List.copyOf(passThrough);
+        appProbers = appProbers == null ? Map.of() : Map.copyOf(appProbers);
     }
 
     /** The group's id in ZooKeeper: {@code <namespace>.<group>}, or {@code <group>} without a namespace. */
@@ -154,7 +158,16 @@ public record ProxyConfig(
                 integer(v, Key.MAX_APPENDS_IN_FLIGHT, 1, 1024),
                 integer(v, Key.READY_MAX_LAG, 0, Integer.MAX_VALUE),
                 v.get(Key.SNAPSHOT_PATH),
-                duration(v, Key.DRAIN_TIMEOUT));
+                duration(v, Key.DRAIN_TIMEOUT),
+                appProbers(v));
+    }
+
+    private static Map<String, AppProbe> appProbers(Map<Key, String> v) {
+        try {
+            return AppProbe.parseAll(v.get(Key.APP_PROBERS));
+        } catch (IllegalArgumentException e) {
+            throw bad(Key.APP_PROBERS, e.getMessage(), v.get(Key.APP_PROBERS));
+        }
     }
 
     /** Parses {@code overrides} over the built-in defaults (no environment): for tests and embedding. */

@@ -59,7 +59,9 @@ public final class ProxyConfigKeys {
         /** Where the app's snapshot endpoint lives; shown in /status, used by state transfer. */
         SNAPSHOT_PATH("--snapshot-path", "KOORD_SNAPSHOT_PATH", null, "path"),
         /** How long shutdown waits for in-flight requests. */
-        DRAIN_TIMEOUT("--drain-timeout", "KOORD_DRAIN_TIMEOUT", "10s", "duration");
+        DRAIN_TIMEOUT("--drain-timeout", "KOORD_DRAIN_TIMEOUT", "10s", "duration"),
+        /** The app's original probes by admin path {@code /app-health/...}, JSON, set by the injector; default none. */
+        APP_PROBERS("--app-probers", "KOORD_APP_PROBERS", null, "JSON");
 
         private final String flag;
         private final String env;

@@ -389,8 +389,7 @@ class ManifestsTest {
         // The probe now calls the proxy's admin port, which probes the app itself.
         Container app = injected.getSpec().getContainers().get(0);
         assertThat(app.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(InjectConfigKeys.ADMIN_PORT);
-        assertThat(env(proxy, InjectConfigKeys.ENV_APP_PROBERS))
-                .contains("\"path\":\"/healthz\"", "\"port\":8080");
+        assertThat(env(proxy, InjectConfigKeys.ENV_APP_PROBERS)).contains("\"path\":\"/healthz\"", "\"port\":8080");
         assertThat(env(proxy, InjectConfigKeys.ENV_ZOOKEEPER)).isEqualTo(config.zookeeper());
     }
 

@@ -86,7 +86,8 @@ class ProxyConfigTest {
                 Map.entry("KOORD_MAX_APPENDS_IN_FLIGHT", "2"),
                 Map.entry("KOORD_READY_MAX_LAG", "7"),
                 Map.entry("KOORD_SNAPSHOT_PATH", "/snapshot"),
-                Map.entry("KOORD_DRAIN_TIMEOUT", "1m")));
+                Map.entry("KOORD_DRAIN_TIMEOUT", "1m"),
+                Map.entry("KOORD_APP_PROBERS", "{\"/app-health/a/readyz\":{\"tcpSocket\":{\"port\":8080}}}")));
         assertThat(env.keySet())
                 .containsExactlyInAnyOrderElementsOf(
                         Arrays.stream(Key.values()).map(Key::env).toList());
