@@ -88,9 +88,7 @@ final class PodRules {
             if (!names.add(name)) {
                 return at + ".name: Duplicate value: \"" + name + "\"";
             }
-            if (c.getImage() == null || c.getImage().isBlank()) {
-                return at + ".image: Required value";
-            }
+            // No check of image: a later webhook may still set it (image policies do).
             String problem = ports(c, at);
             if (problem == null) {
                 problem = probes(c, at, init);
@@ -135,14 +133,8 @@ final class PodRules {
     }
 
     private static String probes(Container c, String at, boolean init) {
+        // restartPolicy values themselves are left to the API server: newer versions accept more of them.
         boolean sidecar = init && "Always".equals(c.getRestartPolicy());
-        if (init && c.getRestartPolicy() != null && !sidecar) {
-            return at + ".restartPolicy: Unsupported value: \"" + c.getRestartPolicy()
-                    + "\": supported values: \"Always\"";
-        }
-        if (!init && c.getRestartPolicy() != null) {
-            return at + ".restartPolicy: Forbidden: may not be set for non-init containers";
-        }
         String[] kinds = {"livenessProbe", "readinessProbe", "startupProbe"};
         Probe[] probes = {c.getLivenessProbe(), c.getReadinessProbe(), c.getStartupProbe()};
         for (int k = 0; k < probes.length; k++) {

@@ -42,7 +42,6 @@ class AdmissionEdgeCaseTest {
                         "{\"containers\":[{\"name\":\"app\",\"image\":\"a\",\"readinessProbe\":{}}]}",
                         "spec.containers[0].readinessProbe: Required value: must specify a handler type"),
                 refused("{\"containers\":[{\"name\":\"App\",\"image\":\"a\"}]}", "spec.containers[0].name: Invalid"),
-                refused("{\"containers\":[{\"name\":\"app\"}]}", "spec.containers[0].image: Required value"),
                 Arguments.of("{\"containers\":\"app\"}", "koordinator: cannot read the pod"),
                 injected("{\"initContainers\":null,\"volumes\":null,\"containers\":[" + APP + "]}"),
                 injected("{\"containers\":[{\"name\":\"app\",\"image\":\"a\",\"ports\":[{\"containerPort\":8080}],"
