@@ -65,9 +65,12 @@ final class PodMutator {
         if (!probers.equals("{}")) {
             proxy.getEnv().add(value(ENV_APP_PROBERS, probers));
         }
-        String firstUserContainer = pod.getSpec().getContainers().isEmpty()
-                ? null
-                : pod.getSpec().getContainers().get(0).getName();
+        // The app, for kubectl: the first container that is not somebody's proxy.
+        String firstUserContainer = pod.getSpec().getContainers().stream()
+                .map(Container::getName)
+                .filter(n -> !AppPort.KNOWN_SIDECARS.contains(n))
+                .findFirst()
+                .orElse(null);
         if (config.nativeSidecars()) {
             proxy.setRestartPolicy("Always");
             proxy.setStartupProbe(adminProbe(config.proxyStartupPath(), 1, 300));
