@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -37,6 +38,7 @@ public final class Injector implements AutoCloseable {
     private final ReloadingKeyManager mountedKeys;
 
     private final Supplier<KubernetesClient> clients;
+    private final boolean podSecurityCheck;
     private final String version;
     private final InjectMetrics metrics = new InjectMetrics();
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
@@ -52,6 +54,12 @@ public final class Injector implements AutoCloseable {
      * @param clients makes the Kubernetes client, only called with {@code --patch-webhook} or the Pod Security check
      */
     public Injector(InjectOptions options, Supplier<KubernetesClient> clients, String version) {
+        this(options, clients, version, System.getenv());
+    }
+
+    /** @param env the process environment, read for {@value InjectConfigKeys#POD_SECURITY_CHECK_ENV} */
+    Injector(InjectOptions options, Supplier<KubernetesClient> clients, String version, Map<String, String> env) {
+        this.podSecurityCheck = podSecurityCheck(env);
         this.options = Objects.requireNonNull(options, "options");
         this.clients = Objects.requireNonNull(clients, "clients");
         this.version = Objects.requireNonNull(version, "version");
@@ -83,7 +91,7 @@ public final class Injector implements AutoCloseable {
                 config.zookeeper(),
                 options.certificateMounted() ? options.tlsCert() : "self-signed for " + options.dnsNames());
         NamespaceLabels namespaces = NamespaceLabels.NONE;
-        if (podSecurityCheck(System.getenv())) {
+        if (podSecurityCheck) {
             client = clients.get();
             namespaces =
                     new KubernetesNamespaceLabels(client, Duration.ofSeconds(30), java.time.Clock.systemUTC(), metrics);
@@ -173,7 +181,7 @@ public final class Injector implements AutoCloseable {
      * Whether admissions read the namespace's labels ({@value InjectConfigKeys#POD_SECURITY_CHECK_ENV}): {@code
      * true}, {@code false}, or unset for "inside a cluster" ({@code KUBERNETES_SERVICE_HOST} set).
      */
-    static boolean podSecurityCheck(java.util.Map<String, String> env) {
+    static boolean podSecurityCheck(Map<String, String> env) {
         String v = env.get(InjectConfigKeys.POD_SECURITY_CHECK_ENV);
         if (v == null || v.isBlank()) {
             return env.get("KUBERNETES_SERVICE_HOST") != null;

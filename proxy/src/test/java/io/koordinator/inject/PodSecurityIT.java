@@ -7,9 +7,15 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +23,8 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.node.ObjectNode;
 
 /** The Pod Security check reading namespace labels from Fabric8's mock API server (CRUD mode). */
 @EnableKubernetesMockClient(crud = true, kubernetesClientBuilderCustomizer = CaBundlePatcherIT.PatientClient.class)
@@ -61,8 +69,8 @@ class PodSecurityIT {
     }
 
     private static byte[] reviewIn(Pod pod, String namespace) {
-        var review = (tools.jackson.databind.node.ObjectNode) JSON.readTree(reviewOf(pod, "CREATE"));
-        ((tools.jackson.databind.node.ObjectNode) review.get("request")).put("namespace", namespace);
+        var review = (ObjectNode) JSON.readTree(reviewOf(pod, "CREATE"));
+        ((ObjectNode) review.get("request")).put("namespace", namespace);
         return JSON.writeValueAsBytes(review);
     }
 
@@ -126,5 +134,36 @@ class PodSecurityIT {
         // then the pod is injected (the API server's own Pod Security admission still applies) and it is counted
         assertThat(admit(handler, "broken").getAllowed()).isTrue();
         assertThat(metrics.namespaceLookupFailures()).isEqualTo(1);
+    }
+
+    @Test
+    void theInjectorWiresTheCheckInWhenItIsOn(@TempDir Path dir) throws Exception {
+        // given a running injector with the check on, reading namespaces through its own client
+        namespace("locked", Map.of("pod-security.kubernetes.io/enforce", "restricted"));
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, resource("test-config.yaml"));
+        try (Injector injector = new Injector(
+                InjectorIT.options(null, null, true, config, 64 * 1024),
+                () -> new KubernetesClientBuilder()
+                        .withConfig(client.getConfiguration())
+                        .build(),
+                "test",
+                Map.of("KOORD_INJECT_POD_SECURITY_CHECK", "true"))) {
+            injector.start();
+
+            // when a pod of that namespace is sent over HTTPS
+            Pod p = PodCorpusTest.podOf(Serialization.unmarshal(resource("corpus/deployment-basic.yaml")));
+            HttpResponse<String> r = InjectorIT.clientTrusting(
+                            TlsMaterial.trusting(injector.tls().ca()))
+                    .send(
+                            HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + injector.port() + "/mutate"))
+                                    .POST(HttpRequest.BodyPublishers.ofByteArray(reviewIn(p, "locked")))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+
+            // then it is refused for the namespace's level
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).contains("\"allowed\":false").contains("Pod Security level 'restricted'");
+        }
     }
 }
