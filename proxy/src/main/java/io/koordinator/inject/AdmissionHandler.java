@@ -1,5 +1,6 @@
 package io.koordinator.inject;
 
+import static io.koordinator.inject.InjectConfigKeys.INIT_CONTAINER_NAME;
 import static io.koordinator.inject.InjectConfigKeys.INJECT_LABEL;
 import static io.koordinator.inject.InjectConfigKeys.PROXY_CONTAINER_NAME;
 import static io.koordinator.inject.InjectConfigKeys.STATUS_ANNOTATION;
@@ -16,9 +17,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -32,7 +36,10 @@ import tools.jackson.databind.node.ObjectNode;
  *   <tr><td>not JSON, not an AdmissionReview v1, no request or uid</td><td>HTTP 400 {@code {"error","detail"}}</td></tr>
  *   <tr><td>not a Pod, not a CREATE, a subresource</td><td>allowed, no patch</td></tr>
  *   <tr><td>hostNetwork, label {@code koordinator.io/inject: "false"}, already injected</td><td>allowed, no patch</td></tr>
+ *   <tr><td>a pod the API server would reject ({@link PodRules}: no containers, a null element, a duplicate
+ *       name...), a container named like ours</td><td>allowed: false, status 400 and the reason</td></tr>
  *   <tr><td>invalid annotation, no group, no app port</td><td>allowed: false, status 400 and a message naming the key</td></tr>
+ *   <tr><td>an unexpected exception</td><td>allowed: false, status 400 naming it (outcome {@code failed})</td></tr>
  *   <tr><td>otherwise</td><td>allowed, patchType JSONPatch, base64 patch</td></tr>
  * </table>
  *
@@ -42,13 +49,21 @@ public final class AdmissionHandler {
 
     static final String API_VERSION = "admission.k8s.io/v1";
 
+    private static final Logger log = LoggerFactory.getLogger(AdmissionHandler.class);
+
     private final ObjectMapper json = Serialization.jsonMapper();
     private final InjectorConfig config;
     private final PodSettingsResolver resolver;
     private final PodMutator mutator;
+    private final NamespaceLabels namespaces;
 
     public AdmissionHandler(InjectorConfig config, String version) {
+        this(config, version, NamespaceLabels.NONE);
+    }
+
+    AdmissionHandler(InjectorConfig config, String version, NamespaceLabels namespaces) {
         this.config = config;
+        this.namespaces = namespaces;
         this.resolver = new PodSettingsResolver(config);
         this.mutator = new PodMutator(config, version);
     }
@@ -99,7 +114,15 @@ public final class AdmissionHandler {
         if (uid.isBlank()) {
             return malformed("AdmissionReview request has no uid", "request.uid is missing or empty");
         }
-        AdmissionResult result = decide(uid, request);
+        AdmissionResult result;
+        try {
+            result = decide(uid, request);
+        } catch (RuntimeException e) {
+            // A shape nobody foresaw must still get an answer: the API server shows this reason instead of an EOF.
+            log.warn("injector: admission {} failed", uid, e);
+            result = refused(uid, "internal error while injecting the pod (" + e + "); please report it")
+                    .withOutcome(AdmissionResult.Outcome.FAILED);
+        }
         return result.withDetail(subject(request) + ": " + result.detail());
     }
 
@@ -140,19 +163,45 @@ public final class AdmissionHandler {
             String why = e instanceof JacksonException je ? je.getOriginalMessage() : e.getMessage();
             return refused(uid, "cannot read the pod: " + why);
         }
+        PodRules.normalize(original.getSpec());
+        String invalid = PodRules.violation(original.getSpec());
+        if (invalid != null) {
+            return refused(uid, "the pod is invalid, the API server would reject it: " + invalid);
+        }
         String skip = skipReason(original);
         if (skip != null) {
             return allowed(uid, AdmissionResult.Outcome.SKIPPED, skip);
         }
-        Pod mutated = json.treeToValue(json.valueToTree(original), Pod.class);
+        // Before the already-injected check: Istio's webhook may run after ours, and ours is then re-invoked.
+        String incompatible = Compatibility.refusal(
+                original, namespaces.of(request.path("namespace").asString("")));
+        if (incompatible != null) {
+            return refused(uid, incompatible);
+        }
+        Map<String, String> annotations = original.getMetadata().getAnnotations();
+        if (annotations != null && annotations.containsKey(STATUS_ANNOTATION)) {
+            return allowed(uid, AdmissionResult.Outcome.SKIPPED, "already injected (" + STATUS_ANNOTATION + " is set)");
+        }
+        String collision = nameCollision(original);
+        if (collision != null) {
+            return refused(uid, collision);
+        }
+        // Two steps, two diffs: the probes are changed in place first, then containers are added. One diff of
+        // both would match the changed app container against the added proxy and "replace" field by field.
+        Pod rewritten = json.treeToValue(json.valueToTree(original), Pod.class);
+        Pod mutated;
         PodSettings settings;
         try {
-            settings = resolver.resolve(mutated);
-            mutator.mutate(mutated, settings);
+            settings = resolver.resolve(rewritten);
+            String probers = mutator.rewriteProbes(rewritten, settings);
+            mutated = json.treeToValue(json.valueToTree(rewritten), Pod.class);
+            mutator.mutate(mutated, settings, probers);
         } catch (Refusal r) {
             return refused(uid, r.getMessage());
         }
-        JsonNode patch = JsonDiff.asJson(json.valueToTree(original), json.valueToTree(mutated));
+        JsonNode first = json.valueToTree(rewritten);
+        ArrayNode patch = (ArrayNode) JsonDiff.asJson(json.valueToTree(original), first);
+        patch.addAll((ArrayNode) JsonDiff.asJson(first, json.valueToTree(mutated)));
         if (patch.isEmpty()) {
             return allowed(uid, AdmissionResult.Outcome.SKIPPED, "nothing to change");
         }
@@ -177,15 +226,19 @@ public final class AdmissionHandler {
         if (Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
             return "hostNetwork: true (capturing the node's traffic is out of the question)";
         }
-        Map<String, String> annotations = pod.getMetadata().getAnnotations();
-        if (annotations != null && annotations.containsKey(STATUS_ANNOTATION)) {
-            return "already injected (" + STATUS_ANNOTATION + " is set)";
-        }
-        if (Stream.concat(pod.getSpec().getInitContainers().stream(), pod.getSpec().getContainers().stream())
-                .anyMatch(c -> PROXY_CONTAINER_NAME.equals(c.getName()))) {
-            return "already has a container named " + PROXY_CONTAINER_NAME;
-        }
         return null;
+    }
+
+    /** A refusal message if the pod (not injected yet) already uses a name that the injector adds. */
+    private static String nameCollision(Pod pod) {
+        return Stream.concat(pod.getSpec().getInitContainers().stream(), pod.getSpec().getContainers().stream())
+                .map(c -> c.getName())
+                .filter(n -> INIT_CONTAINER_NAME.equals(n) || PROXY_CONTAINER_NAME.equals(n))
+                .findFirst()
+                .map(n -> "the pod already has a container named '" + n + "', a name the injector adds, and no "
+                        + STATUS_ANNOTATION + " annotation: rename that container, or label the pod " + INJECT_LABEL
+                        + "=false if it brings its own proxy")
+                .orElse(null);
     }
 
     private AdmissionResult allowed(String uid, AdmissionResult.Outcome outcome, String detail) {

@@ -22,6 +22,8 @@ public record AdmissionResult(int httpStatus, byte[] body, Outcome outcome, Stri
         IGNORED,
         /** {@code allowed: false}: an invalid annotation, no group, no app port. */
         REFUSED,
+        /** {@code allowed: false}: the injector failed on an unexpected shape (logged with its stack trace). */
+        FAILED,
         /** HTTP 400: not an AdmissionReview v1. */
         MALFORMED,
         /** HTTP 413: the review is over the size cap. */
@@ -30,6 +32,10 @@ public record AdmissionResult(int httpStatus, byte[] body, Outcome outcome, Stri
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
+    }
+
+    public AdmissionResult withOutcome(Outcome newOutcome) {
+        return new AdmissionResult(httpStatus, body, newOutcome, detail);
     }
 
     public AdmissionResult withDetail(String newDetail) {

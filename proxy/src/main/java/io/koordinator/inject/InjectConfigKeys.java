@@ -48,6 +48,13 @@ public final class InjectConfigKeys {
 
     public static final int MAX_REVIEW_BYTES_DEFAULT = 4 * 1024 * 1024;
 
+    /**
+     * {@code KOORD_INJECT_POD_SECURITY_CHECK}: {@code true} | {@code false}; read each pod's namespace labels (RBAC
+     * {@code get namespaces}) to refuse pods that Pod Security would reject. Default: on inside a cluster ({@code
+     * KUBERNETES_SERVICE_HOST} set).
+     */
+    public static final String POD_SECURITY_CHECK_ENV = "KOORD_INJECT_POD_SECURITY_CHECK";
+
     /** HTTP path of the webhook (POST, AdmissionReview admission.k8s.io/v1). */
     public static final String MUTATE_PATH = "/mutate";
 
@@ -67,7 +74,11 @@ public final class InjectConfigKeys {
     /** Annotation written by the injector: JSON of what was injected; its presence makes injection a no-op. */
     public static final String STATUS_ANNOTATION = PREFIX + "status";
 
-    /** Port number or container port name of the app; default: first TCP containerPort of the first container. */
+    /**
+     * Port number or name of a TCP container port of the app; default: the first TCP port of the container named by
+     * {@code kubectl.kubernetes.io/default-container}, else of the first container that is not a known sidecar
+     * ({@link AppPort}).
+     */
     public static final String APP_PORT = PREFIX + "app-port";
 
     /** Replicated group name; default: label app.kubernetes.io/name, then label app. */
@@ -136,8 +147,26 @@ public final class InjectConfigKeys {
     /** Comma-separated ports the init container must never redirect; 16000 is always excluded. */
     public static final String EXCLUDE_INBOUND_PORTS = PREFIX + "exclude-inbound-ports";
 
+    /**
+     * {@code "false"} leaves the app's probes alone (their paths join the pass-through list); default true: probes
+     * on the app port are rewritten to the proxy's {@value #APP_HEALTH_PREFIX} routes.
+     */
+    public static final String REWRITE_PROBES = PREFIX + "rewrite-probes";
+
     /** Standard annotation naming the container kubectl exec/logs pick by default (set in fallback mode). */
     public static final String DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container";
+
+    /** Istio's sidecar container; never the app. A pod with it is refused (docs/kubernetes.md, "Istio"). */
+    public static final String ISTIO_PROXY = "istio-proxy";
+
+    /** Istio's init container (iptables). */
+    public static final String ISTIO_INIT = "istio-init";
+
+    /** Annotation Istio's injector writes on every pod it injected. */
+    public static final String ISTIO_STATUS_ANNOTATION = "sidecar.istio.io/status";
+
+    /** Namespace label of Pod Security Admission: privileged | baseline | restricted. */
+    public static final String POD_SECURITY_ENFORCE_LABEL = "pod-security.kubernetes.io/enforce";
 
     // ---- what the injector writes into a pod --------------------------------------------------------------
 
@@ -176,6 +205,12 @@ public final class InjectConfigKeys {
     public static final String ENV_MAX_ORDERED_IN_FLIGHT_BYTES = Key.MAX_ORDERED_IN_FLIGHT_BYTES.env();
     public static final String ENV_LOG_FORMAT = Key.LOG_FORMAT.env();
     public static final String ENV_ACCESS_LOG = Key.ACCESS_LOG.env();
+
+    /** JSON object: admin path of a rewritten probe to the original probe (the proxy's {@code --app-probers}). */
+    public static final String ENV_APP_PROBERS = "KOORD_APP_PROBERS";
+
+    /** Admin path prefix of rewritten probes: {@code /app-health/<container>/livez|readyz|startupz}. */
+    public static final String APP_HEALTH_PREFIX = "/app-health/";
 
     // ---- wait flags ---------------------------------------------------------------------------------------
 

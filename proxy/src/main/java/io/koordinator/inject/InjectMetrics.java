@@ -13,7 +13,8 @@ public final class InjectMetrics {
 
     private final Counter admissions = Counter.builder()
             .name("koordinator_inject_admissions_total")
-            .help("AdmissionReviews answered, by outcome (injected, skipped, ignored, refused, malformed, too_large)")
+            .help(
+                    "AdmissionReviews answered, by outcome (injected, skipped, ignored, refused, failed, malformed, too_large)")
             .labelNames("outcome")
             .register(registry);
 
@@ -33,6 +34,11 @@ public final class InjectMetrics {
     private final Counter requestFailures = Counter.builder()
             .name("koordinator_inject_request_failures_total")
             .help("HTTP exchanges that failed while being answered (client gone, I/O error)")
+            .register(registry);
+
+    private final Counter namespaceLookupFailures = Counter.builder()
+            .name("koordinator_inject_namespace_lookup_failures_total")
+            .help("Namespace label reads that failed (the pod was admitted without the Pod Security check)")
             .register(registry);
 
     public InjectMetrics() {
@@ -61,6 +67,14 @@ public final class InjectMetrics {
 
     public void certificateReload(String result) {
         certificateReloads.labelValues(result).inc();
+    }
+
+    public void namespaceLookupFailure() {
+        namespaceLookupFailures.inc();
+    }
+
+    public long namespaceLookupFailures() {
+        return (long) namespaceLookupFailures.get();
     }
 
     public void requestFailure() {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -37,6 +38,7 @@ public final class Injector implements AutoCloseable {
     private final ReloadingKeyManager mountedKeys;
 
     private final Supplier<KubernetesClient> clients;
+    private final boolean podSecurityCheck;
     private final String version;
     private final InjectMetrics metrics = new InjectMetrics();
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
@@ -49,9 +51,15 @@ public final class Injector implements AutoCloseable {
      * Validates the options and reads the config and certificates; throws {@link IllegalArgumentException} with
      * one sentence naming the flag on any problem.
      *
-     * @param clients makes the Kubernetes client, only called with {@code --patch-webhook}
+     * @param clients makes the Kubernetes client, only called with {@code --patch-webhook} or the Pod Security check
      */
     public Injector(InjectOptions options, Supplier<KubernetesClient> clients, String version) {
+        this(options, clients, version, System.getenv());
+    }
+
+    /** @param env the process environment, read for {@value InjectConfigKeys#POD_SECURITY_CHECK_ENV} */
+    Injector(InjectOptions options, Supplier<KubernetesClient> clients, String version, Map<String, String> env) {
+        this.podSecurityCheck = podSecurityCheck(env);
         this.options = Objects.requireNonNull(options, "options");
         this.clients = Objects.requireNonNull(clients, "clients");
         this.version = Objects.requireNonNull(version, "version");
@@ -82,7 +90,14 @@ public final class Injector implements AutoCloseable {
                 config.nativeSidecars() ? "native sidecar" : "fallback container",
                 config.zookeeper(),
                 options.certificateMounted() ? options.tlsCert() : "self-signed for " + options.dnsNames());
-        AdmissionHandler handler = new AdmissionHandler(config, version);
+        NamespaceLabels namespaces = NamespaceLabels.NONE;
+        if (podSecurityCheck) {
+            client = clients.get();
+            namespaces =
+                    new KubernetesNamespaceLabels(client, Duration.ofSeconds(30), java.time.Clock.systemUTC(), metrics);
+            log.info("injector: reads namespace labels for the Pod Security check");
+        }
+        AdmissionHandler handler = new AdmissionHandler(config, version, namespaces);
         long t0 = System.nanoTime();
         AdmissionResult.Outcome warm = handler.warmUp();
         log.info("injector: warm-up admission {} in {} ms", warm.label(), (System.nanoTime() - t0) / 1_000_000);
@@ -111,7 +126,9 @@ public final class Injector implements AutoCloseable {
                     TimeUnit.MILLISECONDS);
         }
         if (options.generatesCertificates() && options.patchWebhook() != null) {
-            client = clients.get();
+            if (client == null) {
+                client = clients.get();
+            }
             CaBundlePatcher patcher = new CaBundlePatcher(client, options.patchWebhook(), TlsMaterial.pem(tls.ca()));
             patchUntilDone(patcher);
             long every = options.patchRecheck().toMillis();
@@ -157,6 +174,22 @@ public final class Injector implements AutoCloseable {
         } catch (RuntimeException e) {
             metrics.caBundlePatch("failed");
             log.warn("injector: cannot check the caBundle of {}: {}", options.patchWebhook(), e.getMessage());
+        }
+    }
+
+    /**
+     * Whether admissions read the namespace's labels ({@value InjectConfigKeys#POD_SECURITY_CHECK_ENV}): {@code
+     * true}, {@code false}, or unset for "inside a cluster" ({@code KUBERNETES_SERVICE_HOST} set).
+     */
+    static boolean podSecurityCheck(Map<String, String> env) {
+        String v = env.get(InjectConfigKeys.POD_SECURITY_CHECK_ENV);
+        if (v == null || v.isBlank()) {
+            return env.get("KUBERNETES_SERVICE_HOST") != null;
+        }
+        try {
+            return Values.bool(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(InjectConfigKeys.POD_SECURITY_CHECK_ENV + ": " + e.getMessage());
         }
     }
 

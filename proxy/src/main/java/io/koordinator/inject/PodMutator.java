@@ -44,14 +44,33 @@ final class PodMutator {
         this.version = version;
     }
 
-    void mutate(Pod pod, PodSettings settings) {
+    /**
+     * First step: rewrites the probes on the app port in place ({@link ProbeRewrite}), unless the pod turned that
+     * off.
+     *
+     * @return the originals as JSON for {@code KOORD_APP_PROBERS}; {@code "{}"} if none
+     */
+    String rewriteProbes(Pod pod, PodSettings settings) {
+        return settings.rewriteProbes()
+                ? ProbeRewrite.rewrite(pod.getSpec(), settings.appPort()).toString()
+                : "{}";
+    }
+
+    /** Second step: adds the init container, the proxy and the status annotation. */
+    void mutate(Pod pod, PodSettings settings, String probers) {
         List<Container> init = new ArrayList<>();
         init.add(initContainer(settings));
         List<Container> containers = new ArrayList<>();
         Container proxy = proxyContainer(settings);
-        String firstUserContainer = pod.getSpec().getContainers().isEmpty()
-                ? null
-                : pod.getSpec().getContainers().get(0).getName();
+        if (!probers.equals("{}")) {
+            proxy.getEnv().add(value(ENV_APP_PROBERS, probers));
+        }
+        // The app, for kubectl: the first container that is not somebody's proxy.
+        String firstUserContainer = pod.getSpec().getContainers().stream()
+                .map(Container::getName)
+                .filter(n -> !AppPort.KNOWN_SIDECARS.contains(n))
+                .findFirst()
+                .orElse(null);
         if (config.nativeSidecars()) {
             proxy.setRestartPolicy("Always");
             proxy.setStartupProbe(adminProbe(config.proxyStartupPath(), 1, 300));

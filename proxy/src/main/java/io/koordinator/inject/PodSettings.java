@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param tuning further proxy environment, by variable name, in a fixed order (only what annotations set)
  * @param proxyResources requests and limits of the proxy container
  * @param excludeInboundPorts ports the init container never redirects (the admin port first)
+ * @param rewriteProbes whether probes on the app port go to the proxy's {@code /app-health/} routes
  */
 public record PodSettings(
         String group,
@@ -24,7 +25,8 @@ public record PodSettings(
         List<String> passThrough,
         Map<String, String> tuning,
         InjectorConfig.Resources proxyResources,
-        List<Integer> excludeInboundPorts) {
+        List<Integer> excludeInboundPorts,
+        boolean rewriteProbes) {
 
     public PodSettings {
         Objects.requireNonNull(group, "group");

@@ -2,7 +2,6 @@ package io.koordinator.inject;
 
 import static io.koordinator.inject.InjectConfigKeys.*;
 
-import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
@@ -38,7 +37,10 @@ final class PodSettingsResolver {
 
         Set<String> passThrough =
                 new LinkedHashSet<>(value(annotations, PASS_THROUGH, Values::pathList, List.<String>of()));
-        passThrough.addAll(ProbePaths.onAppPort(pod.getSpec(), appPort));
+        boolean rewriteProbes = value(annotations, REWRITE_PROBES, Values::bool, true);
+        if (!rewriteProbes) {
+            passThrough.addAll(ProbePaths.onAppPort(pod.getSpec(), appPort));
+        }
 
         Map<String, String> tuning = new LinkedHashMap<>();
         tune(tuning, annotations, BATCH_MAX_COMMANDS, ENV_BATCH_MAX_COMMANDS, t -> "" + Values.positiveInt(t));
@@ -84,7 +86,8 @@ final class PodSettingsResolver {
                 new ArrayList<>(passThrough),
                 tuning,
                 resources,
-                new ArrayList<>(exclude));
+                new ArrayList<>(exclude),
+                rewriteProbes);
     }
 
     /** The proxy shares the pod's network namespace: its ports must not be the app's. */
@@ -122,47 +125,11 @@ final class PodSettingsResolver {
     }
 
     private static int appPort(Pod pod, Map<String, String> annotations) {
-        List<Container> containers = pod.getSpec().getContainers();
-        int port;
-        String source;
-        String text = annotations.get(APP_PORT);
-        if (text != null) {
-            source = "annotation " + APP_PORT;
-            String t = text.trim();
-            if (!t.isEmpty() && t.chars().allMatch(Character::isDigit)) {
-                try {
-                    port = Values.port(t);
-                } catch (IllegalArgumentException e) {
-                    throw Refusal.annotation(APP_PORT, e);
-                }
-            } else {
-                port = containers.stream()
-                        .flatMap(c -> c.getPorts().stream())
-                        .filter(p -> t.equals(p.getName()))
-                        .map(ContainerPort::getContainerPort)
-                        .findFirst()
-                        .orElseThrow(() -> new Refusal("annotation " + APP_PORT + ": '" + text
-                                + "' is neither a port number nor the name of a container port"));
-            }
-        } else {
-            Container first = containers.isEmpty() ? null : containers.get(0);
-            source = "the first TCP port of the first container";
-            port = first == null
-                    ? -1
-                    : first.getPorts().stream()
-                            .filter(p -> p.getProtocol() == null || "TCP".equals(p.getProtocol()))
-                            .map(ContainerPort::getContainerPort)
-                            .filter(p -> p != null)
-                            .findFirst()
-                            .orElse(-1);
-            if (port < 0) {
-                throw new Refusal("cannot tell the app port: the first container declares no TCP containerPort;"
-                        + " set the annotation " + APP_PORT);
-            }
-        }
+        AppPort chosen = AppPort.choose(pod.getSpec(), annotations);
+        int port = chosen.port();
         if (port == ADMIN_PORT || port == INBOUND_PORT) {
-            throw new Refusal(source + ": port " + port + " is the proxy's own (admin " + ADMIN_PORT + ", inbound "
-                    + INBOUND_PORT + ")");
+            throw new Refusal(chosen.source() + ": port " + port + " is the proxy's own (admin " + ADMIN_PORT
+                    + ", inbound " + INBOUND_PORT + ")");
         }
         return port;
     }

@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The paths of the pod's httpGet probes that hit the app port. The injector leaves these probes alone: the
+ * Only with {@code koordinator.io/rewrite-probes: "false"} (otherwise {@link ProbeRewrite} applies): the paths of
+ * the pod's httpGet probes that hit the app port. The injector then leaves these probes alone: the
  * kubelet's request is captured like any other and reaches the proxy, which must pass it through unordered
  * (a probe must not wait for ZooKeeper, nor be replicated), so the paths join {@code KOORD_PASS_THROUGH}.
  * Probes on another port are not captured and need nothing.

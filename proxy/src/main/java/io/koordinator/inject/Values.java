@@ -46,6 +46,14 @@ final class Values {
         throw new IllegalArgumentException("'" + text + "' is not a positive integer");
     }
 
+    static boolean bool(String text) {
+        String t = text.trim();
+        if (t.equals("true") || t.equals("false")) {
+            return Boolean.parseBoolean(t);
+        }
+        throw new IllegalArgumentException("'" + text + "' is not true or false");
+    }
+
     static int port(String text) {
         String t = text.trim();
         try {

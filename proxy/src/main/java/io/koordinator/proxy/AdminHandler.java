@@ -1,5 +1,6 @@
 package io.koordinator.proxy;
 
+import io.koordinator.proxy.health.AppHealth;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -29,8 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin port's routes: {@code /live}, {@code /ready}, {@code /status} (JSON), {@code
- * /metrics} (Prometheus text format), and {@code /transfer/snapshot} (state transfer to a peer,
- * with the group's token). GET and HEAD only.
+ * /metrics} (Prometheus text format), the app's rewritten probes under {@code /app-health/}
+ * ({@link AppHealth}), and {@code /transfer/snapshot} (state transfer to a peer, with the group's
+ * token). GET and HEAD only.
  *
  * <table>
  *   <caption>state transfer replies</caption>
@@ -57,6 +59,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 && HttpMethod.GET.equals(request.method())
                 && request.uri().equals(SnapshotTransfer.PATH)) {
             serveSnapshot(ctx, request.headers().get(HttpHeaderNames.AUTHORIZATION), HttpUtil.isKeepAlive(request));
+            return;
+        }
+        if (AppHealth.handles(request.uri()) && request.decoderResult().isSuccess()) {
+            new AppHealth(server.config().appProbers(), server.config().appHost()).serve(ctx, request);
             return;
         }
         FullHttpResponse response = route(request);

@@ -2,9 +2,12 @@ package io.koordinator.proxy;
 
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -72,6 +75,9 @@ import org.slf4j.LoggerFactory;
  */
 final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     static final int MAX_PIPELINED = 32;
+
+    /** How long a connection closed by a local reply keeps draining the client's input. */
+    static final long LINGER_MILLIS = 2000;
 
     private static final Logger log = LoggerFactory.getLogger(DownstreamHandler.class);
 
@@ -276,11 +282,31 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         }
         if (close) {
             closing = true;
-            ctx.write(r).addListener(ChannelFutureListener.CLOSE);
+            ChannelFutureListener then =
+                    slot.closeAfter ? DownstreamHandler::lingerThenClose : ChannelFutureListener.CLOSE;
+            ctx.write(r).addListener(then);
             return true;
         }
         ctx.write(r);
         return false;
+    }
+
+    /**
+     * After a local reply that cut a request short (413, 400), the client may still be sending its body. Closing
+     * with unread input makes the kernel answer with a reset, and a client still writing then fails on its write
+     * and never reads the reply. So half-close instead (RFC 9112 section 9.6): send FIN after the reply, discard
+     * what still arrives, and close when the client does or after {@value #LINGER_MILLIS} ms.
+     */
+    private static void lingerThenClose(ChannelFuture written) {
+        Channel ch = written.channel();
+        if (!written.isSuccess() || !(ch instanceof DuplexChannel duplex) || !ch.isActive()) {
+            ch.close();
+            return;
+        }
+        duplex.shutdownOutput();
+        ch.eventLoop().schedule(() -> ch.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        ch.config().setAutoRead(true);
+        ch.read();
     }
 
     private void abandonAll() {

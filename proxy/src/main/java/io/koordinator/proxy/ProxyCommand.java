@@ -281,6 +281,12 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "One line per request on stdout. Default: ${DEFAULT-VALUE}. Env KOORD_ACCESS_LOG.")
     String accessLog;
 
+    @Option(
+            names = "--app-probers",
+            paramLabel = "JSON",
+            description = "The app's original probes by /app-health/ path, set by the injector. Env KOORD_APP_PROBERS.")
+    String appProbers;
+
     /** The validated settings of this command line (flags over environment over defaults). */
     public ProxyConfig config() {
         return ProxyConfig.parse(this::raw);

@@ -2,6 +2,7 @@ package io.koordinator.proxy;
 
 import io.koordinator.Durations;
 import io.koordinator.proxy.ProxyConfigKeys.Key;
+import io.koordinator.proxy.health.AppProbe;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.SequencerConfig;
 import java.net.InetAddress;
@@ -24,6 +25,7 @@ import java.util.regex.Pattern;
  *
  * @param namespace Kubernetes namespace or {@code null}
  * @param snapshotPath the app's snapshot path or {@code null}
+ * @param appProbers the app's original probes by admin path (empty: none), see {@link AppProbe}
  */
 public record ProxyConfig(
         String group,
@@ -52,7 +54,8 @@ public record ProxyConfig(
         Compaction compaction,
         Limits limits,
         LogFormat logFormat,
-        boolean accessLog) {
+        boolean accessLog,
+        Map<String, AppProbe> appProbers) {
 
     /** Compaction settings, passed to the sequencer as they are. */
     public record Compaction(Duration interval, long retainEntries, Duration retainAge) {}
@@ -95,6 +98,7 @@ public record ProxyConfig(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(logFormat, "logFormat");
         passThrough = List.copyOf(passThrough);
+        appProbers = appProbers == null ? Map.of() : Map.copyOf(appProbers);
     }
 
     /** The group's id in ZooKeeper: {@code <namespace>.<group>}, or {@code <group>} without a namespace. */
@@ -200,7 +204,16 @@ public record ProxyConfig(
                         duration(v, Key.COMPACTION_RETAIN_AGE)),
                 limits(v, maxBodyBytes),
                 logFormat(v),
-                accessLog(v));
+                accessLog(v),
+                appProbers(v));
+    }
+
+    private static Map<String, AppProbe> appProbers(Map<Key, String> v) {
+        try {
+            return AppProbe.parseAll(v.get(Key.APP_PROBERS));
+        } catch (IllegalArgumentException e) {
+            throw bad(Key.APP_PROBERS, e.getMessage(), v.get(Key.APP_PROBERS));
+        }
     }
 
     private static String snapshotPath(Map<Key, String> v) {

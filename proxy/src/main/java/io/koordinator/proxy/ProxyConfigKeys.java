@@ -105,7 +105,9 @@ public final class ProxyConfigKeys {
         /** Layout of the log lines on stderr and stdout: {@code text} or {@code json} (Log4j2 JSON template). */
         LOG_FORMAT("--log-format", "KOORD_LOG_FORMAT", "text", ""),
         /** One access log line per request on stdout (logger {@code koordinator.access}): {@code on} or {@code off}. */
-        ACCESS_LOG("--access-log", "KOORD_ACCESS_LOG", "off", "");
+        ACCESS_LOG("--access-log", "KOORD_ACCESS_LOG", "off", ""),
+        /** The app's original probes by admin path {@code /app-health/...}, JSON, set by the injector; default none. */
+        APP_PROBERS("--app-probers", "KOORD_APP_PROBERS", null, "JSON");
 
         private final String flag;
         private final String env;

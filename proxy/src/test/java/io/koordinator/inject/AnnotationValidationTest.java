@@ -141,8 +141,8 @@ class AnnotationValidationTest {
         AdmissionResponse response = response(handler.handle(reviewOf(noPorts, "CREATE")));
         assertThat(response.getAllowed()).isFalse();
         assertThat(response.getStatus().getMessage())
-                .isEqualTo("koordinator: cannot tell the app port: the first container declares no TCP containerPort;"
-                        + " set the annotation koordinator.io/app-port");
+                .isEqualTo("koordinator: cannot tell the app port: no container other than a known sidecar declares a"
+                        + " TCP containerPort; set the annotation koordinator.io/app-port");
     }
 
     @Test
@@ -186,7 +186,26 @@ class AnnotationValidationTest {
 
     @Test
     void probesOfTheUsersOwnNativeSidecarCountToo() {
-        Pod withSidecar = new PodBuilder(pod(Map.of()))
+        assertThat(proxyEnv(apply(shipper(Map.of()))).get("KOORD_APP_PROBERS"))
+                .isEqualTo(
+                        "{\"/app-health/log-shipper/readyz\":{\"httpGet\":{\"path\":\"/shipper-ready\",\"port\":8080,"
+                                + "\"scheme\":\"HTTP\"},\"timeoutSeconds\":1}}");
+        assertThat(proxyEnv(apply(shipper(Map.of("koordinator.io/rewrite-probes", "false")))))
+                .containsEntry("KOORD_PASS_THROUGH", "/shipper-ready")
+                .doesNotContainKey("KOORD_APP_PROBERS");
+    }
+
+    @Test
+    void rewriteProbesTakesTrueOrFalseOnly() {
+        AdmissionResponse response =
+                response(handler.handle(reviewOf(pod(Map.of("koordinator.io/rewrite-probes", "no")), "CREATE")));
+        assertThat(response.getStatus().getMessage())
+                .isEqualTo("koordinator: annotation koordinator.io/rewrite-probes: 'no' is not true or false");
+    }
+
+    /** The pod with a native sidecar of the user's own whose readiness probe is on the app port. */
+    private static Pod shipper(Map<String, String> annotations) {
+        return new PodBuilder(pod(annotations))
                 .editSpec()
                 .addNewInitContainer()
                 .withName("log-shipper")
@@ -201,7 +220,6 @@ class AnnotationValidationTest {
                 .endInitContainer()
                 .endSpec()
                 .build();
-        assertThat(proxyEnv(apply(withSidecar))).containsEntry("KOORD_PASS_THROUGH", "/shipper-ready");
     }
 
     @Test

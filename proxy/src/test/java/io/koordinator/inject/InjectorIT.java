@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterEach;
@@ -38,7 +39,7 @@ class InjectorIT {
     void start(@TempDir Path dir) throws IOException {
         Path config = dir.resolve("config.yaml");
         Files.writeString(config, AdmissionTestSupport.resource("test-config.yaml"));
-        injector = new Injector(options(null, null, true, config, 64 * 1024), () -> null, "test");
+        injector = new Injector(options(null, null, true, config, 64 * 1024), () -> null, "test", Map.of());
         injector.start();
         client = clientTrusting(TlsMaterial.trusting(injector.tls().ca()));
     }
@@ -137,7 +138,7 @@ class InjectorIT {
 
         // when the injector serves them
         HttpClient trusting = clientTrusting(TlsMaterial.trusting(files.chain().get(0)));
-        try (Injector mounted = new Injector(options(crt, key, false, null, 4 << 20), () -> null, "test")) {
+        try (Injector mounted = new Injector(options(crt, key, false, null, 4 << 20), () -> null, "test", Map.of())) {
             mounted.start();
             HttpResponse<String> r = trusting.send(
                     HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + mounted.port() + "/healthz"))
@@ -158,7 +159,7 @@ class InjectorIT {
         Files.writeString(crt, AdmissionTestSupport.resource("tls/pkcs1-rsa.crt"));
         Files.writeString(key, AdmissionTestSupport.resource("tls/pkcs1-rsa.key"));
         X509Certificate rsa = TlsMaterial.fromPem(crt, key).chain().get(0);
-        try (Injector mounted = new Injector(options(crt, key, false, null, 4 << 20), () -> null, "test")) {
+        try (Injector mounted = new Injector(options(crt, key, false, null, 4 << 20), () -> null, "test", Map.of())) {
             mounted.start();
             assertThat(servedCertificate(mounted.port(), rsa)).isEqualTo(rsa);
             assertThat(mounted.reloadCertificateIfChanged()).isFalse();
@@ -181,7 +182,7 @@ class InjectorIT {
         Files.writeString(crt, AdmissionTestSupport.resource("tls/pkcs8-ec.crt"));
         Files.writeString(key, AdmissionTestSupport.resource("tls/pkcs8-ec.key"));
         X509Certificate old = TlsMaterial.fromPem(crt, key).chain().get(0);
-        try (Injector mounted = new Injector(options(crt, key, false, null, 4 << 20), () -> null, "test")) {
+        try (Injector mounted = new Injector(options(crt, key, false, null, 4 << 20), () -> null, "test", Map.of())) {
             mounted.start();
             Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n");
 
@@ -204,12 +205,12 @@ class InjectorIT {
 
     @Test
     void startUpErrorsNameTheFlag(@TempDir Path dir) throws IOException {
-        assertThatThrownBy(() -> new Injector(options(null, null, false, null, 4 << 20), () -> null, "t"))
+        assertThatThrownBy(() -> new Injector(options(null, null, false, null, 4 << 20), () -> null, "t", Map.of()))
                 .hasMessage("no TLS certificate: give --tls-cert and --tls-key, or --self-signed, or --patch-webhook"
                         + " NAME");
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "readPolicy: sometimes\n");
-        assertThatThrownBy(() -> new Injector(options(null, null, true, bad, 4 << 20), () -> null, "t"))
+        assertThatThrownBy(() -> new Injector(options(null, null, true, bad, 4 << 20), () -> null, "t", Map.of()))
                 .hasMessage("--config " + bad + ": readPolicy: 'sometimes' is not one of ordered, local");
     }
 

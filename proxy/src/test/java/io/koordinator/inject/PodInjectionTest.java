@@ -80,18 +80,26 @@ class PodInjectionTest {
     }
 
     @Test
-    void probePathsOnTheAppPortJoinPassThroughAfterTheAnnotationOnes() {
+    void probesOnTheAppPortGoToTheAdminPortAndTheOriginalsToTheProxy() {
         Pod pod = patchedPod("probes");
         Container proxy = pod.getSpec().getInitContainers().get(1);
         Map<String, String> env = proxy.getEnv().stream()
                 .filter(e -> e.getValue() != null)
                 .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
-        // /helper-health is on port 9091, not the app port: it is not captured, so not listed.
-        assertThat(env).containsEntry("KOORD_PASS_THROUGH", "/static,/metrics,/livez,/readyz,/startz");
-        // The app's own probes are left exactly as they were.
+        // Probe paths no longer need to be pass-through: the kubelet calls the admin port.
+        assertThat(env).containsEntry("KOORD_PASS_THROUGH", "/static,/metrics");
+        assertThat(JSON.readTree(env.get("KOORD_APP_PROBERS")).path("/app-health/inventory/readyz"))
+                .hasToString("{\"httpGet\":{\"path\":\"/readyz?verbose=1\",\"port\":8080,\"scheme\":\"HTTP\"},"
+                        + "\"timeoutSeconds\":1}");
         Container app = pod.getSpec().getContainers().get(0);
-        assertThat(app.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz?verbose=1");
-        assertThat(app.getLivenessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(8080);
+        assertThat(app.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/app-health/inventory/readyz");
+        assertThat(app.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(16000);
+        assertThat(app.getStartupProbe().getHttpGet().getPath()).isEqualTo("/app-health/inventory/startupz");
+        assertThat(app.getStartupProbe().getFailureThreshold()).isEqualTo(30);
+        // /helper-health is on port 9091, not the app port: not captured, left alone.
+        Container helper = pod.getSpec().getContainers().get(1);
+        assertThat(helper.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/helper-health");
+        assertThat(helper.getLivenessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(9091);
     }
 
     @Test
@@ -172,8 +180,20 @@ class PodInjectionTest {
     }
 
     @Test
-    void probeOnTheRootPathOfTheAppPortIsRefused() {
-        AdmissionResponse response = response(admit("probe-on-root", "pod.yaml"));
+    void probeOnTheRootPathOfTheAppPortIsRewrittenLikeAnyOther() {
+        Pod pod = patchedPod("probe-on-root");
+        assertThat(pod.getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getReadinessProbe()
+                        .getHttpGet()
+                        .getPath())
+                .isEqualTo("/app-health/web/readyz");
+    }
+
+    @Test
+    void withoutTheRewriteAProbeOnTheRootPathIsRefused() {
+        AdmissionResponse response = response(admit("probe-on-root", "no-rewrite.yaml"));
         assertThat(response.getAllowed()).isFalse();
         assertThat(response.getStatus().getMessage())
                 .startsWith("koordinator: readinessProbe of container 'web' checks path '/' on the app port 80");

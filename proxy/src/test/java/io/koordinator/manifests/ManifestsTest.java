@@ -210,7 +210,7 @@ class ManifestsTest {
     }
 
     @Test
-    void rbacGrantsExactlyGetAndPatchOfTheOneWebhookObject() {
+    void rbacGrantsExactlyGetAndPatchOfTheOneWebhookObjectAndGetOfNamespaces() {
         Deployment injector = manifests.get(Deployment.class, SYSTEM_NAMESPACE, INJECTOR);
         String account = injector.getSpec().getTemplate().getSpec().getServiceAccountName();
         manifests.get(io.fabric8.kubernetes.api.model.ServiceAccount.class, SYSTEM_NAMESPACE, account);
@@ -231,12 +231,20 @@ class ManifestsTest {
         assertThat(manifests.all(RoleBinding.class)).as("no namespaced grants").isEmpty();
         assertThat(manifests.all(Role.class)).isEmpty();
 
-        assertThat(granted).singleElement().satisfies(rule -> {
+        assertThat(granted).hasSize(2);
+        assertThat(granted.get(0)).satisfies(rule -> {
             assertThat(rule.getApiGroups()).containsExactly("admissionregistration.k8s.io");
             assertThat(rule.getResources()).containsExactly("mutatingwebhookconfigurations");
             assertThat(rule.getResourceNames()).containsExactly(INJECTOR);
             assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "patch");
             assertThat(rule.getNonResourceURLs()).isNullOrEmpty();
+        });
+        // The Pod Security check reads the namespace of each admitted pod: get, nothing more.
+        assertThat(granted.get(1)).satisfies(rule -> {
+            assertThat(rule.getApiGroups()).containsExactly("");
+            assertThat(rule.getResources()).containsExactly("namespaces");
+            assertThat(rule.getResourceNames()).isNullOrEmpty();
+            assertThat(rule.getVerbs()).containsExactly("get");
         });
     }
 
@@ -356,7 +364,7 @@ class ManifestsTest {
         AdmissionResult result = new AdmissionHandler(config, "test")
                 .handle(serialization.asJson(review).getBytes(StandardCharsets.UTF_8));
 
-        // then: injected, capturing the app port, with the example's pass-through paths and the probe path
+        // then: injected, capturing the app port, with the example's pass-through paths and the probe rewritten
         assertThat(result.outcome()).as(result.detail()).isEqualTo(AdmissionResult.Outcome.INJECTED);
         JsonNode response =
                 serialization.unmarshal(result.bodyText(), JsonNode.class).get("response");
@@ -377,7 +385,11 @@ class ManifestsTest {
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no native sidecar proxy in " + patched));
         assertThat(List.of(env(proxy, InjectConfigKeys.ENV_PASS_THROUGH).split(",")))
-                .contains("/digest", "/healthz");
+                .containsExactly("/digest");
+        // The probe now calls the proxy's admin port, which probes the app itself.
+        Container app = injected.getSpec().getContainers().get(0);
+        assertThat(app.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(InjectConfigKeys.ADMIN_PORT);
+        assertThat(env(proxy, InjectConfigKeys.ENV_APP_PROBERS)).contains("\"path\":\"/healthz\"", "\"port\":8080");
         assertThat(env(proxy, InjectConfigKeys.ENV_ZOOKEEPER)).isEqualTo(config.zookeeper());
     }
 

@@ -109,7 +109,8 @@ class ProxyConfigTest {
                 Map.entry("KOORD_MAX_ORDERED_IN_FLIGHT", "20"),
                 Map.entry("KOORD_MAX_ORDERED_IN_FLIGHT_BYTES", "100000"),
                 Map.entry("KOORD_LOG_FORMAT", "JSON"),
-                Map.entry("KOORD_ACCESS_LOG", "INFO")));
+                Map.entry("KOORD_ACCESS_LOG", "INFO"),
+                Map.entry("KOORD_APP_PROBERS", "{\"/app-health/a/readyz\":{\"tcpSocket\":{\"port\":8080}}}")));
         assertThat(env.keySet())
                 .containsExactlyInAnyOrderElementsOf(
                         Arrays.stream(Key.values()).map(Key::env).toList());
