@@ -54,6 +54,10 @@ public record ClusterConfig(
         return new ClusterConfig(zkServers, replicas, group, jars, v, jvmOptions, startTimeout);
     }
 
+    public ClusterConfig withJvmOptions(List<String> v) {
+        return new ClusterConfig(zkServers, replicas, group, jars, proxyArgs, v, startTimeout);
+    }
+
     public ClusterConfig withGroup(String v) {
         return new ClusterConfig(zkServers, replicas, v, jars, proxyArgs, jvmOptions, startTimeout);
     }
