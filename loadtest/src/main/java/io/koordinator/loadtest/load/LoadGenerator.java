@@ -1,5 +1,6 @@
 package io.koordinator.loadtest.load;
 
+import io.koordinator.Durations;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -111,9 +112,9 @@ public final class LoadGenerator {
                 n,
                 config.targets().size(),
                 config.openLoop() ? "open loop at " + config.rate() + " req/s" : "closed loop",
-                config.maxRequests(),
-                config.duration(),
-                config.warmup());
+                config.maxRequests() == Long.MAX_VALUE ? "unbounded" : config.maxRequests(),
+                Durations.format(config.duration()),
+                Durations.format(config.warmup()));
         threads.forEach(Thread::start);
         long last = start;
         long lastCount = 0;
