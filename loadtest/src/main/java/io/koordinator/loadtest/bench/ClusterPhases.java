@@ -23,6 +23,8 @@ final class ClusterPhases {
     private static final String ENTRIES_SUM = "koordinator_proxy_commands_per_entry_sum";
     private static final String ENTRIES_COUNT = "koordinator_proxy_commands_per_entry_count";
     private static final Duration APP_WARMUP = Duration.ofSeconds(3);
+    /** Every phase is bounded by its time and by this many requests, far above what it reaches. */
+    static final long MAX_REQUESTS = 10_000_000;
 
     private final LocalCluster cluster;
     private final BenchSettings settings;
@@ -42,10 +44,7 @@ final class ClusterPhases {
 
     private LoadConfig load(int connections, Duration duration) {
         return LoadConfig.of(
-                        cluster.replicas().stream().map(Replica::inbound).toList(),
-                        connections,
-                        Long.MAX_VALUE,
-                        duration)
+                        cluster.replicas().stream().map(Replica::inbound).toList(), connections, MAX_REQUESTS, duration)
                 .withKeys(1, 64)
                 .withMix(new LoadConfig.Mix(0, 100, 0, 0));
     }
@@ -65,7 +64,7 @@ final class ClusterPhases {
                                         .map(Replica::appAddress)
                                         .toList(),
                                 settings.connections(),
-                                Long.MAX_VALUE,
+                                MAX_REQUESTS,
                                 APP_WARMUP)
                         .withKeys(1, 64)
                         .withMix(new LoadConfig.Mix(0, 0, 0, 100)))
