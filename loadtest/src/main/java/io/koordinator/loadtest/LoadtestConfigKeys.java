@@ -11,13 +11,20 @@ package io.koordinator.loadtest;
  *   <li>{@code demo --duration} default {@value #DEMO_DURATION_DEFAULT}; {@code --connections}
  *       default {@value #DEMO_CONNECTIONS_DEFAULT}; {@code --replicas} default 3; {@code
  *       --max-requests} default 10,000,000
- *   <li>{@code bench --duration} default 15s per phase; {@code --warmup} default 3s; {@code
+ *   <li>{@code bench --quick} off (on: 3s phases, 3s warm-up, 10s cold start, 3s wrk runs);
+ *       {@code --duration} default 15s per phase; {@code --warmup} default 10s; {@code
+ *       --cold-start} default 20s; {@code --pass-duration} default 10s per wrk run; {@code
  *       --connections} default 64; {@code --in-flight} default 100; {@code --data-bytes} default
- *       128; {@code --replicas} default 1,3; {@code --proxy-arg} repeatable, none by default
+ *       128; {@code --replicas} default 1,3; {@code --phases} default
+ *       zk,ordered,coldstart,passthrough; {@code --c1} off; {@code --json FILE} none; {@code
+ *       --proxy-arg} repeatable, none by default
  *   <li>{@code load --target host:port,...} (required); {@code --connections} default 8; {@code
- *       --duration} default 10s; {@code --max-requests} default 1,000,000; {@code --mix} default
- *       40,25,10,25 (percent append,put,delete,get); {@code --keys} default 8,8 (append,register);
- *       {@code --check-app host:port,...} none by default
+ *       --rate} default 0 (closed loop; else requests/s in open loop); {@code --duration} default
+ *       10s; {@code --warmup} default 0s; {@code --max-requests} default 1,000,000; {@code --mix}
+ *       default 40,25,10,25 (percent append,put,delete,get); {@code --keys} default 8,8
+ *       (append,register); {@code --key-distribution} default uniform (or zipfian); {@code
+ *       --value-bytes} default 0 (bare tokens); {@code --hlog}, {@code --json}, {@code --chart}
+ *       (.png or .svg) and {@code --check-app host:port,...} none by default
  *   <li>system properties {@code koordinator.proxy.jar} and {@code koordinator.loadtest.jar}:
  *       where the demo, bench and tests find the shaded jars (default: {@code
  *       proxy/target/koordinator.jar} and {@code loadtest/target/koordinator-loadtest.jar} of the

@@ -5,16 +5,14 @@ import io.koordinator.loadtest.cluster.ChildProcess;
 import io.koordinator.loadtest.cluster.ClusterConfig;
 import io.koordinator.loadtest.cluster.Jars;
 import io.koordinator.loadtest.cluster.LocalCluster;
-import io.koordinator.loadtest.cluster.Replica;
-import io.koordinator.loadtest.demo.Reports;
-import io.koordinator.loadtest.load.LoadConfig;
-import io.koordinator.loadtest.load.LoadGenerator;
-import io.koordinator.loadtest.load.LoadResult;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
@@ -22,35 +20,59 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bench}: in one run, (a) the raw ZooKeeper baseline on a fresh 3-server ensemble with
- * fsync on: synchronous creates from one client, and pipelined asynchronous creates; (b) ordered
- * requests per second at saturation through the proxy with 1 and with 3 replicas; (c) the average
- * commands per log entry. Prints one table with each rate's ratio to the pipelined create rate.
+ * {@code bench}: every comparison of the benchmark issue in one run, each part a real process on
+ * this machine. Phases, in order:
+ *
+ * <ol>
+ *   <li>{@code zk}: a fresh 3-server ensemble, fsync on: one client's synchronous creates, and
+ *       pipelined asynchronous creates;
+ *   <li>{@code ordered}: for each replica count, a fresh cluster: cold start (req/s in each second
+ *       after {@code /ready}, phase {@code coldstart}, first cluster only), ordered PUTs at
+ *       saturation (with the proxies' CPU time and RSS from {@code /proc}), at half of saturation
+ *       in open loop, and one sequential client;
+ *   <li>{@code passthrough}: on the first cluster, wrk through the proxy, against the app
+ *       directly and through nginx in front of the same app;
+ *   <li>linearizable against ordered reads: absent until linearizable reads exist.
+ * </ol>
+ *
+ * Prints one table of figures, one of ratios against the goals, and with {@code --json} writes
+ * the figures under the keys of {@link BenchReport#KEYS}.
  */
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
         description = {
-            "Raw ZooKeeper create rates (sync, pipelined) on a fresh 3-server ensemble, then ordered",
-            "requests/s through the proxy with 1 and 3 replicas, commands per entry, and the ratios."
+            "Every benchmark in one run: ZooKeeper creates (sync, pipelined), ordered PUTs with 1 and 3",
+            "replicas at saturation, at half of it (open loop) and from one client, cold start,",
+            "pass-through against the app and nginx (wrk), proxy CPU and RSS; one table of figures",
+            "and ratios. --quick for a short version, --json FILE for the figures."
         })
 public final class BenchCommand implements Callable<Integer> {
-    private static final String ENTRIES_SUM = "koordinator_proxy_commands_per_entry_sum";
-    private static final String ENTRIES_COUNT = "koordinator_proxy_commands_per_entry_count";
+    /** Phase names for {@code --phases}. */
+    static final List<String> PHASES = List.of("zk", "ordered", "coldstart", "passthrough");
 
-    @Option(names = "--duration", defaultValue = "15s", description = "Each measured phase, default ${DEFAULT-VALUE}.")
+    /** The child JVMs' options: a bounded heap and the serial collector, default JIT (C1 and C2). */
+    static final List<String> JVM_OPTIONS = List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC");
+
+    @Option(names = "--quick", description = "Short phases (3 s, 3 s warm-up, 10 s cold start): about 3 minutes.")
+    boolean quick;
+
+    @Option(names = "--duration", description = "Each measured phase; default 15s, 3s with --quick.")
     Duration duration;
 
-    @Option(
-            names = "--warmup",
-            defaultValue = "10s",
-            description = "Unmeasured load before each phase (the JVMs' compilers settle), default ${DEFAULT-VALUE}.")
+    @Option(names = "--warmup", description = "Unmeasured load before each phase; default 10s, 3s with --quick.")
     Duration warmup;
+
+    @Option(names = "--cold-start", description = "Cold-start window after /ready; default 20s, 10s with --quick.")
+    Duration coldStart;
+
+    @Option(names = "--pass-duration", description = "Each wrk run; default 10s, 3s with --quick.")
+    Duration passDuration;
 
     @Option(
             names = "--connections",
             defaultValue = "64",
-            description = "Client connections for the proxy phases, default ${DEFAULT-VALUE}.")
+            description = "Client connections for the ordered phases, default ${DEFAULT-VALUE}.")
     int connections;
 
     @Option(
@@ -69,29 +91,83 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--replicas",
             split = ",",
             defaultValue = "1,3",
-            description = "Replica counts of the proxy phases, default ${DEFAULT-VALUE}.")
+            description = "Replica counts of the ordered phases, default ${DEFAULT-VALUE}.")
     List<Integer> replicaCounts;
+
+    @Option(
+            names = "--phases",
+            split = ",",
+            defaultValue = "zk,ordered,coldstart,passthrough",
+            description = "Phases to run, default ${DEFAULT-VALUE}.")
+    List<String> phases;
+
+    @Option(
+            names = "--c1",
+            description = "Child JVMs with the C1 compiler alone (-XX:TieredStopAtLevel=1), the old bench setting.")
+    boolean c1;
 
     @Option(
             names = "--proxy-arg",
             description = "Extra flag for every proxy, repeatable, e.g. --proxy-arg=--batch-max-delay=1ms.")
     List<String> proxyArgs = new ArrayList<>();
 
+    @Option(names = "--json", description = "Write the figures here as JSON (absent figures are left out).")
+    Path json;
+
     private final PrintStream out = System.out;
 
-    private record Row(String scenario, BenchResult result, double commandsPerEntry, String note) {}
+    BenchSettings settings() {
+        Set<String> chosen = new LinkedHashSet<>(phases);
+        for (String p : chosen) {
+            if (!PHASES.contains(p)) {
+                throw new IllegalArgumentException("unknown phase " + p + "; phases are " + PHASES);
+            }
+        }
+        List<String> jvm = new ArrayList<>(JVM_OPTIONS);
+        if (c1) {
+            jvm.add("-XX:TieredStopAtLevel=1");
+        }
+        return new BenchSettings(
+                or(duration, quick ? "3s" : "15s"),
+                or(warmup, quick ? "3s" : "10s"),
+                or(coldStart, quick ? "10s" : "20s"),
+                or(passDuration, quick ? "3s" : "10s"),
+                connections,
+                inFlight,
+                dataBytes,
+                replicaCounts,
+                jvm,
+                proxyArgs,
+                chosen);
+    }
+
+    private static Duration or(Duration given, String fallback) {
+        return given != null ? given : DurationConverter.parse(fallback);
+    }
 
     @Override
     public Integer call() throws Exception {
+        BenchSettings s;
+        try {
+            s = settings();
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            return 2;
+        }
         Jars jars = Jars.locate().requireExisting();
+        BenchReport report = new BenchReport();
         AtomicReference<AutoCloseable> running = new AtomicReference<>();
         Thread hook = new Thread(() -> closeQuietly(running.get()), "bench-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        List<Row> rows = new ArrayList<>();
+        long started = System.nanoTime();
         try {
-            baseline(jars, running, rows);
-            for (int n : replicaCounts) {
-                proxyPhase(jars, n, running, rows);
+            if (s.runs("zk")) {
+                baseline(jars, s, running, report);
+            }
+            if (s.runs("ordered") || s.runs("passthrough") || s.runs("coldstart")) {
+                for (int i = 0; i < s.replicaCounts().size(); i++) {
+                    cluster(jars, s, s.replicaCounts().get(i), i == 0, running, report);
+                }
             }
         } finally {
             closeQuietly(running.getAndSet(null));
@@ -101,110 +177,93 @@ public final class BenchCommand implements Callable<Integer> {
                 // already shutting down
             }
         }
-        printTable(rows);
+        report.note("linearizable vs ordered reads: absent (linearizable reads are not built yet)");
+        report.note(String.format(
+                "measured %s per phase after %s warm-up, cold start %s, wrk %s; %d cores; child JVMs %s; %.0f s in all",
+                DurationConverter.format(s.duration()),
+                DurationConverter.format(s.warmup()),
+                DurationConverter.format(s.coldStart()),
+                DurationConverter.format(s.passDuration()),
+                Runtime.getRuntime().availableProcessors(),
+                String.join(" ", s.jvmOptions()),
+                (System.nanoTime() - started) / 1e9));
+        report.print(out);
+        if (json != null) {
+            report.writeJson(json);
+            out.println("figures written to " + json);
+        }
         return 0;
     }
 
-    private void baseline(Jars jars, AtomicReference<AutoCloseable> running, List<Row> rows) throws Exception {
-        out.println("(a) raw ZooKeeper: fresh 3-server ensemble, fsync on");
+    private void baseline(Jars jars, BenchSettings s, AtomicReference<AutoCloseable> running, BenchReport report)
+            throws Exception {
+        out.println("(zk) raw ZooKeeper: fresh 3-server ensemble, fsync on");
         try (ChildProcess zk = ChildProcess.java(
-                "zookeeper",
-                ClusterConfig.DEFAULT_JVM_OPTIONS,
-                jars.loadtest().toString(),
-                List.of("zookeeper", "--servers", "3"))) {
+                "zookeeper", s.jvmOptions(), jars.loadtest().toString(), List.of("zookeeper", "--servers", "3"))) {
             running.set(zk);
             String connect = zk.awaitLine(Duration.ofSeconds(90));
             if (connect == null) {
                 throw new IOException("the ZooKeeper ensemble did not start: " + zk.stderrTail());
             }
-            try (ZkBaseline b = new ZkBaseline(connect, dataBytes)) {
-                b.syncCreates("/bench-warmup", warmup);
-                BenchResult sync = b.syncCreates("/bench-sync", duration);
-                out.printf("    sync creates: %.0f/s%n", sync.rate());
-                rows.add(new Row("zookeeper create, 1 client, synchronous", sync, Double.NaN, dataBytes + " B znodes"));
-                BenchResult piped = b.pipelinedCreates("/bench-async", duration, inFlight);
-                out.printf("    pipelined creates: %.0f/s%n", piped.rate());
-                rows.add(new Row(
-                        "zookeeper create, 1 client, " + inFlight + " in flight",
+            try (ZkBaseline b = new ZkBaseline(connect, s.dataBytes())) {
+                b.syncCreates("/bench-warmup", s.warmup());
+                BenchResult sync = b.syncCreates("/bench-sync", s.duration());
+                row(report, "zookeeper create, 1 client, synchronous", sync, s.dataBytes() + " B znodes");
+                report.figure("zk_sync_create_ops", sync.rate());
+                report.figure("zk_sync_create_p50_ms", sync.latencyMicros().getValueAtPercentile(50) / 1000.0);
+                BenchResult piped = b.pipelinedCreates("/bench-async", s.duration(), s.inFlight());
+                row(
+                        report,
+                        "zookeeper create, 1 client, " + s.inFlight() + " in flight",
                         piped,
-                        Double.NaN,
-                        dataBytes + " B znodes"));
+                        s.dataBytes() + " B znodes");
+                report.figure("zk_pipelined_create_ops", piped.rate());
+                out.printf("    sync creates %.0f/s, pipelined %.0f/s%n", sync.rate(), piped.rate());
             }
+        } finally {
+            running.set(null);
         }
     }
 
-    private void proxyPhase(Jars jars, int replicas, AtomicReference<AutoCloseable> running, List<Row> rows)
+    private static void row(BenchReport report, String scenario, BenchResult r, String note) {
+        Histogram h = r.latencyMicros();
+        report.row(scenario, r.rate(), h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, note);
+    }
+
+    private void cluster(
+            Jars jars,
+            BenchSettings s,
+            int replicas,
+            boolean first,
+            AtomicReference<AutoCloseable> running,
+            BenchReport report)
             throws Exception {
-        out.printf("(b) ordered PUTs through the proxy, %d replica(s), %d connections%n", replicas, connections);
+        out.printf("(ordered) %d replica(s), %d connections%n", replicas, s.connections());
         LocalCluster cluster = new LocalCluster(ClusterConfig.of(3, replicas, jars)
                 .withGroup("bench-" + replicas)
-                .withProxyArgs(proxyArgs));
+                .withJvmOptions(s.jvmOptions())
+                .withProxyArgs(s.proxyArgs()));
         running.set(cluster);
         try {
             cluster.start();
-            List<Replica> rs = cluster.replicas();
-            LoadConfig base = LoadConfig.of(
-                            rs.stream().map(Replica::inbound).toList(), connections, Long.MAX_VALUE, warmup)
-                    .withKeys(1, 64)
-                    .withMix(new LoadConfig.Mix(0, 100, 0, 0));
-            new LoadGenerator(base).run(null, Duration.ofSeconds(1));
-            double sum0 = PrometheusText.value(cluster.metrics(rs.get(0)), ENTRIES_SUM);
-            double count0 = PrometheusText.value(cluster.metrics(rs.get(0)), ENTRIES_COUNT);
-            LoadConfig measured = LoadConfig.of(base.targets(), connections, Long.MAX_VALUE, duration)
-                    .withKeys(1, 64)
-                    .withMix(base.mix());
-            LoadResult result = new LoadGenerator(measured).run(null, Duration.ofSeconds(1));
-            cluster.awaitQuiescence(Duration.ofSeconds(60));
-            String metrics = cluster.metrics(rs.get(0));
-            double perEntry = (PrometheusText.value(metrics, ENTRIES_SUM) - sum0)
-                    / (PrometheusText.value(metrics, ENTRIES_COUNT) - count0);
-            long ok = result.targets().stream()
-                    .mapToLong(t -> t.outcomes().entrySet().stream()
-                            .filter(e -> e.getKey().startsWith("2"))
-                            .mapToLong(java.util.Map.Entry::getValue)
-                            .sum())
-                    .sum();
-            BenchResult r = new BenchResult(ok, result.elapsed(), result.latencyMicros());
-            out.printf("    %.0f ordered req/s, %.1f commands per entry%n", r.rate(), perEntry);
-            String errors = result.requests() == ok ? "all 2xx" : (result.requests() - ok) + " not 2xx";
-            rows.add(new Row(
-                    "proxy ordered PUT, " + replicas + " replica(s), " + connections + " conns", r, perEntry, errors));
+            ClusterPhases phases = new ClusterPhases(cluster, s, report, out);
+            double cold = first && s.runs("coldstart") ? phases.coldStart() : Double.NaN;
+            if (s.runs("ordered")) {
+                phases.warmUp();
+                double saturated = phases.saturation();
+                if (replicas == 1) {
+                    report.figure("cold_start_ratio_5s", cold / saturated);
+                }
+                phases.halfSaturation(saturated);
+                phases.oneClient();
+            }
+            if (first && s.runs("passthrough")) {
+                PassThroughPhase.run(cluster.replicas().get(0), s, report, out);
+            }
         } finally {
             running.set(null);
             cluster.close();
         }
-    }
-
-    private void printTable(List<Row> rows) {
-        double pipelined = rows.stream()
-                .filter(r -> r.scenario().contains("in flight"))
-                .mapToDouble(r -> r.result().rate())
-                .findFirst()
-                .orElse(Double.NaN);
-        out.println();
-        out.printf(
-                "| %-44s | %9s | %8s | %8s | %11s | %12s | %s |%n",
-                "scenario", "ops/s", "p50 ms", "p99 ms", "cmds/entry", "x pipelined", "note");
-        out.printf(
-                "|%s|%s|%s|%s|%s|%s|%s|%n",
-                "-".repeat(46), "-".repeat(11), "-".repeat(10), "-".repeat(10), "-".repeat(13), "-".repeat(14), "---");
-        for (Row row : rows) {
-            Histogram h = row.result().latencyMicros();
-            out.printf(
-                    "| %-44s | %9.0f | %8s | %8s | %11s | %12s | %s |%n",
-                    row.scenario(),
-                    row.result().rate(),
-                    Reports.ms(h.getValueAtPercentile(50)),
-                    Reports.ms(h.getValueAtPercentile(99)),
-                    Double.isNaN(row.commandsPerEntry()) ? "-" : String.format("%.1f", row.commandsPerEntry()),
-                    String.format("%.2f", row.result().rate() / pipelined),
-                    row.note());
-        }
-        out.printf(
-                "measured %s per phase after %s warm-up; %d cores%n",
-                DurationConverter.format(duration),
-                DurationConverter.format(warmup),
-                Runtime.getRuntime().availableProcessors());
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -46,7 +46,7 @@ final class ZkBaseline implements AutoCloseable {
         long start = System.nanoTime();
         long deadline = start + duration.toNanos();
         long n = 0;
-        while (System.nanoTime() < deadline) {
+        while (System.nanoTime() < deadline && n < ClusterPhases.MAX_REQUESTS) {
             long t = System.nanoTime();
             zk.create(parent + "/e-", data, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL);
             h.recordValue(Math.min(MAX_MICROS, (System.nanoTime() - t) / 1000));
@@ -65,7 +65,7 @@ final class ZkBaseline implements AutoCloseable {
         AtomicLong failed = new AtomicLong();
         long start = System.nanoTime();
         long deadline = start + duration.toNanos();
-        while (System.nanoTime() < deadline) {
+        for (long sent = 0; System.nanoTime() < deadline && sent < ClusterPhases.MAX_REQUESTS; sent++) {
             slots.acquire();
             long t = System.nanoTime();
             zk.create(

@@ -59,6 +59,11 @@ public record ClusterConfig(
                 zkServers, replicas, group, jars, v, jvmOptions, startTimeout, zkProcessPerServer, zkMaxSessionTimeout);
     }
 
+    public ClusterConfig withJvmOptions(List<String> v) {
+        return new ClusterConfig(
+                zkServers, replicas, group, jars, proxyArgs, v, startTimeout, zkProcessPerServer, zkMaxSessionTimeout);
+    }
+
     public ClusterConfig withGroup(String v) {
         return new ClusterConfig(
                 zkServers,

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
-import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -187,7 +186,6 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private void progress(LocalCluster cluster, LoadGenerator.Progress p) {
-        Histogram h = p.intervalMicros();
         StringBuilder applied = new StringBuilder();
         for (Replica r : cluster.replicas()) {
             String pos;
@@ -199,14 +197,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
             applied.append(' ').append(r.name()).append('=').append(pos);
         }
-        out.printf(
-                "[%3ds] requests %8d  %7.0f req/s  p50 %6s ms  p99 %7s ms  applied%s%n",
-                p.elapsed().toSeconds(),
-                p.requests(),
-                p.intervalRate(),
-                Reports.ms(h.getValueAtPercentile(50)),
-                Reports.ms(h.getValueAtPercentile(99)),
-                applied);
+        out.printf("%s  applied%s%n", Reports.progress(p), applied);
         out.flush();
     }
 }

@@ -1,5 +1,6 @@
 package io.koordinator.loadtest.demo;
 
+import io.koordinator.loadtest.load.LoadGenerator;
 import io.koordinator.loadtest.load.LoadResult;
 import io.koordinator.loadtest.load.Operation;
 import io.koordinator.loadtest.load.TargetStats;
@@ -16,6 +17,18 @@ public final class Reports {
     /** Microseconds as milliseconds with two decimals. */
     public static String ms(long micros) {
         return String.format("%.2f", micros / 1000.0);
+    }
+
+    /** The start of a live progress line: elapsed time, requests, interval rate, p50 and p99. */
+    public static String progress(LoadGenerator.Progress p) {
+        Histogram h = p.intervalMicros();
+        return String.format(
+                "[%3ds] requests %8d  %7.0f req/s  p50 %6s ms  p99 %7s ms",
+                p.elapsed().toSeconds(),
+                p.requests(),
+                p.intervalRate(),
+                ms(h.getValueAtPercentile(50)),
+                ms(h.getValueAtPercentile(99)));
     }
 
     /** Per-target requests, outcome counts and latency percentiles. */

@@ -6,11 +6,11 @@ import io.koordinator.loadtest.check.ConsistencyChecker;
 import io.koordinator.loadtest.check.ReplicaState;
 import io.koordinator.loadtest.demo.Reports;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,8 +23,10 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Drives the kv workload at the targets (proxies' inbound ports or bare kv-apps) and prints",
-            "per-target latency and statuses; with --check-app, then checks those apps' consistency",
-            "(call it once the replicas are quiescent: it does not wait)."
+            "per-target latency and statuses and a percentile table; closed loop by default, open loop",
+            "with --rate (latency from the intended send time, corrected for coordinated omission).",
+            "With --check-app, then checks those apps' consistency (call it once the replicas are",
+            "quiescent: it does not wait)."
         })
 public final class LoadCommand implements Callable<Integer> {
     @Option(
@@ -37,8 +39,41 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--connections", defaultValue = "8", description = "Clients, default ${DEFAULT-VALUE}.")
     int connections;
 
-    @Option(names = "--duration", defaultValue = "10s", description = "Longest run, default ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--rate",
+            defaultValue = "0",
+            description = "Open loop: requests/s over all connections; 0 (default) for closed loop.")
+    double rate;
+
+    @Option(names = "--duration", defaultValue = "10s", description = "Longest measured run, default ${DEFAULT-VALUE}.")
     Duration duration;
+
+    @Option(
+            names = "--warmup",
+            defaultValue = "0s",
+            description = "Unmeasured load before the measured run, default ${DEFAULT-VALUE}.")
+    Duration warmup;
+
+    @Option(
+            names = "--key-distribution",
+            defaultValue = "uniform",
+            description = "uniform or zipfian (exponent 0.99, key 0 hottest), default ${DEFAULT-VALUE}.")
+    String keyDistribution;
+
+    @Option(
+            names = "--value-bytes",
+            defaultValue = "0",
+            description = "Bytes per PUT value and append suffix (0: the bare unique token), default ${DEFAULT-VALUE}.")
+    int valueBytes;
+
+    @Option(names = "--hlog", description = "Write the HdrHistogram interval log (.hlog) here.")
+    Path hlog;
+
+    @Option(names = "--json", description = "Write the JSON summary here.")
+    Path json;
+
+    @Option(names = "--chart", description = "Write the latency-percentile chart here (.png or .svg).")
+    Path chart;
 
     @Option(
             names = "--max-requests",
@@ -72,27 +107,47 @@ public final class LoadCommand implements Callable<Integer> {
             System.err.println("load: --mix takes 4 percentages and --keys 2 counts");
             return 2;
         }
-        LoadConfig config = LoadConfig.of(
-                        targets.stream().map(LoadCommand::address).toList(), connections, maxRequests, duration)
-                .withKeys(keys.get(0), keys.get(1))
-                .withMix(new LoadConfig.Mix(mix.get(0), mix.get(1), mix.get(2), mix.get(3)));
+        if (chart != null && !chart.toString().matches("(?i).*\\.(png|svg)")) {
+            System.err.println("load: --chart must name a .png or .svg file");
+            return 2;
+        }
+        LoadConfig config;
+        try {
+            config = LoadConfig.of(
+                            targets.stream().map(LoadCommand::address).toList(), connections, maxRequests, duration)
+                    .withKeys(keys.get(0), keys.get(1))
+                    .withMix(new LoadConfig.Mix(mix.get(0), mix.get(1), mix.get(2), mix.get(3)))
+                    .withRate(rate)
+                    .withWarmup(warmup)
+                    .withKeyDistribution(LoadConfig.KeyDistribution.valueOf(keyDistribution.toUpperCase()))
+                    .withValueBytes(valueBytes);
+        } catch (IllegalArgumentException e) {
+            System.err.println("load: " + e.getMessage());
+            return 2;
+        }
         LoadGenerator generator = new LoadGenerator(config);
         Thread hook = new Thread(generator::stop, "load-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        LoadResult result = generator.run(
-                p -> {
-                    Histogram h = p.intervalMicros();
-                    System.out.printf(
-                            "[%3ds] requests %8d  %7.0f req/s  p50 %6s ms  p99 %7s ms%n",
-                            p.elapsed().toSeconds(),
-                            p.requests(),
-                            p.intervalRate(),
-                            Reports.ms(h.getValueAtPercentile(50)),
-                            Reports.ms(h.getValueAtPercentile(99)));
-                },
-                Duration.ofSeconds(1));
+        LoadResult result;
+        try (IntervalLog log = hlog == null ? null : new IntervalLog(hlog, config.runId())) {
+            result = generator.run(
+                    p -> {
+                        if (log != null) {
+                            log.onProgress(p);
+                        }
+                        printProgress(p);
+                    },
+                    Duration.ofSeconds(1));
+        }
         Runtime.getRuntime().removeShutdownHook(hook);
         Reports.printTargets(System.out, result, targets);
+        LoadReport.printPercentiles(System.out, result);
+        if (json != null) {
+            LoadReport.writeSummary(json, result);
+        }
+        if (chart != null) {
+            LatencyChart.write(chart, result, "kv load " + config.runId() + ": " + targets.size() + " target(s)");
+        }
         System.out.printf(
                 "writes: %d acknowledged, %d unknown; run %s over %s%n",
                 result.acknowledgedWrites(),
@@ -113,6 +168,10 @@ public final class LoadCommand implements Callable<Integer> {
         report.problems().forEach(p -> System.out.println("problem: " + p));
         System.out.println(report.summaryLine());
         return report.ok() ? 0 : 1;
+    }
+
+    private static void printProgress(LoadGenerator.Progress p) {
+        System.out.println(Reports.progress(p) + (p.warmingUp() ? "  (warm-up)" : ""));
     }
 
     static InetSocketAddress address(String hostPort) {

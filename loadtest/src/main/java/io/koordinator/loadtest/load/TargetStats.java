@@ -9,8 +9,12 @@ import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
- * Latency and outcome counts of the requests sent to one target. Thread-safe: every client
- * connection to the target records here.
+ * Latency and outcome counts of the measured requests sent to one target. Thread-safe: every
+ * client connection to the target records here.
+ *
+ * <p>Two latencies per request: <em>corrected</em>, from the time the request was meant to go out
+ * (its slot on the open-loop schedule) to its response, and <em>uncorrected</em>, from the time it
+ * actually went out. In closed loop the two are the same.
  */
 public final class TargetStats {
     /** Latencies above this are recorded as this (HdrHistogram's trackable range). */
@@ -18,6 +22,7 @@ public final class TargetStats {
 
     private final String name;
     private final ConcurrentHistogram latencyMicros = new ConcurrentHistogram(MAX_MICROS, 3);
+    private final ConcurrentHistogram uncorrectedMicros = new ConcurrentHistogram(MAX_MICROS, 3);
     private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
     private final LongAdder requests = new LongAdder();
 
@@ -25,10 +30,15 @@ public final class TargetStats {
         this.name = name;
     }
 
-    void record(String outcome, long latencyNanos) {
+    void record(String outcome, long correctedNanos, long uncorrectedNanos) {
         requests.increment();
         outcomes.computeIfAbsent(outcome, k -> new LongAdder()).increment();
-        latencyMicros.recordValue(Math.min(MAX_MICROS, Math.max(0, latencyNanos / 1000)));
+        latencyMicros.recordValue(micros(correctedNanos));
+        uncorrectedMicros.recordValue(micros(uncorrectedNanos));
+    }
+
+    static long micros(long nanos) {
+        return Math.min(MAX_MICROS, Math.max(0, nanos / 1000));
     }
 
     public String name() {
@@ -39,15 +49,23 @@ public final class TargetStats {
         return requests.sum();
     }
 
-    /** Counts by HTTP status ({@code "200"}) or failure ({@code "timeout"}, {@code "io-error"}), sorted. */
+    /**
+     * Counts by HTTP status ({@code "200"}) or failure kind ({@code "timeout"}, {@code
+     * "connect-error"}, {@code "closed"}, {@code "io-error"}), sorted.
+     */
     public Map<String, Long> outcomes() {
         Map<String, Long> m = new TreeMap<>();
         outcomes.forEach((k, v) -> m.put(k, v.sum()));
         return m;
     }
 
-    /** A copy of the latency histogram, in microseconds. */
+    /** A copy of the corrected latency histogram (from the intended send time), in microseconds. */
     public Histogram latencyMicros() {
         return latencyMicros.copy();
+    }
+
+    /** A copy of the uncorrected latency histogram (from the actual send time), in microseconds. */
+    public Histogram uncorrectedLatencyMicros() {
+        return uncorrectedMicros.copy();
     }
 }

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.koordinator.loadtest.LoadtestMain;
 import io.koordinator.loadtest.kv.KvApp;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LoadCommandTest {
 
@@ -49,6 +52,53 @@ class LoadCommandTest {
                             "127.0.0.1:" + idle.port());
             assertThat(rc).isEqualTo(1);
         }
+    }
+
+    @Test
+    void openLoopWritesTheIntervalLogTheSummaryAndTheChart(@TempDir Path dir) throws Exception {
+        try (KvApp app = KvApp.start("127.0.0.1", 0)) {
+            Path json = dir.resolve("run.json");
+            Path hlog = dir.resolve("run.hlog");
+            Path chart = dir.resolve("run.svg");
+            int rc = LoadtestMain.commandLine()
+                    .execute(
+                            "load",
+                            "--target",
+                            "127.0.0.1:" + app.port(),
+                            "--connections",
+                            "2",
+                            "--rate",
+                            "400",
+                            "--max-requests",
+                            "200",
+                            "--duration",
+                            "20s",
+                            "--key-distribution",
+                            "zipfian",
+                            "--value-bytes",
+                            "64",
+                            "--json",
+                            json.toString(),
+                            "--hlog",
+                            hlog.toString(),
+                            "--chart",
+                            chart.toString());
+            assertThat(rc).isZero();
+            assertThat(Files.readString(json)).contains("\"mode\" : \"open\"", "\"requests\" : 200");
+            assertThat(Files.readString(hlog)).contains("Tag=uncorrected,", "Histogram log format version");
+            assertThat(Files.readString(chart)).startsWith("<?xml").contains("<svg");
+        }
+    }
+
+    @Test
+    void badWorkloadOptionsAreUsageErrors() {
+        assertThat(LoadtestMain.commandLine()
+                        .execute("load", "--target", "127.0.0.1:1", "--key-distribution", "pareto"))
+                .isEqualTo(2);
+        assertThat(LoadtestMain.commandLine().execute("load", "--target", "127.0.0.1:1", "--chart", "x.gif"))
+                .isEqualTo(2);
+        assertThat(LoadtestMain.commandLine().execute("load", "--target", "127.0.0.1:1", "--rate", "-5"))
+                .isEqualTo(2);
     }
 
     @Test

@@ -108,7 +108,7 @@ class LoadGeneratorTest {
                 .withMix(LoadConfig.Mix.WRITES_ONLY);
         LoadResult result = new LoadGenerator(config).run(null, Duration.ofSeconds(1));
         assertThat(result.requests()).isPositive();
-        assertThat(result.targets().get(0).outcomes().keySet()).containsExactly("io-error");
+        assertThat(result.targets().get(0).outcomes().keySet()).containsExactly("connect-error");
         assertThat(result.unknownWrites()).isEqualTo(result.writes().size());
     }
 }
