@@ -297,7 +297,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
      * and never reads the reply. So half-close instead (RFC 9112 section 9.6): send FIN after the reply, discard
      * what still arrives, and close when the client does or after {@value #LINGER_MILLIS} ms.
      */
-    private static void lingerThenClose(ChannelFuture written) {
+    static void lingerThenClose(ChannelFuture written) {
         Channel ch = written.channel();
         if (!written.isSuccess() || !(ch instanceof DuplexChannel duplex) || !ch.isActive()) {
             ch.close();

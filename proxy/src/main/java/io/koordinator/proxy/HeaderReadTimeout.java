@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -57,6 +58,10 @@ final class HeaderReadTimeout extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (fired) {
+            ReferenceCountUtil.release(msg); // after the 408: discarded while the connection lingers
+            return;
+        }
         if (msg instanceof HttpRequest) {
             disarm();
         }
@@ -115,6 +120,8 @@ final class HeaderReadTimeout extends ChannelInboundHandlerAdapter {
         chain.metrics().answered("rejected", reply);
         FullHttpResponse r = reply.response();
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        // half-close and drain, as after any reply that cut a request short: a client still
+        // writing would otherwise get a reset instead of the 408
+        ctx.writeAndFlush(r).addListener((ChannelFutureListener) DownstreamHandler::lingerThenClose);
     }
 }
