@@ -113,12 +113,13 @@ public final class LocalCluster implements AutoCloseable {
                 "127.0.0.1",
                 "--pass-through",
                 "/healthz",
-                // the kv app has snapshot endpoints: a replica that lost its app's state restores a peer's
-                "--snapshot-path",
-                "/snapshot",
                 // one checkpoint directory per replica and per cluster, kept across proxy restarts
                 "--state-dir",
                 stateDir().resolve(r.name()).toString()));
+        if (config.proxyArgs().stream().noneMatch(a -> a.startsWith("--snapshot-path"))) {
+            // the kv app has snapshot endpoints: a replica that lost its app's state restores a peer's
+            args.addAll(List.of("--snapshot-path", "/snapshot"));
+        }
         args.addAll(config.proxyArgs());
         return ChildProcess.java(
                 r.name() + "-proxy", config.jvmOptions(), config.jars().proxy().toString(), args);
