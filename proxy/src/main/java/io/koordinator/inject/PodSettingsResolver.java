@@ -5,6 +5,7 @@ import static io.koordinator.inject.InjectConfigKeys.*;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -68,6 +69,9 @@ final class PodSettingsResolver {
         tune(tuning, annotations, APP_KIND, ENV_APP_KIND, t -> Values.oneOf(t, "memory", "durable", "position-aware"));
         tune(tuning, annotations, ON_DIVERGENCE, ENV_ON_DIVERGENCE, t -> Values.oneOf(t, "report", "resync"));
         String stateVolume = stateVolume(pod, annotations);
+        if (stateVolume == null && "durable".equals(tuning.get(ENV_APP_KIND))) {
+            checkDurableDataBesideTheCheckpoint(pod);
+        }
         String tokenSecret =
                 value(annotations, TRANSFER_TOKEN_SECRET, Values::secretName, config.transferTokenSecret());
 
@@ -125,6 +129,30 @@ final class PodSettingsResolver {
                     + " volume, which the proxy cannot write its state to");
         }
         return name;
+    }
+
+    /**
+     * A durable app's data on a claim and the proxy's checkpoint on an emptyDir do not share fate: the pod's
+     * replacement would find the data but no checkpoint, and replay the log into an app that has applied it.
+     */
+    private static void checkDurableDataBesideTheCheckpoint(Pod pod) {
+        Set<String> mounted = java.util.stream.Stream.concat(
+                        pod.getSpec().getInitContainers().stream(), pod.getSpec().getContainers().stream())
+                .flatMap(c ->
+                        c.getVolumeMounts() == null ? java.util.stream.Stream.empty() : c.getVolumeMounts().stream())
+                .map(VolumeMount::getName)
+                .collect(Collectors.toSet());
+        pod.getSpec().getVolumes().stream()
+                .filter(v -> v.getPersistentVolumeClaim() != null || v.getEphemeral() != null)
+                .map(Volume::getName)
+                .filter(mounted::contains)
+                .findFirst()
+                .ifPresent(name -> {
+                    throw new Refusal("annotation " + APP_KIND + ": a durable app whose data is on the claim '" + name
+                            + "' needs the proxy's checkpoint beside it: set the annotation " + STATE_VOLUME + ": "
+                            + name + " (on an emptyDir, a replaced pod would replay the log into data that has it"
+                            + " already)");
+                });
     }
 
     /** The kind of a volume the proxy could not write to, or null. */

@@ -63,6 +63,38 @@ class PodStateVolumeTest {
     }
 
     @Test
+    void aDurableAppWithItsDataOnAClaimMustKeepTheCheckpointThere() {
+        Pod durableOnClaim =
+                mounting(withVolume(ordersPod(Map.of("koordinator.io/app-kind", "durable")), pvc("data")), "data");
+        assertThat(refusal(durableOnClaim).getStatus().getMessage())
+                .isEqualTo("koordinator: annotation koordinator.io/app-kind: a durable app whose data is on the claim"
+                        + " 'data' needs the proxy's checkpoint beside it: set the annotation"
+                        + " koordinator.io/state-volume: data (on an emptyDir, a replaced pod would replay the log into"
+                        + " data that has it already)");
+
+        // a memory app with a claim, and a durable app whose data is on an emptyDir, share fate with an emptyDir
+        Pod memoryOnClaim =
+                mounting(withVolume(ordersPod(Map.of("koordinator.io/app-kind", "memory")), pvc("data")), "data");
+        assertThat(proxyOf(injected(handler, memoryOnClaim))
+                        .getVolumeMounts()
+                        .get(0)
+                        .getName())
+                .isEqualTo("koordinator-state");
+        Volume scratch = new VolumeBuilder()
+                .withName("data")
+                .withNewEmptyDir()
+                .endEmptyDir()
+                .build();
+        Pod durableOnEmptyDir =
+                mounting(withVolume(ordersPod(Map.of("koordinator.io/app-kind", "durable")), scratch), "data");
+        assertThat(proxyOf(injected(handler, durableOnEmptyDir))
+                        .getVolumeMounts()
+                        .get(0)
+                        .getName())
+                .isEqualTo("koordinator-state");
+    }
+
+    @Test
     void aVolumeNamedLikeOursIsRefusedEvenWhenTheAnnotationNamesIt() {
         for (Map<String, String> annotations :
                 List.of(Map.<String, String>of(), Map.of("koordinator.io/state-volume", "koordinator-state"))) {
@@ -156,6 +188,20 @@ class PodStateVolumeTest {
                 .withNewPersistentVolumeClaim()
                 .withClaimName(name + "-orders-0")
                 .endPersistentVolumeClaim()
+                .build();
+    }
+
+    /** The pod with its app container mounting {@code volume} at /data. */
+    private static Pod mounting(Pod pod, String volume) {
+        return new PodBuilder(pod)
+                .editSpec()
+                .editFirstContainer()
+                .addNewVolumeMount()
+                .withName(volume)
+                .withMountPath("/data")
+                .endVolumeMount()
+                .endContainer()
+                .endSpec()
                 .build();
     }
 
