@@ -3,6 +3,8 @@ package io.koordinator.inject;
 import static io.koordinator.inject.InjectConfigKeys.INIT_CONTAINER_NAME;
 import static io.koordinator.inject.InjectConfigKeys.INJECT_LABEL;
 import static io.koordinator.inject.InjectConfigKeys.PROXY_CONTAINER_NAME;
+import static io.koordinator.inject.InjectConfigKeys.STATE_VOLUME;
+import static io.koordinator.inject.InjectConfigKeys.STATE_VOLUME_NAME;
 import static io.koordinator.inject.InjectConfigKeys.STATUS_ANNOTATION;
 
 import io.fabric8.kubernetes.api.model.Pod;
@@ -37,7 +39,7 @@ import tools.jackson.databind.node.ObjectNode;
  *   <tr><td>not a Pod, not a CREATE, a subresource</td><td>allowed, no patch</td></tr>
  *   <tr><td>hostNetwork, label {@code koordinator.io/inject: "false"}, already injected</td><td>allowed, no patch</td></tr>
  *   <tr><td>a pod the API server would reject ({@link PodRules}: no containers, a null element, a duplicate
- *       name...), a container named like ours</td><td>allowed: false, status 400 and the reason</td></tr>
+ *       name...), a container or volume named like ours</td><td>allowed: false, status 400 and the reason</td></tr>
  *   <tr><td>invalid annotation, no group, no app port</td><td>allowed: false, status 400 and a message naming the key</td></tr>
  *   <tr><td>an unexpected exception</td><td>allowed: false, status 400 naming it (outcome {@code failed})</td></tr>
  *   <tr><td>otherwise</td><td>allowed, patchType JSONPatch, base64 patch</td></tr>
@@ -229,7 +231,7 @@ public final class AdmissionHandler {
         return null;
     }
 
-    /** A refusal message if the pod (not injected yet) already uses a name that the injector adds. */
+    /** A refusal message if the pod (not injected yet) already uses a container or volume name the injector adds. */
     private static String nameCollision(Pod pod) {
         return Stream.concat(pod.getSpec().getInitContainers().stream(), pod.getSpec().getContainers().stream())
                 .map(c -> c.getName())
@@ -238,6 +240,12 @@ public final class AdmissionHandler {
                 .map(n -> "the pod already has a container named '" + n + "', a name the injector adds, and no "
                         + STATUS_ANNOTATION + " annotation: rename that container, or label the pod " + INJECT_LABEL
                         + "=false if it brings its own proxy")
+                .or(() -> pod.getSpec().getVolumes().stream()
+                        .filter(v -> STATE_VOLUME_NAME.equals(v.getName()))
+                        .findFirst()
+                        .map(v -> "the pod already has a volume named '" + STATE_VOLUME_NAME + "', a name the"
+                                + " injector adds, and no " + STATUS_ANNOTATION + " annotation: rename that volume (and"
+                                + " name it in the annotation " + STATE_VOLUME + " to keep the proxy's state on it)"))
                 .orElse(null);
     }
 

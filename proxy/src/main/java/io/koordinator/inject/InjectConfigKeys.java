@@ -114,6 +114,24 @@ public final class InjectConfigKeys {
     /** ZooKeeper connect string for this group; default from the config file. */
     public static final String ZOOKEEPER = PREFIX + "zookeeper";
 
+    /** {@code memory} | {@code durable} | {@code position-aware}: how the app keeps its state; default: the proxy's. */
+    public static final String APP_KIND = PREFIX + "app-kind";
+
+    /** {@code report} | {@code resync}: what a replica does when its digest differs; default: the proxy's (report). */
+    public static final String ON_DIVERGENCE = PREFIX + "on-divergence";
+
+    /**
+     * Name of a volume of the pod that holds the proxy's state directory (subdirectory {@value #STATE_SUB_PATH}),
+     * e.g. the app's PersistentVolumeClaim; default: the injector adds the emptyDir {@value #STATE_VOLUME_NAME}.
+     */
+    public static final String STATE_VOLUME = PREFIX + "state-volume";
+
+    /**
+     * Name of a Secret whose key {@value #TRANSFER_TOKEN_KEY} is the group's state-transfer token; default from the
+     * config file ({@code transferTokenSecret}), else none: the proxy keeps a generated token in ZooKeeper.
+     */
+    public static final String TRANSFER_TOKEN_SECRET = PREFIX + "transfer-token-secret";
+
     /** Kubernetes quantity: CPU request of the proxy; default from the config file. */
     public static final String PROXY_CPU = PREFIX + "proxy-cpu";
 
@@ -179,6 +197,18 @@ public final class InjectConfigKeys {
     /** Proxy admin port: /ready, /live, /status, /metrics. */
     public static final int ADMIN_PORT = 16000;
 
+    /** The emptyDir volume the injector adds for the proxy's state directory (unless {@link #STATE_VOLUME} is set). */
+    public static final String STATE_VOLUME_NAME = "koordinator-state";
+
+    /** Where the proxy container mounts its state volume; also its {@code KOORD_STATE_DIR}. */
+    public static final String STATE_MOUNT_PATH = "/var/run/koordinator/state";
+
+    /** Subdirectory of a volume named by {@link #STATE_VOLUME}, so the proxy's files stay apart from the app's. */
+    public static final String STATE_SUB_PATH = "koordinator";
+
+    /** Key of the transfer-token Secret that holds the token. */
+    public static final String TRANSFER_TOKEN_KEY = "token";
+
     /** The jar inside the image, for the exec postStart hook of the fallback mode. */
     public static final String JAR_PATH = "/opt/koordinator/koordinator.jar";
 
@@ -196,7 +226,7 @@ public final class InjectConfigKeys {
     public static final String ENV_MAX_APPENDS_IN_FLIGHT = "KOORD_MAX_APPENDS_IN_FLIGHT";
     public static final String ENV_MAX_BODY_BYTES = "KOORD_MAX_BODY_BYTES";
     public static final String ENV_REQUEST_TIMEOUT = "KOORD_REQUEST_TIMEOUT";
-    public static final String ENV_SNAPSHOT_PATH = "KOORD_SNAPSHOT_PATH";
+    public static final String ENV_SNAPSHOT_PATH = Key.SNAPSHOT_PATH.env();
     public static final String ENV_HEADER_READ_TIMEOUT = Key.HEADER_READ_TIMEOUT.env();
     public static final String ENV_MAX_REQUEST_LINE_BYTES = Key.MAX_REQUEST_LINE_BYTES.env();
     public static final String ENV_MAX_HEADER_BYTES = Key.MAX_HEADER_BYTES.env();
@@ -205,6 +235,10 @@ public final class InjectConfigKeys {
     public static final String ENV_MAX_ORDERED_IN_FLIGHT_BYTES = Key.MAX_ORDERED_IN_FLIGHT_BYTES.env();
     public static final String ENV_LOG_FORMAT = Key.LOG_FORMAT.env();
     public static final String ENV_ACCESS_LOG = Key.ACCESS_LOG.env();
+    public static final String ENV_STATE_DIR = Key.STATE_DIR.env();
+    public static final String ENV_APP_KIND = Key.APP_KIND.env();
+    public static final String ENV_ON_DIVERGENCE = Key.ON_DIVERGENCE.env();
+    public static final String ENV_TRANSFER_TOKEN = Key.TRANSFER_TOKEN.env();
 
     /** JSON object: admin path of a rewritten probe to the original probe (the proxy's {@code --app-probers}). */
     public static final String ENV_APP_PROBERS = "KOORD_APP_PROBERS";

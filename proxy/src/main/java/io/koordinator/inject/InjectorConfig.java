@@ -21,6 +21,8 @@ import java.util.TreeMap;
  * @param waitTimeout how long the fallback postStart hook waits for the proxy
  * @param proxyResources requests and limits of the proxy container
  * @param initResources requests and limits of the init container
+ * @param transferTokenSecret Secret whose key {@code token} is every group's state-transfer token, or null: each
+ *     group's proxies keep a generated token in the group's ZooKeeper subtree
  */
 public record InjectorConfig(
         String image,
@@ -31,7 +33,8 @@ public record InjectorConfig(
         String proxyStartupPath,
         Duration waitTimeout,
         Resources proxyResources,
-        Resources initResources) {
+        Resources initResources,
+        String transferTokenSecret) {
 
     public InjectorConfig {
         Objects.requireNonNull(image, "image");
@@ -59,7 +62,8 @@ public record InjectorConfig(
                         Map.of("memory", new Quantity("512Mi"))),
                 new Resources(
                         Map.of("cpu", new Quantity("10m"), "memory", new Quantity("64Mi")),
-                        Map.of("memory", new Quantity("256Mi"))));
+                        Map.of("memory", new Quantity("256Mi"))),
+                null);
     }
 
     /** Same config with another mode; for tests and the fallback fixtures. */
@@ -73,7 +77,8 @@ public record InjectorConfig(
                 proxyStartupPath,
                 waitTimeout,
                 proxyResources,
-                initResources);
+                initResources,
+                transferTokenSecret);
     }
 
     /** Requests and limits by resource name (cpu, memory, ...), sorted so output is stable. */

@@ -32,6 +32,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * initResources:
  *   requests: {cpu: 10m, memory: 64Mi}
  *   limits: {memory: 256Mi}
+ * transferTokenSecret: koordinator-transfer-token   # optional
  * </pre>
  */
 public final class InjectorConfigLoader {
@@ -45,7 +46,8 @@ public final class InjectorConfigLoader {
             "proxyStartupPath",
             "waitTimeout",
             "proxyResources",
-            "initResources");
+            "initResources",
+            "transferTokenSecret");
 
     private InjectorConfigLoader() {}
 
@@ -115,8 +117,19 @@ public final class InjectorConfigLoader {
         Duration waitTimeout = check("waitTimeout", () -> Durations.parse(waitText));
         InjectorConfig.Resources proxy = resources(root, "proxyResources", d.proxyResources());
         InjectorConfig.Resources init = resources(root, "initResources", d.initResources());
+        String secretText = text(root, "transferTokenSecret", null);
+        String secret = secretText == null ? null : check("transferTokenSecret", () -> Values.secretName(secretText));
         return new InjectorConfig(
-                image, pullPolicy, zookeeper, readPolicy, nativeSidecars, startupPath, waitTimeout, proxy, init);
+                image,
+                pullPolicy,
+                zookeeper,
+                readPolicy,
+                nativeSidecars,
+                startupPath,
+                waitTimeout,
+                proxy,
+                init,
+                secret);
     }
 
     private static InjectorConfig.Resources resources(JsonNode root, String key, InjectorConfig.Resources fallback) {

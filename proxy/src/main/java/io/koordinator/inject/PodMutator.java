@@ -12,6 +12,10 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.koordinator.Durations;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,6 +35,9 @@ import java.util.stream.Collectors;
  *       is ready before anything else starts;
  *   <li>fallback mode: {@code koordinator-proxy} first in {@code containers}, with a postStart hook running
  *       {@code wait}, which holds back the next containers until the proxy is ready;
+ *   <li>the proxy's state directory: the emptyDir {@code koordinator-state} (it survives restarts of the proxy
+ *       container, not the pod), or a subdirectory of the pod's own volume named by {@code
+ *       koordinator.io/state-volume};
  *   <li>the annotation {@code koordinator.io/status} recording what was added.
  * </ul>
  */
@@ -99,13 +106,26 @@ final class PodMutator {
         containers.addAll(pod.getSpec().getContainers());
         pod.getSpec().setInitContainers(init);
         pod.getSpec().setContainers(containers);
+        if (settings.stateVolume() == null) {
+            List<Volume> volumes = new ArrayList<>(pod.getSpec().getVolumes());
+            volumes.add(new VolumeBuilder()
+                    .withName(STATE_VOLUME_NAME)
+                    .withNewEmptyDir()
+                    .endEmptyDir()
+                    .build());
+            pod.getSpec().setVolumes(volumes);
+        }
 
         Map<String, String> annotations = pod.getMetadata().getAnnotations() == null
                 ? new LinkedHashMap<>()
                 : new LinkedHashMap<>(pod.getMetadata().getAnnotations());
         annotations.put(
                 STATUS_ANNOTATION,
-                InjectionStatus.of(version, config.nativeSidecars()).toJson());
+                InjectionStatus.of(
+                                version,
+                                config.nativeSidecars(),
+                                settings.stateVolume() == null ? List.of(STATE_VOLUME_NAME) : List.of())
+                        .toJson());
         if (!config.nativeSidecars() && firstUserContainer != null) {
             // The proxy is now containers[0]; keep kubectl exec/logs pointing at the app.
             annotations.putIfAbsent(DEFAULT_CONTAINER_ANNOTATION, firstUserContainer);
@@ -159,6 +179,7 @@ final class PodMutator {
                 .withProtocol("TCP")
                 .endPort()
                 .withResources(resources(s.proxyResources()))
+                .withVolumeMounts(stateMount(s))
                 .withReadinessProbe(adminProbe("/ready", 2, 3))
                 .withLivenessProbe(adminProbe("/live", 10, 3))
                 .withNewSecurityContext()
@@ -183,11 +204,34 @@ final class PodMutator {
         env.add(value(ENV_ZOOKEEPER, s.zookeeper()));
         env.add(value(ENV_APP_PORT, "" + s.appPort()));
         env.add(value(ENV_READ_POLICY, s.readPolicy()));
+        env.add(value(ENV_STATE_DIR, STATE_MOUNT_PATH));
+        if (s.transferTokenSecret() != null) {
+            env.add(new EnvVarBuilder()
+                    .withName(ENV_TRANSFER_TOKEN)
+                    .withNewValueFrom()
+                    .withNewSecretKeyRef()
+                    .withName(s.transferTokenSecret())
+                    .withKey(TRANSFER_TOKEN_KEY)
+                    .endSecretKeyRef()
+                    .endValueFrom()
+                    .build());
+        }
         if (!s.passThrough().isEmpty()) {
             env.add(value(ENV_PASS_THROUGH, String.join(",", s.passThrough())));
         }
         s.tuning().forEach((name, v) -> env.add(value(name, v)));
         return env;
+    }
+
+    /**
+     * The injector's emptyDir as a whole, or a subdirectory of the pod's own volume: the app may use that volume's
+     * root for its data (the kubelet creates the subdirectory).
+     */
+    private static VolumeMount stateMount(PodSettings s) {
+        VolumeMountBuilder mount = new VolumeMountBuilder().withMountPath(STATE_MOUNT_PATH);
+        return s.stateVolume() == null
+                ? mount.withName(STATE_VOLUME_NAME).build()
+                : mount.withName(s.stateVolume()).withSubPath(STATE_SUB_PATH).build();
     }
 
     private static EnvVar value(String name, String value) {

@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param proxyResources requests and limits of the proxy container
  * @param excludeInboundPorts ports the init container never redirects (the admin port first)
  * @param rewriteProbes whether probes on the app port go to the proxy's {@code /app-health/} routes
+ * @param stateVolume the pod's own volume that holds the proxy's state directory, or null: the injector adds an
+ *     emptyDir
+ * @param transferTokenSecret Secret holding the group's state-transfer token, or null: none injected
  */
 public record PodSettings(
         String group,
@@ -26,7 +29,9 @@ public record PodSettings(
         Map<String, String> tuning,
         InjectorConfig.Resources proxyResources,
         List<Integer> excludeInboundPorts,
-        boolean rewriteProbes) {
+        boolean rewriteProbes,
+        String stateVolume,
+        String transferTokenSecret) {
 
     public PodSettings {
         Objects.requireNonNull(group, "group");

@@ -4,6 +4,8 @@ import static io.koordinator.inject.InjectConfigKeys.*;
 
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Turns a pod's {@code koordinator.io/*} annotations and labels, over the injector defaults, into
@@ -63,6 +66,14 @@ final class PodSettingsResolver {
                 t -> "" + Values.positiveInt(t));
         tune(tuning, annotations, LOG_FORMAT, ENV_LOG_FORMAT, t -> Values.oneOf(t, "text", "json"));
         tune(tuning, annotations, ACCESS_LOG, ENV_ACCESS_LOG, t -> Values.oneOf(t, "on", "off"));
+        tune(tuning, annotations, APP_KIND, ENV_APP_KIND, t -> Values.oneOf(t, "memory", "durable", "position-aware"));
+        tune(tuning, annotations, ON_DIVERGENCE, ENV_ON_DIVERGENCE, t -> Values.oneOf(t, "report", "resync"));
+        String stateVolume = stateVolume(pod, annotations);
+        if (stateVolume == null && "durable".equals(tuning.get(ENV_APP_KIND))) {
+            checkDurableDataBesideTheCheckpoint(pod);
+        }
+        String tokenSecret =
+                value(annotations, TRANSFER_TOKEN_SECRET, Values::secretName, config.transferTokenSecret());
 
         InjectorConfig.Resources resources = config.proxyResources();
         if (annotations.containsKey(PROXY_CPU)) {
@@ -87,7 +98,82 @@ final class PodSettingsResolver {
                 tuning,
                 resources,
                 new ArrayList<>(exclude),
-                rewriteProbes);
+                rewriteProbes,
+                stateVolume,
+                tokenSecret);
+    }
+
+    /**
+     * The pod's own volume named by {@value InjectConfigKeys#STATE_VOLUME}, or null when the injector adds its
+     * emptyDir. The proxy writes there as UID/GID 65532, so a volume that cannot be written is refused.
+     */
+    private static String stateVolume(Pod pod, Map<String, String> annotations) {
+        String name = value(annotations, STATE_VOLUME, Values::volumeName, null);
+        if (name == null) {
+            return null;
+        }
+        Volume volume = pod.getSpec().getVolumes().stream()
+                .filter(v -> name.equals(v.getName()))
+                .findFirst()
+                .orElseThrow(() -> new Refusal("annotation " + STATE_VOLUME + ": the pod has no volume named '" + name
+                        + "' (its volumes: "
+                        + (pod.getSpec().getVolumes().isEmpty()
+                                ? "none"
+                                : pod.getSpec().getVolumes().stream()
+                                        .map(Volume::getName)
+                                        .collect(Collectors.joining(", ")))
+                        + "); name one of them, or leave the annotation out for an emptyDir"));
+        String readOnly = readOnlyKind(volume);
+        if (readOnly != null) {
+            throw new Refusal("annotation " + STATE_VOLUME + ": volume '" + name + "' is a " + readOnly
+                    + " volume, which the proxy cannot write its state to");
+        }
+        return name;
+    }
+
+    /**
+     * A durable app's data on a claim and the proxy's checkpoint on an emptyDir do not share fate: the pod's
+     * replacement would find the data but no checkpoint, and replay the log into an app that has applied it.
+     */
+    private static void checkDurableDataBesideTheCheckpoint(Pod pod) {
+        Set<String> mounted = java.util.stream.Stream.concat(
+                        pod.getSpec().getInitContainers().stream(), pod.getSpec().getContainers().stream())
+                .flatMap(c ->
+                        c.getVolumeMounts() == null ? java.util.stream.Stream.empty() : c.getVolumeMounts().stream())
+                .map(VolumeMount::getName)
+                .collect(Collectors.toSet());
+        pod.getSpec().getVolumes().stream()
+                .filter(v -> v.getPersistentVolumeClaim() != null || v.getEphemeral() != null)
+                .map(Volume::getName)
+                .filter(mounted::contains)
+                .findFirst()
+                .ifPresent(name -> {
+                    throw new Refusal("annotation " + APP_KIND + ": a durable app whose data is on the claim '" + name
+                            + "' needs the proxy's checkpoint beside it: set the annotation " + STATE_VOLUME + ": "
+                            + name + " (on an emptyDir, a replaced pod would replay the log into data that has it"
+                            + " already)");
+                });
+    }
+
+    /** The kind of a volume the proxy could not write to, or null. */
+    private static String readOnlyKind(Volume v) {
+        if (v.getConfigMap() != null) {
+            return "configMap";
+        }
+        if (v.getSecret() != null) {
+            return "secret";
+        }
+        if (v.getDownwardAPI() != null) {
+            return "downwardAPI";
+        }
+        if (v.getProjected() != null) {
+            return "projected";
+        }
+        if (v.getPersistentVolumeClaim() != null
+                && Boolean.TRUE.equals(v.getPersistentVolumeClaim().getReadOnly())) {
+            return "read-only persistentVolumeClaim";
+        }
+        return null;
     }
 
     /** The proxy shares the pod's network namespace: its ports must not be the app's. */

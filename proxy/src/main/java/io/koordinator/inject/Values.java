@@ -31,6 +31,13 @@ final class Values {
     /** Group names become part of a ZooKeeper path and of metric labels: keep them plain. */
     private static final Pattern GROUP = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?");
 
+    /** RFC 1123 label: volume names. */
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+    /** RFC 1123 subdomain: Secret names. */
+    private static final Pattern DNS_SUBDOMAIN =
+            Pattern.compile("(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
     private Values() {}
 
     static int positiveInt(String text) {
@@ -161,11 +168,33 @@ final class Values {
     }
 
     static String group(String text) {
+        return matching(
+                text, GROUP, "a group name (1-63 letters, digits, '.', '_' or '-', starting and ending alphanumeric)");
+    }
+
+    /** The name of a volume of a pod (an RFC 1123 label). */
+    static String volumeName(String text) {
+        return matching(
+                text,
+                DNS_LABEL,
+                "a volume name (an RFC 1123 label: 1-63 of lowercase letters, digits and '-', starting and ending"
+                        + " alphanumeric)");
+    }
+
+    /** The name of a Secret (an RFC 1123 subdomain). */
+    static String secretName(String text) {
+        return matching(
+                text,
+                DNS_SUBDOMAIN,
+                "a Secret name (an RFC 1123 subdomain: lowercase letters, digits, '-' and '.', starting and ending"
+                        + " alphanumeric)");
+    }
+
+    /** The trimmed text if it matches {@code pattern}; else "'TEXT' is not WHAT". */
+    private static String matching(String text, Pattern pattern, String what) {
         String t = text.trim();
-        if (!GROUP.matcher(t).matches()) {
-            throw new IllegalArgumentException(
-                    "'" + text
-                            + "' is not a group name (1-63 letters, digits, '.', '_' or '-', starting and ending alphanumeric)");
+        if (!pattern.matcher(t).matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not " + what);
         }
         return t;
     }

@@ -2,10 +2,15 @@ package io.koordinator.inject;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.zjsonpatch.JsonPatch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,7 +18,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -94,6 +102,52 @@ final class AdmissionTestSupport {
         }
         assertThat(response.getPatchType()).isEqualTo("JSONPatch");
         return JSON.readTree(Base64.getDecoder().decode(response.getPatch()));
+    }
+
+    /** The pod as the API server stores it: admitted by {@code handler}, which must inject it, and patched. */
+    static Pod injected(AdmissionHandler handler, Pod pod) {
+        byte[] review = reviewOf(pod, "CREATE");
+        AdmissionResult result = handler.handle(review);
+        assertThat(result.outcome()).as(result.detail()).isEqualTo(AdmissionResult.Outcome.INJECTED);
+        JsonNode original = JSON.readTree(review).path("request").path("object");
+        JsonNode patched = JsonPatch.apply(patch(response(result)), original);
+        return Serialization.unmarshal(JSON.writeValueAsString(patched), Pod.class);
+    }
+
+    /** A pod with one container on 8080 and the group label, plus the given annotations. */
+    static Pod ordersPod(Map<String, String> annotations) {
+        return new PodBuilder()
+                .withNewMetadata()
+                .withName("orders-0")
+                .withNamespace("shop")
+                .withLabels(Map.of("app.kubernetes.io/name", "orders"))
+                .withAnnotations(annotations)
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("app")
+                .withImage("shop/orders:1.4")
+                .addNewPort()
+                .withContainerPort(8080)
+                .endPort()
+                .endContainer()
+                .endSpec()
+                .build();
+    }
+
+    /** The injected proxy container, in either mode. */
+    static Container proxyOf(Pod pod) {
+        return Stream.concat(pod.getSpec().getInitContainers().stream(), pod.getSpec().getContainers().stream())
+                .filter(c -> c.getName().equals(InjectConfigKeys.PROXY_CONTAINER_NAME))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /** The proxy's environment variables that have a plain value. */
+    static Map<String, String> proxyEnv(Pod pod) {
+        return proxyOf(pod).getEnv().stream()
+                .filter(e -> e.getValue() != null)
+                .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
     }
 
     /** Compares with the expected JSON fixture, or rewrites it when regenerating. */

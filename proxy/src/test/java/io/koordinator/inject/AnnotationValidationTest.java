@@ -4,18 +4,13 @@ import static io.koordinator.inject.AdmissionTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.zjsonpatch.JsonPatch;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import tools.jackson.databind.JsonNode;
 
 /** Every annotation, with a bad value, is refused with a message naming it; good values reach the proxy. */
 class AnnotationValidationTest {
@@ -54,6 +49,11 @@ class AnnotationValidationTest {
                 "koordinator.io/max-ordered-in-flight-bytes | 0  | '0' is not a positive integer",
                 "koordinator.io/log-format            | xml      | 'xml' is not one of text, json",
                 "koordinator.io/access-log            | yes      | 'yes' is not one of on, off",
+                "koordinator.io/app-kind              | stateless | 'stateless' is not one of memory, durable, position-aware",
+                "koordinator.io/on-divergence         | fix      | 'fix' is not one of report, resync",
+                "koordinator.io/state-volume          | Data_1   | 'Data_1' is not a volume name",
+                "koordinator.io/state-volume          | data     | the pod has no volume named 'data' (its volumes: none)",
+                "koordinator.io/transfer-token-secret | Token_1  | 'Token_1' is not a Secret name",
             })
     void invalidValueIsRefusedNamingTheAnnotation(String annotation, String value, String problem) {
         AdmissionResponse response = response(handler.handle(reviewOf(pod(Map.of(annotation, value)), "CREATE")));
@@ -87,6 +87,10 @@ class AnnotationValidationTest {
                 "koordinator.io/max-ordered-in-flight-bytes | 1048576  | KOORD_MAX_ORDERED_IN_FLIGHT_BYTES | 1048576",
                 "koordinator.io/log-format            | JSON           | KOORD_LOG_FORMAT            | json",
                 "koordinator.io/access-log            | on             | KOORD_ACCESS_LOG            | on",
+                "koordinator.io/snapshot-path         | /snapshot      | KOORD_SNAPSHOT_PATH         | /snapshot",
+                "koordinator.io/app-kind              | Position-Aware | KOORD_APP_KIND              | position-aware",
+                "koordinator.io/app-kind              | durable        | KOORD_APP_KIND              | durable",
+                "koordinator.io/on-divergence         | resync         | KOORD_ON_DIVERGENCE         | resync",
             })
     void validValueReachesTheProxy(String annotation, String value, String env, String expected) {
         Pod patched = apply(pod(Map.of(annotation, value)));
@@ -229,43 +233,11 @@ class AnnotationValidationTest {
         assertThat(response(update).getPatch()).isNull();
     }
 
-    /** A pod with one container on 8080 and the group label, plus the given annotations. */
     private static Pod pod(Map<String, String> annotations) {
-        return new PodBuilder()
-                .withNewMetadata()
-                .withName("orders-0")
-                .withNamespace("shop")
-                .withLabels(Map.of("app.kubernetes.io/name", "orders"))
-                .withAnnotations(annotations)
-                .endMetadata()
-                .withNewSpec()
-                .addNewContainer()
-                .withName("app")
-                .withImage("shop/orders:1.4")
-                .addNewPort()
-                .withContainerPort(8080)
-                .endPort()
-                .endContainer()
-                .endSpec()
-                .build();
+        return ordersPod(annotations);
     }
 
     private Pod apply(Pod pod) {
-        byte[] review = reviewOf(pod, "CREATE");
-        AdmissionResult result = handler.handle(review);
-        assertThat(result.outcome()).as(result.detail()).isEqualTo(AdmissionResult.Outcome.INJECTED);
-        JsonNode original = JSON.readTree(review).path("request").path("object");
-        JsonNode patched = JsonPatch.apply(patch(response(result)), original);
-        return Serialization.unmarshal(JSON.writeValueAsString(patched), Pod.class);
-    }
-
-    private static Map<String, String> proxyEnv(Pod pod) {
-        Container proxy = pod.getSpec().getInitContainers().stream()
-                .filter(c -> c.getName().equals("koordinator-proxy"))
-                .findFirst()
-                .orElseThrow();
-        return proxy.getEnv().stream()
-                .filter(e -> e.getValue() != null)
-                .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+        return injected(handler, pod);
     }
 }

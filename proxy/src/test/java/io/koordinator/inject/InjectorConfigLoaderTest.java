@@ -37,6 +37,14 @@ class InjectorConfigLoaderTest {
         assertThat(c.readPolicy()).isEqualTo("ordered");
         assertThat(c.initResources()).isEqualTo(d.initResources());
         assertThat(c.waitTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.transferTokenSecret()).isNull();
+    }
+
+    @Test
+    void transferTokenSecretIsOptional() {
+        assertThat(InjectorConfigLoader.parse("transferTokenSecret: koordinator-transfer-token")
+                        .transferTokenSecret())
+                .isEqualTo("koordinator-transfer-token");
     }
 
     @Test
@@ -53,7 +61,8 @@ class InjectorConfigLoaderTest {
             delimiter = '|',
             value = {
                 "imag: x                                  | unknown field 'imag' (known: [image, imagePullPolicy, initResources,"
-                        + " nativeSidecars, proxyResources, proxyStartupPath, readPolicy, waitTimeout, zookeeper])",
+                        + " nativeSidecars, proxyResources, proxyStartupPath, readPolicy, transferTokenSecret, waitTimeout,"
+                        + " zookeeper])",
                 "imagePullPolicy: Sometimes               | imagePullPolicy: 'Sometimes' is not one of Always, IfNotPresent,"
                         + " Never",
                 "nativeSidecars: maybe                    | nativeSidecars: '\"maybe\"' is not true or false",
@@ -69,6 +78,8 @@ class InjectorConfigLoaderTest {
                         + " memory=1Gi is above its limit 512Mi",
                 "'proxyResources: {cpu: 1}'               | proxyResources: unknown field 'cpu' (known: limits, requests)",
                 "- a list                                 | the top level must be a mapping of fields",
+                "transferTokenSecret: Transfer_Token      | transferTokenSecret: 'Transfer_Token' is not a Secret name (an"
+                        + " RFC 1123 subdomain: lowercase letters, digits, '-' and '.', starting and ending alphanumeric)",
             })
     void invalidFileFailsWithOneSentenceNamingTheField(String yaml, String message) {
         assertThatThrownBy(() -> InjectorConfigLoader.parse(yaml)).hasMessage(message);

@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -189,7 +192,7 @@ class PodCorpusTest {
         if (object instanceof Deployment d) {
             template = d.getSpec().getTemplate();
         } else if (object instanceof StatefulSet s) {
-            template = s.getSpec().getTemplate();
+            template = statefulSetPod(s);
         } else if (object instanceof DaemonSet d) {
             template = d.getSpec().getTemplate();
         } else if (object instanceof ReplicaSet r) {
@@ -208,6 +211,27 @@ class PodCorpusTest {
                 .endMetadata()
                 .withSpec(template.getSpec())
                 .build();
+    }
+
+    /**
+     * A StatefulSet's template as its controller creates pod 0: one volume per volumeClaimTemplate, bound to the claim
+     * {@code <template>-<set>-0}, replacing a template volume of the same name.
+     */
+    private static PodTemplateSpec statefulSetPod(StatefulSet set) {
+        PodTemplateSpec template = set.getSpec().getTemplate();
+        List<Volume> volumes = new ArrayList<>(template.getSpec().getVolumes());
+        for (PersistentVolumeClaim claim : set.getSpec().getVolumeClaimTemplates()) {
+            String name = claim.getMetadata().getName();
+            volumes.removeIf(v -> name.equals(v.getName()));
+            volumes.add(new VolumeBuilder()
+                    .withName(name)
+                    .withNewPersistentVolumeClaim()
+                    .withClaimName(name + "-" + set.getMetadata().getName() + "-0")
+                    .endPersistentVolumeClaim()
+                    .build());
+        }
+        template.getSpec().setVolumes(volumes);
+        return template;
     }
 
     private static synchronized void tally(AdmissionResult result, AdmissionResponse response) {

@@ -391,6 +391,11 @@ class ManifestsTest {
         assertThat(app.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(InjectConfigKeys.ADMIN_PORT);
         assertThat(env(proxy, InjectConfigKeys.ENV_APP_PROBERS)).contains("\"path\":\"/healthz\"", "\"port\":8080");
         assertThat(env(proxy, InjectConfigKeys.ENV_ZOOKEEPER)).isEqualTo(config.zookeeper());
+        // The memory-only kv app: the proxy's checkpoint on the emptyDir the injector adds.
+        assertThat(env(proxy, InjectConfigKeys.ENV_STATE_DIR)).isEqualTo(InjectConfigKeys.STATE_MOUNT_PATH);
+        assertThat(injected.getSpec().getVolumes())
+                .extracting(Volume::getName)
+                .contains(InjectConfigKeys.STATE_VOLUME_NAME);
     }
 
     @Test
