@@ -1,5 +1,6 @@
 package io.koordinator.inject;
 
+import io.koordinator.proxy.ProxyConfigKeys.Key;
 import java.util.List;
 
 /**
@@ -108,6 +109,30 @@ public final class InjectConfigKeys {
     /** Kubernetes quantity: memory request of the proxy; default from the config file. */
     public static final String PROXY_MEMORY = PREFIX + "proxy-memory";
 
+    /** Duration: time a client has to send a complete request head; default: the proxy's (10s). */
+    public static final String HEADER_READ_TIMEOUT = PREFIX + "header-read-timeout";
+
+    /** Positive integer, bytes: longest request line (414 past it); default: the proxy's. */
+    public static final String MAX_REQUEST_LINE_BYTES = PREFIX + "max-request-line-bytes";
+
+    /** Positive integer, bytes: largest request header block (431 past it); default: the proxy's. */
+    public static final String MAX_HEADER_BYTES = PREFIX + "max-header-bytes";
+
+    /** Positive integer: most downstream connections of the proxy; default: the proxy's. */
+    public static final String MAX_CONNECTIONS = PREFIX + "max-connections";
+
+    /** Positive integer: most ordered requests in flight on the replica (503 past it); default: the proxy's. */
+    public static final String MAX_ORDERED_IN_FLIGHT = PREFIX + "max-ordered-in-flight";
+
+    /** Positive integer, bytes: most body bytes of ordered requests in flight; default: the proxy's. */
+    public static final String MAX_ORDERED_IN_FLIGHT_BYTES = PREFIX + "max-ordered-in-flight-bytes";
+
+    /** {@code text} | {@code json}: the proxy's log layout; default: the proxy's (text). */
+    public static final String LOG_FORMAT = PREFIX + "log-format";
+
+    /** {@code on} | {@code off}: the proxy's access log on stdout; default: the proxy's (off). */
+    public static final String ACCESS_LOG = PREFIX + "access-log";
+
     /** Comma-separated ports the init container must never redirect; 16000 is always excluded. */
     public static final String EXCLUDE_INBOUND_PORTS = PREFIX + "exclude-inbound-ports";
 
@@ -143,6 +168,14 @@ public final class InjectConfigKeys {
     public static final String ENV_MAX_BODY_BYTES = "KOORD_MAX_BODY_BYTES";
     public static final String ENV_REQUEST_TIMEOUT = "KOORD_REQUEST_TIMEOUT";
     public static final String ENV_SNAPSHOT_PATH = "KOORD_SNAPSHOT_PATH";
+    public static final String ENV_HEADER_READ_TIMEOUT = Key.HEADER_READ_TIMEOUT.env();
+    public static final String ENV_MAX_REQUEST_LINE_BYTES = Key.MAX_REQUEST_LINE_BYTES.env();
+    public static final String ENV_MAX_HEADER_BYTES = Key.MAX_HEADER_BYTES.env();
+    public static final String ENV_MAX_CONNECTIONS = Key.MAX_CONNECTIONS.env();
+    public static final String ENV_MAX_ORDERED_IN_FLIGHT = Key.MAX_ORDERED_IN_FLIGHT.env();
+    public static final String ENV_MAX_ORDERED_IN_FLIGHT_BYTES = Key.MAX_ORDERED_IN_FLIGHT_BYTES.env();
+    public static final String ENV_LOG_FORMAT = Key.LOG_FORMAT.env();
+    public static final String ENV_ACCESS_LOG = Key.ACCESS_LOG.env();
 
     // ---- wait flags ---------------------------------------------------------------------------------------
 

@@ -48,6 +48,19 @@ final class PodSettingsResolver {
         tune(tuning, annotations, MAX_BODY_BYTES, ENV_MAX_BODY_BYTES, t -> "" + Values.positiveInt(t));
         tune(tuning, annotations, REQUEST_TIMEOUT, ENV_REQUEST_TIMEOUT, Values::duration);
         tune(tuning, annotations, SNAPSHOT_PATH, ENV_SNAPSHOT_PATH, Values::path);
+        tune(tuning, annotations, HEADER_READ_TIMEOUT, ENV_HEADER_READ_TIMEOUT, Values::duration);
+        tune(tuning, annotations, MAX_REQUEST_LINE_BYTES, ENV_MAX_REQUEST_LINE_BYTES, t -> "" + Values.positiveInt(t));
+        tune(tuning, annotations, MAX_HEADER_BYTES, ENV_MAX_HEADER_BYTES, t -> "" + Values.positiveInt(t));
+        tune(tuning, annotations, MAX_CONNECTIONS, ENV_MAX_CONNECTIONS, t -> "" + Values.positiveInt(t));
+        tune(tuning, annotations, MAX_ORDERED_IN_FLIGHT, ENV_MAX_ORDERED_IN_FLIGHT, t -> "" + Values.positiveInt(t));
+        tune(
+                tuning,
+                annotations,
+                MAX_ORDERED_IN_FLIGHT_BYTES,
+                ENV_MAX_ORDERED_IN_FLIGHT_BYTES,
+                t -> "" + Values.positiveInt(t));
+        tune(tuning, annotations, LOG_FORMAT, ENV_LOG_FORMAT, t -> Values.oneOf(t, "text", "json"));
+        tune(tuning, annotations, ACCESS_LOG, ENV_ACCESS_LOG, t -> Values.oneOf(t, "on", "off"));
 
         InjectorConfig.Resources resources = config.proxyResources();
         if (annotations.containsKey(PROXY_CPU)) {

@@ -161,4 +161,13 @@ final class Values {
         }
         return t;
     }
+
+    /** One of {@code allowed}, compared ignoring case; returned in lower case. */
+    static String oneOf(String text, String... allowed) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        if (!List.of(allowed).contains(t)) {
+            throw new IllegalArgumentException("'" + text + "' is not one of " + String.join(", ", allowed));
+        }
+        return t;
+    }
 }

@@ -1,25 +1,50 @@
 package io.koordinator.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.stream.ChunkedFile;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The admin port's routes: {@code /live}, {@code /ready}, {@code /status} (JSON) and {@code
- * /metrics} (Prometheus text format). GET and HEAD only.
+ * The admin port's routes: {@code /live}, {@code /ready}, {@code /status} (JSON), {@code
+ * /metrics} (Prometheus text format), and {@code /transfer/snapshot} (state transfer to a peer,
+ * with the group's token). GET and HEAD only.
+ *
+ * <table>
+ *   <caption>state transfer replies</caption>
+ *   <tr><th>status</th><th>when</th></tr>
+ *   <tr><td>200</td><td>the checkpoint and the app's snapshot follow</td></tr>
+ *   <tr><td>401</td><td>no {@code Authorization: Bearer} token</td></tr>
+ *   <tr><td>403</td><td>a wrong token</td></tr>
+ *   <tr><td>503</td><td>this replica cannot serve a snapshot now (not delivering, no snapshot endpoints)</td></tr>
+ * </table>
  */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
+    private static volatile boolean wrongTokenLogged;
+
     private final ProxyServer server;
 
     AdminHandler(ProxyServer server) {
@@ -28,6 +53,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (request.decoderResult().isSuccess()
+                && HttpMethod.GET.equals(request.method())
+                && request.uri().equals(SnapshotTransfer.PATH)) {
+            serveSnapshot(ctx, request.headers().get(HttpHeaderNames.AUTHORIZATION), HttpUtil.isKeepAlive(request));
+            return;
+        }
         FullHttpResponse response = route(request);
         boolean keepAlive =
                 HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
@@ -39,6 +70,73 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             ctx.writeAndFlush(response);
         } else {
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Checks the token, takes the snapshot off the event loop, streams it back. */
+    private void serveSnapshot(ChannelHandlerContext ctx, String authorization, boolean keepAlive) {
+        ExecutorService blocking = server.adminBlocking();
+        SnapshotTransfer transfer = server.transfer();
+        blocking.execute(() -> {
+            SnapshotTransfer.Taken taken = null;
+            FullHttpResponse refusal = null;
+            try {
+                if (authorization == null) {
+                    server.metrics().adminRefused("no_token");
+                    refusal = refuse(HttpResponseStatus.UNAUTHORIZED, "unauthorized", "the group's token is required");
+                } else if (!transfer.authorized(authorization)) {
+                    server.metrics().adminRefused("bad_token");
+                    if (!wrongTokenLogged) {
+                        wrongTokenLogged = true;
+                        log.warn(
+                                "{} refused a state transfer with a wrong token (further ones are counted only)",
+                                server.config().logId());
+                    }
+                    refusal = refuse(HttpResponseStatus.FORBIDDEN, "forbidden", "wrong token for this group");
+                } else {
+                    taken = transfer.takeSnapshot(server.replicaState());
+                }
+            } catch (Exception e) {
+                server.metrics().adminRefused("not_ready");
+                refusal = refuse(HttpResponseStatus.SERVICE_UNAVAILABLE, "cannot_transfer", e.getMessage());
+            }
+            SnapshotTransfer.Taken result = taken;
+            FullHttpResponse failed = refusal;
+            ctx.executor().execute(() -> {
+                if (failed != null) {
+                    HttpUtil.setContentLength(failed, failed.content().readableBytes());
+                    ctx.writeAndFlush(failed).addListener(ChannelFutureListener.CLOSE);
+                } else {
+                    stream(ctx, result);
+                }
+            });
+        });
+    }
+
+    private static FullHttpResponse refuse(HttpResponseStatus status, String error, String detail) {
+        return LocalReplies.of(status, error, detail).response();
+    }
+
+    private void stream(ChannelHandlerContext ctx, SnapshotTransfer.Taken taken) {
+        try {
+            RandomAccessFile file = new RandomAccessFile(taken.snapshot().toFile(), "r");
+            long length = file.length();
+            HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
+            HttpUtil.setContentLength(head, 4L + taken.checkpoint().length + length);
+            ctx.write(head);
+            ByteBuf prefix = ctx.alloc().buffer(4 + taken.checkpoint().length);
+            prefix.writeInt(taken.checkpoint().length).writeBytes(taken.checkpoint());
+            ctx.write(new DefaultHttpContent(prefix));
+            ctx.writeAndFlush(new HttpChunkedInput(new ChunkedFile(file, 0, length, 64 * 1024)))
+                    .addListener(f -> {
+                        server.metrics().transferServed(f.isSuccess() ? "served" : "failed");
+                        Files.deleteIfExists(taken.snapshot());
+                        ctx.close();
+                    });
+        } catch (IOException e) {
+            server.metrics().transferServed("failed");
+            ctx.close();
         }
     }
 

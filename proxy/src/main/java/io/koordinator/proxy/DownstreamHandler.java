@@ -18,6 +18,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -40,14 +42,25 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>400</td><td>bad_request</td><td>malformed HTTP, request smuggling shapes (both
  *       Content-Length and Transfer-Encoding, repeated or conflicting Content-Length, obs-fold,
  *       a transfer coding other than chunked), missing or repeated Host; the connection closes</td></tr>
+ *   <tr><td>400</td><td>bad_request</td><td>a control byte (NUL, CR, DEL, ...) in the request
+ *       target, before ordering; the connection closes</td></tr>
+ *   <tr><td>408</td><td>header_timeout</td><td>no complete request head within {@code
+ *       --header-read-timeout} ({@link HeaderReadTimeout}); the connection closes</td></tr>
  *   <tr><td>409</td><td>duplicate</td><td>the log already holds this request id or idempotency key</td></tr>
  *   <tr><td>413</td><td>payload_too_large</td><td>body over {@code --max-body-bytes}, announced
  *       or streamed; the connection closes</td></tr>
+ *   <tr><td>414</td><td>uri_too_long</td><td>request line over {@code --max-request-line-bytes};
+ *       the connection closes</td></tr>
  *   <tr><td>417</td><td>expectation_failed</td><td>an {@code Expect} other than 100-continue</td></tr>
+ *   <tr><td>431</td><td>header_fields_too_large</td><td>header fields over {@code
+ *       --max-header-bytes}; the connection closes</td></tr>
  *   <tr><td>502</td><td>app_unreachable</td><td>the app refused, reset or garbled the request
  *       this replica was delivering for its client</td></tr>
  *   <tr><td>503</td><td>ordering_unavailable</td><td>ZooKeeper is unreachable; at once, with
  *       {@code Retry-After}</td></tr>
+ *   <tr><td>503</td><td>overloaded</td><td>{@code --max-ordered-in-flight} (or its bytes twin)
+ *       ordered requests are in flight here ({@link OrderedInFlightLimit}); with {@code
+ *       Retry-After}, nothing appended</td></tr>
  *   <tr><td>503</td><td>replica_not_delivering</td><td>delivery to the app stopped on this
  *       replica, or it is shutting down; with {@code Retry-After}</td></tr>
  *   <tr><td>504</td><td>timeout</td><td>ordering or delivery ran past {@code --request-timeout}
@@ -61,7 +74,6 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     static final int MAX_PIPELINED = 32;
 
     private static final Logger log = LoggerFactory.getLogger(DownstreamHandler.class);
-    private static final Logger access = LoggerFactory.getLogger("koordinator.access");
 
     private final FilterChain chain;
     private final int maxBodyBytes;
@@ -115,9 +127,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             ctx.channel().config().setAutoRead(false);
         }
         if (request.decoderResult().isFailure()) {
-            reject(
-                    slot,
-                    LocalReplies.badRequest(describe(request.decoderResult().cause())));
+            reject(slot, decodingFailure(request.decoderResult().cause()));
             return;
         }
         String problem = RequestValidator.check(request);
@@ -177,12 +187,19 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             slot.needsContinue = false;
             slot.timeout = ctx.executor()
                     .schedule(
-                            () -> slot.complete(LocalReplies.timeout("no response within "
-                                    + chain.config().requestTimeout().toMillis() + " ms")),
+                            () -> slot.complete(timeoutReply(slot)),
                             chain.config().requestTimeout().toNanos(),
                             TimeUnit.NANOSECONDS);
             chain.dispatch(ctx.channel().eventLoop(), slot, full);
         }
+    }
+
+    /** 504 at the request timeout; for an ordered request its command may still be applied. */
+    private Reply timeoutReply(ResponseSlot slot) {
+        String waited = "no response within " + chain.config().requestTimeout().toMillis() + " ms";
+        return "ordered".equals(slot.requestClass)
+                ? LocalReplies.outcomeUnknown(waited + " (the command may be in the log)")
+                : LocalReplies.timeout(waited);
     }
 
     /** A local reply that ends the connection: the input after it cannot be framed reliably. */
@@ -254,15 +271,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         chain.requestFinished(slot, reply);
-        if (access.isInfoEnabled()) {
-            access.info(
-                    "{} {} {} {} {} {}us",
-                    ctx.channel().remoteAddress(),
-                    slot.method,
-                    slot.uri,
-                    status,
-                    slot.requestClass,
-                    (System.nanoTime() - slot.acceptNanos) / 1000);
+        if (AccessLog.enabled()) {
+            AccessLog.write(chain.config().replicaId(), slot, ctx.channel().remoteAddress(), status);
         }
         if (close) {
             closing = true;
@@ -318,6 +328,25 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
                     cause);
         }
         ctx.close();
+    }
+
+    /** 414 and 431 for the two size limits of a head (as Envoy and nginx answer), else 400. */
+    private Reply decodingFailure(Throwable cause) {
+        ProxyConfig.Limits limits = chain.config().limits();
+        if (cause instanceof TooLongHttpLineException) {
+            chain.limitHit(Limit.MAX_REQUEST_LINE_BYTES, "a request line over the limit; answering 414");
+            return LocalReplies.requestLineTooLong(limits.maxRequestLineBytes());
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            chain.limitHit(Limit.MAX_HEADER_BYTES, "request headers over the limit; answering 431");
+            return LocalReplies.headersTooLarge(limits.maxHeaderBytes());
+        }
+        return LocalReplies.badRequest(describe(cause));
+    }
+
+    /** True while some request of this connection waits for its response. */
+    boolean hasRequestsInProgress() {
+        return !slots.isEmpty();
     }
 
     private static String describe(Throwable cause) {

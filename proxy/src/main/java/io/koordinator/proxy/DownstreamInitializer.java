@@ -7,8 +7,9 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
 
 /**
- * The inbound listener's pipeline: an idle timer, decode strictly, encode responses, then the
- * downstream handler.
+ * The inbound listener's pipeline: an idle timer, decode strictly (with the request line and
+ * header limits), encode responses, the header-read timeout, then the downstream handler. The cap
+ * on connections sits on the listener's own channel ({@link ConnectionLimit}).
  */
 final class DownstreamInitializer extends ChannelInitializer<Channel> {
     /** A downstream connection with no traffic and nothing in progress this long is closed. */
@@ -25,10 +26,13 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         connections.add(ch);
+        ProxyConfig.Limits limits = chain.config().limits();
+        StrictRequestDecoder decoder = new StrictRequestDecoder(limits.maxRequestLineBytes(), limits.maxHeaderBytes());
         ch.pipeline()
                 .addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS))
-                .addLast("decoder", new StrictRequestDecoder())
+                .addLast("decoder", decoder)
                 .addLast("encoder", new HttpResponseEncoder())
+                .addLast("header-read-timeout", new HeaderReadTimeout(chain, decoder))
                 .addLast("downstream", new DownstreamHandler(chain));
     }
 }

@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The filters after limits and validation, shared by every downstream connection: classification
- * (ordered or pass-through), then the ordered path or the pass-through path. Also keeps the count
- * of requests in progress, which shutdown drains.
+ * (ordered or pass-through), then the ordered path (behind the {@link OrderedInFlightLimit}) or the
+ * pass-through path. Also keeps the count of requests in progress, which shutdown drains, and
+ * counts and logs every hit of a limit ({@link #limitHit}).
  *
  * <p>A request is pass-through if its path starts with one of {@code --pass-through}'s prefixes,
  * or if it is a GET or HEAD and {@code --read-policy} is {@code local}; every other request is
@@ -23,6 +24,8 @@ final class FilterChain {
     private final ProxyMetrics metrics;
     private final OrderedPath ordered;
     private final PassThroughPath passThrough;
+    private final OrderedInFlightLimit orderedLimit;
+    private final LimitLog limitLog;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
@@ -31,10 +34,18 @@ final class FilterChain {
         this.metrics = metrics;
         this.ordered = ordered;
         this.passThrough = passThrough;
+        this.orderedLimit = new OrderedInFlightLimit(
+                config.limits().maxOrderedInFlight(), config.limits().maxOrderedInFlightBytes());
+        this.limitLog = new LimitLog(config.logId());
+        metrics.orderedInFlightGauges(orderedLimit::requests, orderedLimit::bytes);
     }
 
     ProxyConfig config() {
         return config;
+    }
+
+    ProxyMetrics metrics() {
+        return metrics;
     }
 
     void dispatch(EventLoop loop, ResponseSlot slot, FullHttpRequest request) {
@@ -43,8 +54,23 @@ final class FilterChain {
             passThrough.forward(loop, slot, request);
         } else {
             slot.requestClass = "ordered";
+            int bodyBytes = request.content().readableBytes();
+            String refusal = orderedLimit.tryAcquire(bodyBytes);
+            if (refusal != null) {
+                request.release();
+                limitHit(Limit.MAX_ORDERED_IN_FLIGHT, refusal + "; answering 503");
+                slot.complete(LocalReplies.unavailable("overloaded", refusal));
+                return;
+            }
+            slot.onCleanup(() -> orderedLimit.release(bodyBytes));
             ordered.submit(slot, request);
         }
+    }
+
+    /** Counts a hit of {@code limit} and logs it (one WARN a minute per limit at most). */
+    void limitHit(Limit limit, String detail) {
+        metrics.limitHit(limit);
+        limitLog.hit(limit, detail);
     }
 
     boolean isPassThrough(HttpMethod method, String uri) {

@@ -22,6 +22,10 @@ public final class HeaderRules {
     public static final String TIME = "X-Koordinator-Time";
     public static final String REQUEST_ID = "X-Koordinator-Request-Id";
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** On a delivery: the app may have applied this position already (position-aware apps skip it). */
+    public static final String REDELIVERY = "X-Koordinator-Redelivery";
+    /** On a response to a retried {@code Idempotency-Key}: the position whose original response this is. */
+    public static final String REPLAYED_FROM = "X-Koordinator-Replayed-From";
 
     private static final List<String> HOP_BY_HOP =
             List.of("connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade");

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
@@ -37,10 +38,30 @@ public final class LocalReplies {
     }
 
     public static Reply tooLarge(long limit) {
+        return overLimit(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body", limit);
+    }
+
+    public static Reply headerTimeout(Duration timeout) {
         return of(
-                HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                "payload_too_large",
-                "request body exceeds the limit of " + limit + " bytes");
+                HttpResponseStatus.REQUEST_TIMEOUT,
+                "header_timeout",
+                "no complete request head within " + timeout.toMillis() + " ms");
+    }
+
+    public static Reply requestLineTooLong(int limit) {
+        return overLimit(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long", "request line", limit);
+    }
+
+    public static Reply headersTooLarge(int limit) {
+        return overLimit(
+                HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "header_fields_too_large",
+                "request header fields",
+                limit);
+    }
+
+    private static Reply overLimit(HttpResponseStatus status, String error, String what, long limit) {
+        return of(status, error, what + " exceeds the limit of " + limit + " bytes");
     }
 
     public static Reply expectationFailed(String expect) {
@@ -59,6 +80,18 @@ public final class LocalReplies {
 
     public static Reply timeout(String detail) {
         return of(HttpResponseStatus.GATEWAY_TIMEOUT, "timeout", detail);
+    }
+
+    /**
+     * 504 for an ordered request whose command is (or may be) in the log but whose response this
+     * replica cannot give: the command may still be applied, exactly once.
+     */
+    public static Reply outcomeUnknown(String detail) {
+        return of(
+                HttpResponseStatus.GATEWAY_TIMEOUT,
+                "outcome_unknown",
+                detail + "; it may still be applied,"
+                        + " exactly once: retry with the same Idempotency-Key to learn its result");
     }
 
     public static Reply duplicate(long position, long originalPosition) {

@@ -1,5 +1,6 @@
 package io.koordinator.proxy;
 
+import io.koordinator.sequencer.AppendOutcomeUnknownException;
 import io.koordinator.sequencer.Command;
 import io.koordinator.sequencer.RequestId;
 import io.koordinator.sequencer.Sequencer;
@@ -8,9 +9,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.FullHttpRequest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Map;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -18,11 +17,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The ordering filter: turns a request into a command, appends it to the log, and parks the
- * request until this replica's delivery loop reaches the command's position ({@link #claim}).
- * Like Envoy's {@code StopIteration}: the request goes no further until it has its position.
+ * request in {@link WaitingRequests} until this replica's delivery loop reaches the command's
+ * position. Like Envoy's {@code StopIteration}: the request goes no further until it has its
+ * position.
+ *
+ * <p>Outcomes are told truthfully: 503 {@code ordering_unavailable} only when nothing was written
+ * (the replica refused, or the sequencer could not send the append); an append whose outcome is
+ * unknown ({@link AppendOutcomeUnknownException}) keeps its request waiting for its position or
+ * its timeout (504, "may still be applied").
  *
  * <p>Threading: {@link #submit} runs on a downstream event loop and never blocks; append
- * completions run on a sequencer thread; {@link #claim} runs on the follower thread.
+ * completions run on a sequencer thread.
  */
 final class OrderedPath {
     private static final Logger log = LoggerFactory.getLogger(OrderedPath.class);
@@ -30,7 +35,7 @@ final class OrderedPath {
     private final ProxyConfig config;
     private final Sequencer sequencer;
     private final Supplier<String> deliveryRefusal;
-    private final Map<RequestId, ResponseSlot> waiting = new ConcurrentHashMap<>();
+    private final WaitingRequests waiting;
     /** Starts at the wall clock in microseconds so it never repeats across restarts of one replica. */
     private final AtomicLong counter = new AtomicLong(ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now()));
 
@@ -39,9 +44,10 @@ final class OrderedPath {
     /**
      * @param deliveryRefusal why this replica cannot deliver now, or {@code null} when it can
      */
-    OrderedPath(ProxyConfig config, Sequencer sequencer, Supplier<String> deliveryRefusal) {
+    OrderedPath(ProxyConfig config, Sequencer sequencer, WaitingRequests waiting, Supplier<String> deliveryRefusal) {
         this.config = config;
         this.sequencer = sequencer;
+        this.waiting = waiting;
         this.deliveryRefusal = deliveryRefusal;
     }
 
@@ -65,9 +71,8 @@ final class OrderedPath {
         } finally {
             request.release();
         }
-        RequestId id = command.requestId();
-        waiting.put(id, slot);
-        slot.onCleanup(() -> waiting.remove(id, slot));
+        slot.requestId = command.requestId();
+        waiting.park(command.requestId(), slot);
         sequencer.append(command).whenComplete((position, error) -> {
             if (error != null) {
                 onAppendFailed(slot, error);
@@ -80,6 +85,11 @@ final class OrderedPath {
 
     private void onAppendFailed(ResponseSlot slot, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof AppendOutcomeUnknownException) {
+            // It may be in the log: the request keeps waiting for its position, or its timeout.
+            log.debug("{} append outcome unknown, waiting for delivery: {}", config.logId(), cause.getMessage());
+            return;
+        }
         if (!unavailableLogged) {
             unavailableLogged = true;
             log.warn("{} cannot append to the log: {}", config.logId(), cause.toString());
@@ -88,24 +98,5 @@ final class OrderedPath {
                 ? "the ordering service (ZooKeeper) is unreachable: " + cause.getMessage()
                 : "append failed: " + cause;
         slot.complete(LocalReplies.unavailable("ordering_unavailable", detail));
-    }
-
-    /** The waiting request of {@code id}, removed; {@code null} if none waits (answered or gone). */
-    ResponseSlot claim(RequestId id) {
-        return waiting.remove(id);
-    }
-
-    /** Answers every waiting request with a fresh reply from {@code reply}. */
-    void failAll(Supplier<Reply> reply) {
-        for (RequestId id : waiting.keySet()) {
-            ResponseSlot slot = waiting.remove(id);
-            if (slot != null) {
-                slot.complete(reply.get());
-            }
-        }
-    }
-
-    int waitingCount() {
-        return waiting.size();
     }
 }

@@ -136,6 +136,27 @@ public final class ProxyCommand implements Callable<Integer> {
     String maxAppendsInFlight;
 
     @Option(
+            names = "--compaction-interval",
+            paramLabel = "DURATION",
+            description = "How often the group's log is compacted; 0 disables."
+                    + " Default: ${DEFAULT-VALUE}. Env KOORD_COMPACTION_INTERVAL.")
+    String compactionInterval;
+
+    @Option(
+            names = "--compaction-retain-entries",
+            paramLabel = "ENTRIES",
+            description = "Entries kept below what every live replica made durable."
+                    + " Default: ${DEFAULT-VALUE}. Env KOORD_COMPACTION_RETAIN_ENTRIES.")
+    String compactionRetainEntries;
+
+    @Option(
+            names = "--compaction-retain-age",
+            paramLabel = "DURATION",
+            description = "Entries younger than this are kept; 0 for no age bound."
+                    + " Default: ${DEFAULT-VALUE}. Env KOORD_COMPACTION_RETAIN_AGE.")
+    String compactionRetainAge;
+
+    @Option(
             names = "--ready-max-lag",
             paramLabel = "ENTRIES",
             description = "Most lag at which the replica is ready. Default: ${DEFAULT-VALUE}. Env KOORD_READY_MAX_LAG.")
@@ -153,6 +174,112 @@ public final class ProxyCommand implements Callable<Integer> {
             description =
                     "Shutdown waits this long for requests in flight. Default: ${DEFAULT-VALUE}. Env KOORD_DRAIN_TIMEOUT.")
     String drainTimeout;
+
+    @Option(
+            names = "--state-dir",
+            paramLabel = "DIR",
+            description = "Directory of the durable checkpoint; 'none' for none. Default: under the temporary"
+                    + " directory, per group and replica. Env KOORD_STATE_DIR.")
+    String stateDir;
+
+    @Option(
+            names = "--app-kind",
+            paramLabel = "KIND",
+            description = "How the app keeps its state: memory, durable or position-aware."
+                    + " Default: ${DEFAULT-VALUE}. Env KOORD_APP_KIND.")
+    String appKind;
+
+    @Option(
+            names = "--transfer-token",
+            paramLabel = "TOKEN",
+            description = "The group's token for state transfer between peers. Default: one generated in the"
+                    + " group's ZooKeeper subtree. Env KOORD_TRANSFER_TOKEN.")
+    String transferToken;
+
+    @Option(
+            names = "--on-divergence",
+            paramLabel = "ACTION",
+            description = "report, or resync a diverged minority replica. Default: ${DEFAULT-VALUE}."
+                    + " Env KOORD_ON_DIVERGENCE.")
+    String onDivergence;
+
+    @Option(
+            names = "--digest-interval",
+            paramLabel = "COMMANDS",
+            description = "Deliveries between published digests. Default: ${DEFAULT-VALUE}. Env KOORD_DIGEST_INTERVAL.")
+    String digestInterval;
+
+    @Option(
+            names = "--response-cache-entries",
+            paramLabel = "ENTRIES",
+            description = "Responses to Idempotency-Key commands kept for retries. Default: ${DEFAULT-VALUE}."
+                    + " Env KOORD_RESPONSE_CACHE_ENTRIES.")
+    String responseCacheEntries;
+
+    @Option(
+            names = "--state-sync-interval",
+            paramLabel = "DURATION",
+            description = "How often the journal is synced to disk. Default: ${DEFAULT-VALUE}."
+                    + " Env KOORD_STATE_SYNC_INTERVAL.")
+    String stateSyncInterval;
+
+    @Option(
+            names = "--checkpoint-interval",
+            paramLabel = "DURATION",
+            description = "How often a full checkpoint replaces the journal. Default: ${DEFAULT-VALUE}."
+                    + " Env KOORD_CHECKPOINT_INTERVAL.")
+    String checkpointInterval;
+
+    @Option(
+            names = "--header-read-timeout",
+            paramLabel = "DURATION",
+            description =
+                    "Time a client has to send a request head. Default: ${DEFAULT-VALUE}. Env KOORD_HEADER_READ_TIMEOUT.")
+    String headerReadTimeout;
+
+    @Option(
+            names = "--max-request-line-bytes",
+            paramLabel = "BYTES",
+            description = "Longest request line (414). Default: ${DEFAULT-VALUE}. Env KOORD_MAX_REQUEST_LINE_BYTES.")
+    String maxRequestLineBytes;
+
+    @Option(
+            names = "--max-header-bytes",
+            paramLabel = "BYTES",
+            description = "Largest request header block (431). Default: ${DEFAULT-VALUE}. Env KOORD_MAX_HEADER_BYTES.")
+    String maxHeaderBytes;
+
+    @Option(
+            names = "--max-connections",
+            paramLabel = "N",
+            description = "Most downstream connections. Default: ${DEFAULT-VALUE}. Env KOORD_MAX_CONNECTIONS.")
+    String maxConnections;
+
+    @Option(
+            names = "--max-ordered-in-flight",
+            paramLabel = "N",
+            description =
+                    "Most ordered requests in flight (503). Default: ${DEFAULT-VALUE}. Env KOORD_MAX_ORDERED_IN_FLIGHT.")
+    String maxOrderedInFlight;
+
+    @Option(
+            names = "--max-ordered-in-flight-bytes",
+            paramLabel = "BYTES",
+            description =
+                    "Most body bytes in flight (503). Default: ${DEFAULT-VALUE}. Env KOORD_MAX_ORDERED_IN_FLIGHT_BYTES.")
+    String maxOrderedInFlightBytes;
+
+    @Option(
+            names = "--log-format",
+            paramLabel = "FORMAT",
+            description = "Log layout: text or json. Default: ${DEFAULT-VALUE}. Env KOORD_LOG_FORMAT.")
+    String logFormat;
+
+    @Option(
+            names = "--access-log",
+            paramLabel = "on|off",
+            description = "One line per request on stdout. Default: ${DEFAULT-VALUE}. Env KOORD_ACCESS_LOG.")
+    String accessLog;
 
     /** The validated settings of this command line (flags over environment over defaults). */
     public ProxyConfig config() {
@@ -172,6 +299,7 @@ public final class ProxyCommand implements Callable<Integer> {
             System.err.println("proxy: " + e.getMessage());
             return 2;
         }
+        LogSettings.apply(config.logFormat(), config.accessLog());
         Sequencer sequencer;
         try {
             sequencer = SequencerFactory.zooKeeper(config.sequencerConfig());

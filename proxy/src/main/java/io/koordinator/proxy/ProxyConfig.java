@@ -6,6 +6,8 @@ import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.SequencerConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -45,7 +47,39 @@ public record ProxyConfig(
         int maxAppendsInFlight,
         long readyMaxLag,
         String snapshotPath,
-        Duration drainTimeout) {
+        Duration drainTimeout,
+        RecoveryConfig recovery,
+        Compaction compaction,
+        Limits limits,
+        LogFormat logFormat,
+        boolean accessLog) {
+
+    /** Compaction settings, passed to the sequencer as they are. */
+    public record Compaction(Duration interval, long retainEntries, Duration retainAge) {}
+
+    /** How log lines are laid out. */
+    public enum LogFormat {
+        TEXT,
+        JSON
+    }
+
+    /**
+     * The limits against abuse (see {@link ProxyConfigKeys} for each one's flag).
+     *
+     * @param headerReadTimeout time to send a complete request head
+     * @param maxRequestLineBytes longest request line (414 past it)
+     * @param maxHeaderBytes largest header block (431 past it)
+     * @param maxConnections most downstream connections open at once
+     * @param maxOrderedInFlight most ordered requests in flight (503 past it)
+     * @param maxOrderedInFlightBytes most body bytes of ordered requests in flight (503 past it)
+     */
+    public record Limits(
+            Duration headerReadTimeout,
+            int maxRequestLineBytes,
+            int maxHeaderBytes,
+            int maxConnections,
+            int maxOrderedInFlight,
+            long maxOrderedInFlightBytes) {}
 
     /** Room left in an entry for a command's method, target and headers beyond its body. */
     static final int HEAD_ROOM_BYTES = 32 * 1024;
@@ -57,6 +91,9 @@ public record ProxyConfig(
         Objects.requireNonNull(replicaId, "replicaId");
         Objects.requireNonNull(zookeeper, "zookeeper");
         Objects.requireNonNull(readPolicy, "readPolicy");
+        Objects.requireNonNull(recovery, "recovery");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(logFormat, "logFormat");
         passThrough = List.copyOf(passThrough);
     }
 
@@ -74,7 +111,8 @@ public record ProxyConfig(
     public SequencerConfig sequencerConfig() {
         return SequencerConfig.defaults(zookeeper, groupId(), replicaId)
                 .withRoot(zkRoot)
-                .withBatching(maxAppendsInFlight, batchMaxBytes, batchMaxCommands, batchMaxDelay);
+                .withBatching(maxAppendsInFlight, batchMaxBytes, batchMaxCommands, batchMaxDelay)
+                .withCompaction(compaction.interval(), compaction.retainEntries(), compaction.retainAge());
     }
 
     /** Parses and validates; {@code raw} gives each key's value ({@code null}: use the default). */
@@ -153,8 +191,104 @@ public record ProxyConfig(
                 duration(v, Key.BATCH_MAX_DELAY),
                 integer(v, Key.MAX_APPENDS_IN_FLIGHT, 1, 1024),
                 integer(v, Key.READY_MAX_LAG, 0, Integer.MAX_VALUE),
-                v.get(Key.SNAPSHOT_PATH),
-                duration(v, Key.DRAIN_TIMEOUT));
+                snapshotPath(v),
+                duration(v, Key.DRAIN_TIMEOUT),
+                recovery(v, namespace == null ? group : namespace + "." + group, replicaId),
+                new Compaction(
+                        duration(v, Key.COMPACTION_INTERVAL),
+                        integer(v, Key.COMPACTION_RETAIN_ENTRIES, 0, Integer.MAX_VALUE),
+                        duration(v, Key.COMPACTION_RETAIN_AGE)),
+                limits(v, maxBodyBytes),
+                logFormat(v),
+                accessLog(v));
+    }
+
+    private static String snapshotPath(Map<Key, String> v) {
+        String path = v.get(Key.SNAPSHOT_PATH);
+        if (path != null && !path.startsWith("/")) {
+            throw bad(Key.SNAPSHOT_PATH, "must start with '/'", path);
+        }
+        return path;
+    }
+
+    private static RecoveryConfig recovery(Map<Key, String> v, String groupId, String replicaId) {
+        String dir = v.get(Key.STATE_DIR);
+        Path stateDir;
+        if (dir == null) {
+            stateDir = Path.of(System.getProperty("java.io.tmpdir"), "koordinator-state", groupId, replicaId);
+        } else if (dir.equals("none")) {
+            stateDir = null;
+        } else {
+            try {
+                stateDir = Path.of(dir);
+            } catch (InvalidPathException e) {
+                throw bad(Key.STATE_DIR, "must be a directory path or 'none'", dir);
+            }
+        }
+        AppKind kind = switch (v.get(Key.APP_KIND).toLowerCase(Locale.ROOT)) {
+            case "memory" -> AppKind.MEMORY;
+            case "durable" -> AppKind.DURABLE;
+            case "position-aware" -> AppKind.POSITION_AWARE;
+            default -> throw bad(Key.APP_KIND, "must be 'memory', 'durable' or 'position-aware'", v.get(Key.APP_KIND));
+        };
+        boolean resync = switch (v.get(Key.ON_DIVERGENCE).toLowerCase(Locale.ROOT)) {
+            case "report" -> false;
+            case "resync" -> true;
+            default -> throw bad(Key.ON_DIVERGENCE, "must be 'report' or 'resync'", v.get(Key.ON_DIVERGENCE));
+        };
+        Duration sync = duration(v, Key.STATE_SYNC_INTERVAL);
+        Duration checkpoint = duration(v, Key.CHECKPOINT_INTERVAL);
+        if (sync.isZero() || checkpoint.isZero()) {
+            throw new ConfigException(
+                    Key.STATE_SYNC_INTERVAL.flag() + " and " + Key.CHECKPOINT_INTERVAL.flag() + " must be positive.");
+        }
+        return new RecoveryConfig(
+                stateDir,
+                kind,
+                v.get(Key.TRANSFER_TOKEN),
+                resync,
+                integer(v, Key.DIGEST_INTERVAL, 0, Integer.MAX_VALUE),
+                integer(v, Key.RESPONSE_CACHE_ENTRIES, 0, 10_000_000),
+                sync,
+                checkpoint);
+    }
+
+    private static Limits limits(Map<Key, String> v, int maxBodyBytes) {
+        Duration headerReadTimeout = duration(v, Key.HEADER_READ_TIMEOUT);
+        if (headerReadTimeout.isZero()) {
+            throw bad(Key.HEADER_READ_TIMEOUT, "must be positive", v.get(Key.HEADER_READ_TIMEOUT));
+        }
+        int inFlightBytes = integer(v, Key.MAX_ORDERED_IN_FLIGHT_BYTES, 1, Integer.MAX_VALUE);
+        if (inFlightBytes < maxBodyBytes) {
+            throw new ConfigException(Key.MAX_ORDERED_IN_FLIGHT_BYTES.describe() + ": " + inFlightBytes
+                    + " is smaller than one body of " + Key.MAX_BODY_BYTES.flag() + " (" + maxBodyBytes + ").");
+        }
+        return new Limits(
+                headerReadTimeout,
+                integer(v, Key.MAX_REQUEST_LINE_BYTES, 64, 1 << 20),
+                integer(v, Key.MAX_HEADER_BYTES, 256, 1 << 20),
+                integer(v, Key.MAX_CONNECTIONS, 1, 1 << 20),
+                integer(v, Key.MAX_ORDERED_IN_FLIGHT, 1, 1 << 20),
+                inFlightBytes);
+    }
+
+    private static LogFormat logFormat(Map<Key, String> v) {
+        String s = required(v, Key.LOG_FORMAT).toLowerCase(Locale.ROOT);
+        return switch (s) {
+            case "text" -> LogFormat.TEXT;
+            case "json" -> LogFormat.JSON;
+            default -> throw bad(Key.LOG_FORMAT, "must be 'text' or 'json'", s);
+        };
+    }
+
+    /** {@code on}/{@code off}; {@code INFO}/{@code OFF} too, the logger levels it meant before it was a flag. */
+    private static boolean accessLog(Map<Key, String> v) {
+        String s = required(v, Key.ACCESS_LOG).toLowerCase(Locale.ROOT);
+        return switch (s) {
+            case "on", "true", "info" -> true;
+            case "off", "false" -> false;
+            default -> throw bad(Key.ACCESS_LOG, "must be 'on' or 'off'", s);
+        };
     }
 
     /** Parses {@code overrides} over the built-in defaults (no environment): for tests and embedding. */

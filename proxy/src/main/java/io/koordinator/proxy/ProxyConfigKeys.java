@@ -54,12 +54,58 @@ public final class ProxyConfigKeys {
         BATCH_MAX_DELAY("--batch-max-delay", "KOORD_BATCH_MAX_DELAY", "0ms", "duration"),
         /** Entries being appended at once. */
         MAX_APPENDS_IN_FLIGHT("--max-appends-in-flight", "KOORD_MAX_APPENDS_IN_FLIGHT", "4", "entries"),
+        /** How often the group's compaction leader deletes what every live replica made durable; 0 disables. */
+        COMPACTION_INTERVAL("--compaction-interval", "KOORD_COMPACTION_INTERVAL", "10s", "duration"),
+        /** Entries compaction keeps below the lowest durable position of the live replicas. */
+        COMPACTION_RETAIN_ENTRIES("--compaction-retain-entries", "KOORD_COMPACTION_RETAIN_ENTRIES", "10000", "entries"),
+        /** Entries younger than this (by creation time) are never compacted; 0 for no age bound. */
+        COMPACTION_RETAIN_AGE("--compaction-retain-age", "KOORD_COMPACTION_RETAIN_AGE", "0s", "duration"),
         /** Largest lag (entries not yet delivered) at which the replica is still ready. */
         READY_MAX_LAG("--ready-max-lag", "KOORD_READY_MAX_LAG", "100", "entries"),
         /** Where the app's snapshot endpoint lives; shown in /status, used by state transfer. */
         SNAPSHOT_PATH("--snapshot-path", "KOORD_SNAPSHOT_PATH", null, "path"),
         /** How long shutdown waits for in-flight requests. */
-        DRAIN_TIMEOUT("--drain-timeout", "KOORD_DRAIN_TIMEOUT", "10s", "duration");
+        DRAIN_TIMEOUT("--drain-timeout", "KOORD_DRAIN_TIMEOUT", "10s", "duration"),
+        /**
+         * Directory of the durable checkpoint (an emptyDir in a pod); empty: a directory under the
+         * system's temporary directory named after the group and replica; {@code none}: nothing
+         * survives a proxy restart.
+         */
+        STATE_DIR("--state-dir", "KOORD_STATE_DIR", "", "path"),
+        /** How the app keeps its state: memory, durable or position-aware (see the README's app contract). */
+        APP_KIND("--app-kind", "KOORD_APP_KIND", "memory", ""),
+        /** The group's token for state transfer between peers; empty: one generated in the group's ZooKeeper subtree. */
+        TRANSFER_TOKEN("--transfer-token", "KOORD_TRANSFER_TOKEN", "", "secret"),
+        /** What a replica does when its digest differs from the group's: report or resync. */
+        ON_DIVERGENCE("--on-divergence", "KOORD_ON_DIVERGENCE", "report", ""),
+        /** Deliveries between two published digests (0: never publish). */
+        DIGEST_INTERVAL("--digest-interval", "KOORD_DIGEST_INTERVAL", "100", "commands"),
+        /** Responses to Idempotency-Key commands kept for retries. */
+        RESPONSE_CACHE_ENTRIES("--response-cache-entries", "KOORD_RESPONSE_CACHE_ENTRIES", "10000", "entries"),
+        /** Group commit: how often the journal is synced to disk. */
+        STATE_SYNC_INTERVAL("--state-sync-interval", "KOORD_STATE_SYNC_INTERVAL", "100ms", "duration"),
+        /** How often a full checkpoint replaces the journal. */
+        CHECKPOINT_INTERVAL("--checkpoint-interval", "KOORD_CHECKPOINT_INTERVAL", "30s", "duration"),
+        /**
+         * Longest a downstream connection may take to send a complete request head: from accept to
+         * the end of its first head, and from the first byte of each later head to its end.
+         */
+        HEADER_READ_TIMEOUT("--header-read-timeout", "KOORD_HEADER_READ_TIMEOUT", "10s", "duration"),
+        /** Longest request line (method, target, version); a longer one gets 414. */
+        MAX_REQUEST_LINE_BYTES("--max-request-line-bytes", "KOORD_MAX_REQUEST_LINE_BYTES", "8192", "bytes"),
+        /** Largest total of a request's header fields; more gets 431. */
+        MAX_HEADER_BYTES("--max-header-bytes", "KOORD_MAX_HEADER_BYTES", "16384", "bytes"),
+        /** Most downstream connections open at once; a connection past it is closed as it is accepted. */
+        MAX_CONNECTIONS("--max-connections", "KOORD_MAX_CONNECTIONS", "10000", "connections"),
+        /** Most ordered requests in flight on this replica; past it new ones get 503. */
+        MAX_ORDERED_IN_FLIGHT("--max-ordered-in-flight", "KOORD_MAX_ORDERED_IN_FLIGHT", "1024", "requests"),
+        /** Most body bytes of ordered requests in flight on this replica; past it new ones get 503. */
+        MAX_ORDERED_IN_FLIGHT_BYTES(
+                "--max-ordered-in-flight-bytes", "KOORD_MAX_ORDERED_IN_FLIGHT_BYTES", "67108864", "bytes"),
+        /** Layout of the log lines on stderr and stdout: {@code text} or {@code json} (Log4j2 JSON template). */
+        LOG_FORMAT("--log-format", "KOORD_LOG_FORMAT", "text", ""),
+        /** One access log line per request on stdout (logger {@code koordinator.access}): {@code on} or {@code off}. */
+        ACCESS_LOG("--access-log", "KOORD_ACCESS_LOG", "off", "");
 
         private final String flag;
         private final String env;

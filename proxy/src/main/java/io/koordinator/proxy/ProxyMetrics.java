@@ -1,6 +1,7 @@
 package io.koordinator.proxy;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -50,6 +51,59 @@ final class ProxyMetrics {
             .help("Commands skipped as duplicates")
             .register(registry);
 
+    private final Gauge replicaState = Gauge.builder()
+            .name("koordinator_replica_state")
+            .help("1 for the state the replica is in, 0 for the others")
+            .labelNames("state")
+            .register(registry);
+    private final Counter replicaTransitions = Counter.builder()
+            .name("koordinator_replica_transitions_total")
+            .help("Replica state changes, by the state entered")
+            .labelNames("state")
+            .register(registry);
+    private final Counter recoveries = Counter.builder()
+            .name("koordinator_replica_recoveries_total")
+            .help("Recoveries started, by cause (app_restarted, in_doubt, compacted, delivery_failed, divergence)"
+                    + " and action (snapshot, rebuild, redeliver, resume, stopped)")
+            .labelNames("cause", "action")
+            .register(registry);
+    private final Counter divergences = Counter.builder()
+            .name("koordinator_divergence_total")
+            .help("Digest mismatches with a peer at the same position")
+            .register(registry);
+    private final Counter transfersServed = Counter.builder()
+            .name("koordinator_transfers_served_total")
+            .help("State transfers this replica served to a peer, by outcome")
+            .labelNames("outcome")
+            .register(registry);
+    private final Counter transferRefusals = Counter.builder()
+            .name("koordinator_admin_refusals_total")
+            .help("Admin requests refused, by reason (no_token, bad_token, not_ready, no_snapshot)")
+            .labelNames("reason")
+            .register(registry);
+    private final Counter idempotentReplays = Counter.builder()
+            .name("koordinator_idempotent_replays_total")
+            .help("Retries of an Idempotency-Key answered with the original response")
+            .register(registry);
+    private final Counter checkpointErrors = Counter.builder()
+            .name("koordinator_checkpoint_errors_total")
+            .help("Failures writing or syncing the durable checkpoint")
+            .register(registry);
+
+    final LongAdder divergenceCount = new LongAdder();
+    final LongAdder recoveryCount = new LongAdder();
+    private final Counter limitHits = Counter.builder()
+            .name("koordinator_proxy_limit_hits_total")
+            .help("Requests and connections refused or cut off by a limit against abuse, by limit")
+            .labelNames("limit")
+            .register(registry);
+
+    {
+        for (Limit l : Limit.values()) {
+            limitHits.labelValues(l.label()); // every limit shows, at 0, from the first scrape
+        }
+    }
+
     final LongAdder orderedCount = new LongAdder();
     final LongAdder passThroughCount = new LongAdder();
     final LongAdder rejectedCount = new LongAdder();
@@ -59,21 +113,28 @@ final class ProxyMetrics {
 
     /** Registers gauges read at scrape time. */
     void gauges(DoubleSupplier appendsInFlight, DoubleSupplier lagEntries, DoubleSupplier ready) {
+        gauge("koordinator_proxy_appends_in_flight", "Log entries being appended now", appendsInFlight);
+        gauge("koordinator_proxy_lag_entries", "Log entries seen but not yet delivered", lagEntries);
+        gauge("koordinator_proxy_ready", "1 while the readiness probe passes", ready);
+    }
+
+    /** Gauges of the ordered requests in flight and their body bytes. */
+    void orderedInFlightGauges(DoubleSupplier requests, DoubleSupplier bytes) {
+        gauge("koordinator_proxy_ordered_in_flight", "Ordered requests waiting for their answer", requests);
+        gauge("koordinator_proxy_ordered_in_flight_bytes", "Body bytes of the ordered requests in flight", bytes);
+    }
+
+    /** A gauge read at scrape time. */
+    void gauge(String name, String help, DoubleSupplier value) {
         GaugeWithCallback.builder()
-                .name("koordinator_proxy_appends_in_flight")
-                .help("Log entries being appended now")
-                .callback(cb -> cb.call(appendsInFlight.getAsDouble()))
+                .name(name)
+                .help(help)
+                .callback(cb -> cb.call(value.getAsDouble()))
                 .register(registry);
-        GaugeWithCallback.builder()
-                .name("koordinator_proxy_lag_entries")
-                .help("Log entries seen but not yet delivered")
-                .callback(cb -> cb.call(lagEntries.getAsDouble()))
-                .register(registry);
-        GaugeWithCallback.builder()
-                .name("koordinator_proxy_ready")
-                .help("1 while the readiness probe passes")
-                .callback(cb -> cb.call(ready.getAsDouble()))
-                .register(registry);
+    }
+
+    void limitHit(Limit limit) {
+        limitHits.labelValues(limit.label()).inc();
     }
 
     void answered(String requestClass, Reply reply) {
@@ -103,6 +164,42 @@ final class ProxyMetrics {
         duplicateCount.increment();
     }
 
+    void replicaState(ReplicaState current) {
+        for (ReplicaState s : ReplicaState.values()) {
+            replicaState.labelValues(s.name()).set(s == current ? 1 : 0);
+        }
+    }
+
+    void replicaTransition(ReplicaState to) {
+        replicaTransitions.labelValues(to.name()).inc();
+    }
+
+    void recovery(String cause, String action) {
+        recoveries.labelValues(cause, action).inc();
+        recoveryCount.increment();
+    }
+
+    void divergence() {
+        divergences.inc();
+        divergenceCount.increment();
+    }
+
+    void transferServed(String outcome) {
+        transfersServed.labelValues(outcome).inc();
+    }
+
+    void adminRefused(String reason) {
+        transferRefusals.labelValues(reason).inc();
+    }
+
+    void idempotentReplay() {
+        idempotentReplays.inc();
+    }
+
+    void checkpointError() {
+        checkpointErrors.inc();
+    }
+
     void entryDelivered(int commands) {
         commandsPerEntry.observe(commands);
     }
@@ -114,7 +211,9 @@ final class ProxyMetrics {
                 "delivered", deliveredCount.sum(),
                 "duplicates", duplicateCount.sum(),
                 "localReplies", localReplyCount.sum(),
-                "rejected", rejectedCount.sum());
+                "rejected", rejectedCount.sum(),
+                "recoveries", recoveryCount.sum(),
+                "divergences", divergenceCount.sum());
     }
 
     /** The Prometheus text exposition of every metric. */

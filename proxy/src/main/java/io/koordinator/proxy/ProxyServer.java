@@ -13,6 +13,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
@@ -22,6 +23,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -62,16 +65,17 @@ public final class ProxyServer implements AutoCloseable {
     private volatile EventLoopGroup deliveryGroup;
     private volatile UpstreamClient upstream;
     private volatile FilterChain chain;
-    private volatile DeliveryLoop delivery;
-    private volatile Follower follower;
+    private volatile ReplicaControl control;
+    private volatile ExecutorService adminBlocking;
     private volatile Channel listener;
     private volatile Channel admin;
-    private volatile boolean draining;
+    private final Replica replica;
 
     public ProxyServer(ProxyConfig config, Sequencer sequencer) {
         this.config = Objects.requireNonNull(config, "config");
         this.sequencer = Objects.requireNonNull(sequencer, "sequencer");
         this.logId = config.logId();
+        this.replica = new Replica(logId, metrics);
     }
 
     /** Starts every part; on failure closes what started and rethrows. Call once. */
@@ -108,15 +112,20 @@ public final class ProxyServer implements AutoCloseable {
         deliveryGroup = transports.group(1, "koord-delivery");
         upstream = new UpstreamClient(
                 new InetSocketAddress(config.appHost(), config.appPort()), transports.socketChannel(), 5000);
-        OrderedPath ordered = new OrderedPath(config, sequencer, this::deliveryRefusal);
-        delivery = new DeliveryLoop(config, upstream, deliveryGroup.next(), ordered, metrics);
+        WaitingRequests waiting = new WaitingRequests();
+        OrderedPath ordered = new OrderedPath(config, sequencer, waiting, this::orderedRefusal);
         chain = new FilterChain(config, metrics, ordered, new PassThroughPath(upstream, config));
+        control = new ReplicaControl(config, sequencer, replica, metrics, waiting, upstream, deliveryGroup.next());
         metrics.gauges(
                 () -> sequencer.stats().appendsInFlight(),
-                () -> follower == null ? 0 : follower.lagEntries(),
+                () -> control.follower().map(Follower::lagEntries).orElse(0L),
                 () -> notReadyReason().isEmpty() ? 1 : 0);
-        follower = sequencer.follow(Positions.NONE, delivery);
-        log.info("{} following the log from the start", logId);
+        control.start();
+        adminBlocking = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "koord-admin-blocking-" + config.replicaId());
+            t.setDaemon(true);
+            return t;
+        });
 
         // The inbound listener first: the admin port answering /live (the startup probe) then
         // means the proxy accepts requests too.
@@ -125,6 +134,7 @@ public final class ProxyServer implements AutoCloseable {
                 .channel(transports.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .handler(new ConnectionLimit(chain))
                 .childHandler(new DownstreamInitializer(chain, downstream))
                 .bind(config.listenAddress(), config.listenPort())
                 .sync()
@@ -140,6 +150,7 @@ public final class ProxyServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast("codec", new HttpServerCodec())
                                 .addLast("aggregator", new HttpObjectAggregator(64 * 1024))
+                                .addLast("chunked", new ChunkedWriteHandler())
                                 .addLast("admin", new AdminHandler(ProxyServer.this));
                     }
                 })
@@ -166,26 +177,19 @@ public final class ProxyServer implements AutoCloseable {
         return config;
     }
 
-    /** Why the readiness probe fails, or empty while it passes. */
+    /** Why the readiness probe fails, or empty while it passes. Derived from the replica's state. */
     public Optional<String> notReadyReason() {
-        if (state.get() != State.STARTED || follower == null) {
+        if (state.get() != State.STARTED || control == null) {
             return Optional.of(state.get() == State.CLOSED ? "stopped" : "starting");
         }
-        if (draining) {
-            return Optional.of("shutting down");
+        Replica.Status status = replica.status();
+        if (status.state() != ReplicaState.DELIVERING) {
+            return Optional.of(status.state() + ": " + status.reason());
         }
         if (!sequencer.isConnected()) {
             return Optional.of("not connected to ZooKeeper (" + sequencer.connectionState() + ")");
         }
-        String refusal = deliveryRefusal();
-        if (refusal != null) {
-            return Optional.of(refusal);
-        }
-        DeliveryLoop d = delivery;
-        if (d != null && d.waitingForApp() != null) {
-            return Optional.of(d.waitingForApp());
-        }
-        long lag = follower.lagEntries();
+        long lag = control.follower().map(Follower::lagEntries).orElse(0L);
         if (lag > config.readyMaxLag()) {
             return Optional.of("lagging " + lag + " entries behind the log (at most " + config.readyMaxLag() + ")");
         }
@@ -196,41 +200,79 @@ public final class ProxyServer implements AutoCloseable {
         return notReadyReason().isEmpty();
     }
 
-    /** Position of the last command this replica applied, or {@link Positions#NONE}. */
-    public long appliedPosition() {
-        DeliveryLoop d = delivery;
-        return d == null ? Positions.NONE : d.appliedPosition();
+    /** The replica's state. */
+    public ReplicaState replicaState() {
+        return replica.state();
     }
 
-    /** Why ordered requests cannot be delivered here, or {@code null}. */
-    private String deliveryRefusal() {
-        DeliveryLoop d = delivery;
-        if (d != null && d.broken() != null) {
-            return "delivery stopped: " + d.broken();
-        }
-        Follower f = follower;
-        if (f != null && f.failure().isPresent()) {
-            return "follower failed: " + f.failure().get();
-        }
-        return null;
+    /** Position of the last command this replica applied, or {@link Positions#NONE}. */
+    public long appliedPosition() {
+        ReplicaControl c = control;
+        return c == null
+                ? Positions.NONE
+                : c.follower().map(Follower::appliedPosition).orElse(c.store().writtenPosition());
+    }
+
+    /** Why ordered requests are refused here (503, nothing written), or {@code null}. */
+    private String orderedRefusal() {
+        Replica.Status status = replica.status();
+        return status.state().acceptsOrdered() ? null : "replica is " + status.state() + ": " + status.reason();
     }
 
     /** The {@code /status} document. */
     Map<String, Object> status() {
-        Follower f = follower;
+        ReplicaControl c = control;
+        Optional<Follower> f = c == null ? Optional.empty() : c.follower();
         long applied = appliedPosition();
-        long tail = f == null ? Positions.NONE : f.tailSeen();
         Optional<String> problem = notReadyReason();
+        Replica.Status rs = replica.status();
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("group", config.groupId());
         s.put("replicaId", config.replicaId());
+        s.put("state", rs.state().name());
+        s.put("stateReason", rs.reason());
+        s.put("stateSinceMillis", rs.sinceMillis());
         s.put("appliedPosition", applied);
         s.put("appliedPositionText", Positions.format(applied));
-        s.put("tailSeen", tail);
-        s.put("lag", f == null ? 0 : f.lagEntries());
+        s.put("tailSeen", f.map(Follower::tailSeen).orElse(Positions.NONE));
+        s.put("lag", f.map(Follower::lagEntries).orElse(0L));
         s.put("zookeeper", sequencer.connectionState());
+        s.put("compactionFloor", sequencer.compactionFloor());
         s.put("ready", problem.isEmpty());
         problem.ifPresent(p -> s.put("notReadyReason", p));
+        if (c != null) {
+            Map<String, Object> checkpoint = new LinkedHashMap<>();
+            checkpoint.put("stateDir", c.store().directory().toString());
+            checkpoint.put("writtenPosition", c.store().writtenPosition());
+            checkpoint.put("durablePosition", c.store().durablePosition());
+            checkpoint.put("appIncarnation", c.appIncarnation());
+            c.ledger().ifPresent(l -> {
+                checkpoint.put("delivered", l.deliveredCount());
+                checkpoint.put("digest", l.digest().hex());
+                checkpoint.put("cachedResponses", l.cachedResponses());
+                l.latestPublished().ifPresent(p -> {
+                    checkpoint.put("publishedDigestPosition", p.position());
+                    checkpoint.put("publishedDigest", p.digest().hex());
+                });
+            });
+            s.put("checkpoint", checkpoint);
+            c.divergence()
+                    .last()
+                    .ifPresent(m -> s.put(
+                            "divergence",
+                            Map.of(
+                                    "position",
+                                    m.position(),
+                                    "peer",
+                                    m.peer(),
+                                    "mine",
+                                    m.mine(),
+                                    "theirs",
+                                    m.theirs(),
+                                    "minority",
+                                    m.minority())));
+        }
+        s.put("appKind", config.recovery().appKind().name().toLowerCase(Locale.ROOT));
         s.put("snapshotPath", config.snapshotPath());
         s.put("readPolicy", config.readPolicy().name().toLowerCase(Locale.ROOT));
         s.put("inFlight", chain == null ? 0 : chain.inFlight());
@@ -242,10 +284,23 @@ public final class ProxyServer implements AutoCloseable {
         return metrics;
     }
 
+    /** The state transfer of this replica, for the admin port. */
+    SnapshotTransfer transfer() {
+        return control.transfer();
+    }
+
+    /** Where the admin port runs what blocks (state transfer). */
+    ExecutorService adminBlocking() {
+        return adminBlocking;
+    }
+
     private ReplicaInfo replicaInfo() {
         int port = admin == null ? config.adminPort() : adminPort();
-        return new ReplicaInfo(
-                config.replicaId(), config.advertiseAddress() + ":" + port, appliedPosition(), isReady());
+        String address = config.advertiseAddress() + ":" + port;
+        ReplicaControl c = control;
+        return c == null
+                ? ReplicaInfo.basic(config.replicaId(), address, Positions.NONE, false)
+                : c.info(address, isReady());
     }
 
     /** Blocks until {@link #close()} has finished. */
@@ -267,7 +322,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         try {
             log.info("{} stopping: not ready", logId);
-            draining = true;
+            replica.transition(ReplicaState.DRAINING, "shutting down");
             if (chain != null) {
                 chain.startDraining();
             }
@@ -278,9 +333,12 @@ public final class ProxyServer implements AutoCloseable {
             drain();
             log.info("{} stopping: closing {} downstream connection(s)", logId, downstream.size());
             downstream.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-            if (follower != null) {
+            if (control != null) {
                 log.info("{} stopping: closing the follower at {}", logId, Positions.format(appliedPosition()));
-                follower.close();
+                control.close();
+            }
+            if (adminBlocking != null) {
+                adminBlocking.shutdownNow();
             }
             log.info("{} stopping: closing the sequencer", logId);
             sequencer.close();

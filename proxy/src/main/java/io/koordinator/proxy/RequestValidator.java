@@ -11,7 +11,9 @@ import java.util.List;
 /**
  * Checks a decoded request head beyond what the decoder checks. Framing shapes that could smuggle
  * a second request past another hop (RFC 9112 §6.1, §6.3) and requests without a single {@code
- * Host} (RFC 9112 §3.2) are rejected; an absolute-form target is rewritten to origin-form.
+ * Host} (RFC 9112 §3.2) are rejected, and so is a request target holding a control byte (NUL,
+ * CR, DEL, ...; RFC 3986 allows none, and an app could cut the path at it); an absolute-form
+ * target is rewritten to origin-form.
  */
 final class RequestValidator {
     private RequestValidator() {}
@@ -42,6 +44,12 @@ final class RequestValidator {
             return "CONNECT is not supported";
         }
         String uri = request.uri();
+        for (int i = 0; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return String.format("control byte 0x%02X in the request target at offset %d", (int) c, i);
+            }
+        }
         if (uri.equals("*")) {
             return HttpMethod.OPTIONS.equals(request.method()) ? null : "'*' is only valid with OPTIONS";
         }

@@ -1,5 +1,7 @@
 package io.koordinator.proxy;
 
+import io.koordinator.sequencer.Positions;
+import io.koordinator.sequencer.RequestId;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.concurrent.RejectedExecutionException;
@@ -32,6 +34,10 @@ final class ResponseSlot {
     boolean closeAfter;
     /** The answer, once it reached the event loop. */
     Reply reply;
+    /** The ordered request's id, once it has one (set before it is appended; for the access log). */
+    volatile RequestId requestId;
+    /** The position the request was delivered at, or {@link Positions#NONE} (set before {@link #complete}). */
+    volatile long position = Positions.NONE;
     /** The request timeout, cancelled once answered. */
     ScheduledFuture<?> timeout;
     /** The connection dropped this slot; a reply arriving later is released. */
@@ -58,9 +64,18 @@ final class ResponseSlot {
         this.acceptNanos = System.nanoTime();
     }
 
-    /** Runs once when the slot is answered or abandoned, on whichever thread does that. */
+    /**
+     * Runs {@code cleanup} once when the slot is answered or abandoned, on whichever thread does
+     * that, after the cleanups registered before it. Register before the slot can be answered.
+     */
     void onCleanup(Runnable cleanup) {
-        this.cleanup = cleanup;
+        Runnable before = this.cleanup;
+        this.cleanup = before == null
+                ? cleanup
+                : () -> {
+                    before.run();
+                    cleanup.run();
+                };
     }
 
     /** Answers the request; returns false (and releases {@code r}) if it was answered already. */

@@ -18,7 +18,12 @@ import java.util.List;
  * of obsolete line folding (RFC 9112 §5.2), which Netty would otherwise join into one value.
  *
  * <p>A rejected message comes out as a request whose {@link DecoderResult} is a failure, as for
- * every other decoding error; the rest of the connection's input is discarded.
+ * every other decoding error; the rest of the connection's input is discarded. A request line
+ * over its limit fails with {@link io.netty.handler.codec.http.TooLongHttpLineException}, a
+ * header block over its limit with {@link io.netty.handler.codec.http.TooLongHttpHeaderException}.
+ *
+ * <p>{@link #readingHead()} tells the header-read timeout whether part of a request head has
+ * arrived and waits for the rest.
  */
 final class StrictRequestDecoder extends HttpRequestDecoder {
     static final int MAX_INITIAL_LINE = 8192;
@@ -33,10 +38,17 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
 
     private boolean rejected;
 
+    /** True after a decode that left part of a request head unread (event loop only). */
+    private boolean partialHead;
+
     StrictRequestDecoder() {
+        this(MAX_INITIAL_LINE, MAX_HEADER_SIZE);
+    }
+
+    StrictRequestDecoder(int maxRequestLineBytes, int maxHeaderBytes) {
         super(new HttpDecoderConfig()
-                .setMaxInitialLineLength(MAX_INITIAL_LINE)
-                .setMaxHeaderSize(MAX_HEADER_SIZE)
+                .setMaxInitialLineLength(maxRequestLineBytes)
+                .setMaxHeaderSize(maxHeaderBytes)
                 .setMaxChunkSize(MAX_CHUNK_SIZE)
                 .setValidateHeaders(true)
                 .setAllowDuplicateContentLengths(false)
@@ -77,6 +89,12 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         if (inHead && consumed && out.size() == before) {
             headStarted = true;
         }
+        partialHead = inHead && !rejected && (headStarted || buffer.isReadable());
+    }
+
+    /** True while the bytes of a request head have started to arrive but not all of them. */
+    boolean readingHead() {
+        return partialHead && !rejected;
     }
 
     @Override

@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * HTTP/1.1 exchanges with the app over pooled keep-alive connections. Each event loop has its own
@@ -61,7 +62,20 @@ final class UpstreamClient implements AutoCloseable {
      * with the response (the caller releases it) or fails with an {@link UpstreamException}.
      */
     CompletableFuture<FullHttpResponse> send(EventLoop loop, FullHttpRequest request, long timeoutMillis) {
+        return send(loop, request, timeoutMillis, null);
+    }
+
+    /**
+     * As {@link #send(EventLoop, FullHttpRequest, long)}; if a new connection must be opened,
+     * {@code newConnectionVeto} is asked first, on {@code loop}, once connected and before
+     * anything is written: a non-null answer closes the connection and fails the exchange with
+     * {@link UpstreamException.Kind#VETOED} (the app saw nothing). A pooled connection needs no
+     * check: a TCP connection does not outlive the app process that accepted it.
+     */
+    CompletableFuture<FullHttpResponse> send(
+            EventLoop loop, FullHttpRequest request, long timeoutMillis, Supplier<String> newConnectionVeto) {
         Exchange ex = new Exchange(request);
+        ex.veto = newConnectionVeto;
         if (loop.inEventLoop()) {
             start(loop, ex, timeoutMillis);
         } else {
@@ -113,6 +127,12 @@ final class UpstreamClient implements AutoCloseable {
                 .addListener((ChannelFuture f) -> {
                     if (f.isSuccess()) {
                         channels.add(f.channel());
+                        String veto = ex.veto == null ? null : ex.veto.get();
+                        if (veto != null) {
+                            f.channel().close();
+                            ex.fail(new UpstreamException(UpstreamException.Kind.VETOED, veto, null));
+                            return;
+                        }
                         write(f.channel(), ex, false);
                     } else {
                         ex.fail(new UpstreamException(
@@ -154,6 +174,7 @@ final class UpstreamClient implements AutoCloseable {
         final CompletableFuture<FullHttpResponse> future = new CompletableFuture<>();
         private FullHttpRequest request; // until written; event loop only
         ScheduledFuture<?> timeout;
+        Supplier<String> veto;
         Channel channel;
         boolean reused;
         boolean bytesReceived;

@@ -12,7 +12,9 @@ final class UpstreamException extends Exception {
         /** No complete response in time. */
         TIMEOUT,
         /** The response could not be parsed or was too large. */
-        PROTOCOL
+        PROTOCOL,
+        /** A new connection reached an app other than the one the replica's state belongs to; nothing was sent. */
+        VETOED
     }
 
     private final Kind kind;
@@ -29,5 +31,10 @@ final class UpstreamException extends Exception {
     /** Whether sending the same request again cannot apply it twice (as far as the proxy can tell). */
     boolean retryable() {
         return kind == Kind.CONNECT || kind == Kind.STALE;
+    }
+
+    /** Whether the app may have received the request (and so may have applied it). */
+    boolean mayHaveReachedApp() {
+        return kind == Kind.RESET || kind == Kind.TIMEOUT || kind == Kind.PROTOCOL;
     }
 }

@@ -4,10 +4,13 @@
  *
  * <h2>Filter chain</h2>
  *
- * {@link io.koordinator.proxy.StrictRequestDecoder} (framing) then {@link
- * io.koordinator.proxy.DownstreamHandler} (limits, validation, body aggregation, response order),
- * then {@link io.koordinator.proxy.FilterChain} (classification), then {@link
- * io.koordinator.proxy.OrderedPath} or {@link io.koordinator.proxy.PassThroughPath}.
+ * {@link io.koordinator.proxy.ConnectionLimit} (on the listener's channel, at accept), {@link
+ * io.koordinator.proxy.StrictRequestDecoder} (framing, head size limits), {@link
+ * io.koordinator.proxy.HeaderReadTimeout}, then {@link io.koordinator.proxy.DownstreamHandler}
+ * (limits, validation, body aggregation, response order), then {@link
+ * io.koordinator.proxy.FilterChain} (classification; {@link io.koordinator.proxy.OrderedInFlightLimit}
+ * in front of the ordered path), then {@link io.koordinator.proxy.OrderedPath} or {@link
+ * io.koordinator.proxy.PassThroughPath}.
  *
  * <h2>Threading</h2>
  *
@@ -22,6 +25,10 @@
  *       delivers one command at a time and blocks on the app's answer; its upstream connection
  *       lives on the dedicated {@code koord-delivery} event loop.
  *   <li>The admin listener shares the event loops; its handlers only read volatile state.
+ *   <li>{@link io.koordinator.proxy.ConnectionLimit} runs on the {@code koord-accept} loop; the
+ *       header-read timer of a connection runs on its own event loop; the in-flight and
+ *       connection counts are atomics, released by whichever thread ends the request or the
+ *       connection.
  * </ul>
  */
 package io.koordinator.proxy;

@@ -46,6 +46,14 @@ class AnnotationValidationTest {
                 "koordinator.io/proxy-memory          | -1Gi     | '-1Gi' is not a positive Kubernetes quantity",
                 "koordinator.io/exclude-inbound-ports | 80,x     | 'x' is not a port number (1-65535)",
                 "koordinator.io/exclude-inbound-ports | 8080     | excludes the app port 8080",
+                "koordinator.io/header-read-timeout   | soon     | 'soon' is not a duration",
+                "koordinator.io/max-request-line-bytes | 0       | '0' is not a positive integer",
+                "koordinator.io/max-header-bytes      | 16k      | '16k' is not a positive integer",
+                "koordinator.io/max-connections       | -5       | '-5' is not a positive integer",
+                "koordinator.io/max-ordered-in-flight | many     | 'many' is not a positive integer",
+                "koordinator.io/max-ordered-in-flight-bytes | 0  | '0' is not a positive integer",
+                "koordinator.io/log-format            | xml      | 'xml' is not one of text, json",
+                "koordinator.io/access-log            | yes      | 'yes' is not one of on, off",
             })
     void invalidValueIsRefusedNamingTheAnnotation(String annotation, String value, String problem) {
         AdmissionResponse response = response(handler.handle(reviewOf(pod(Map.of(annotation, value)), "CREATE")));
@@ -71,6 +79,14 @@ class AnnotationValidationTest {
                 "koordinator.io/group                 | orders.v2      | KOORD_GROUP                 | orders.v2",
                 "koordinator.io/app-port              | 8080           | KOORD_APP_PORT              | 8080",
                 "koordinator.io/pass-through          | /a, ,/b        | KOORD_PASS_THROUGH          | /a,/b",
+                "koordinator.io/header-read-timeout   | 5s             | KOORD_HEADER_READ_TIMEOUT   | 5s",
+                "koordinator.io/max-request-line-bytes | 4096          | KOORD_MAX_REQUEST_LINE_BYTES | 4096",
+                "koordinator.io/max-header-bytes      | 32768          | KOORD_MAX_HEADER_BYTES      | 32768",
+                "koordinator.io/max-connections       | 2000           | KOORD_MAX_CONNECTIONS       | 2000",
+                "koordinator.io/max-ordered-in-flight | 256            | KOORD_MAX_ORDERED_IN_FLIGHT | 256",
+                "koordinator.io/max-ordered-in-flight-bytes | 1048576  | KOORD_MAX_ORDERED_IN_FLIGHT_BYTES | 1048576",
+                "koordinator.io/log-format            | JSON           | KOORD_LOG_FORMAT            | json",
+                "koordinator.io/access-log            | on             | KOORD_ACCESS_LOG            | on",
             })
     void validValueReachesTheProxy(String annotation, String value, String env, String expected) {
         Pod patched = apply(pod(Map.of(annotation, value)));

@@ -35,7 +35,10 @@ class DownstreamHandlerTest {
         UpstreamClient upstream =
                 new UpstreamClient(new InetSocketAddress("127.0.0.1", 1), NioSocketChannel.class, 100);
         chain = new FilterChain(
-                config, metrics, new OrderedPath(config, sequencer, () -> null), new PassThroughPath(upstream, config));
+                config,
+                metrics,
+                new OrderedPath(config, sequencer, new WaitingRequests(), () -> null),
+                new PassThroughPath(upstream, config));
     }
 
     @AfterEach

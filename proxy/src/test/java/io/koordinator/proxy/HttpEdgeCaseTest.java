@@ -65,6 +65,27 @@ class HttpEdgeCaseTest {
         });
     }
 
+    /** Refused by the proxy's own check of the target, not by the decoder. */
+    static Case controlByte(String name, String raw) {
+        return new Case(
+                name,
+                raw,
+                List.of(400),
+                true,
+                null,
+                r -> assertThat(r.body()).contains("bad_request").contains("control byte"));
+    }
+
+    static Case overLimit(String name, String raw, int status, String error) {
+        return new Case(
+                name,
+                raw,
+                List.of(status),
+                true,
+                null,
+                r -> assertThat(r.body()).contains("\"" + error + "\"").contains("exceeds the limit"));
+    }
+
     static Stream<Arguments> cases() {
         String big = "x".repeat(MAX_BODY + 1);
         return Stream.of(
@@ -197,7 +218,41 @@ class HttpEdgeCaseTest {
                                 "unsupported Expect",
                                 "POST /c/expect HTTP/1.1\r\nHost: h\r\nExpect: magic\r\nContent-Length: 0\r\n\r\n",
                                 417),
-                        rejected("CONNECT", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", 400))
+                        rejected("CONNECT", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", 400),
+                        overLimit(
+                                "request line over the limit",
+                                "GET /c/" + "l".repeat(StrictRequestDecoder.MAX_INITIAL_LINE)
+                                        + " HTTP/1.1\r\nHost: h\r\n\r\n",
+                                414,
+                                "uri_too_long"),
+                        ok(
+                                "request line just under the limit",
+                                "GET /c/" + "l".repeat(StrictRequestDecoder.MAX_INITIAL_LINE - 64)
+                                        + " HTTP/1.1\r\nHost: h\r\n\r\n",
+                                s -> assertThat(s.uri()).hasSize(StrictRequestDecoder.MAX_INITIAL_LINE - 61)),
+                        overLimit(
+                                "header fields over the limit",
+                                "GET /c/bighead HTTP/1.1\r\nHost: h\r\n"
+                                        + ("X-Big: " + "h".repeat(4000) + "\r\n").repeat(5) + "\r\n",
+                                431,
+                                "header_fields_too_large"),
+                        overLimit(
+                                "one header line over the limit",
+                                "GET /c/bigline HTTP/1.1\r\nHost: h\r\nX-Big: "
+                                        + "h".repeat(StrictRequestDecoder.MAX_HEADER_SIZE) + "\r\n\r\n",
+                                431,
+                                "header_fields_too_large"),
+                        // Netty splits the request line at a NUL or CR, so the version is wrong: 400 too.
+                        rejected("NUL in the path", "GET /c/nul\0x HTTP/1.1\r\nHost: h\r\n\r\n", 400),
+                        controlByte("NUL at the end of the path", "GET /c/nul\0 HTTP/1.1\r\nHost: h\r\n\r\n"),
+                        controlByte("NUL in the query", "GET /c/q?a=\0 HTTP/1.1\r\nHost: h\r\n\r\n"),
+                        controlByte("ESC in the path", "GET /c/\u001b[31m HTTP/1.1\r\nHost: h\r\n\r\n"),
+                        controlByte("DEL in the path", "GET /c/del\u007f HTTP/1.1\r\nHost: h\r\n\r\n"),
+                        rejected("bare CR in the path", "GET /c/cr\rx HTTP/1.1\r\nHost: h\r\n\r\n", 400),
+                        controlByte(
+                                "control byte in an absolute-form target",
+                                "GET http://h/c/abs\u0001 HTTP/1.1\r\nHost: h\r\n\r\n"),
+                        controlByte("NUL in a pass-through path", "GET /pass/\0 HTTP/1.1\r\nHost: h\r\n\r\n"))
                 .map(Arguments::of);
     }
 

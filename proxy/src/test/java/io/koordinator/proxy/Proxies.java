@@ -3,6 +3,10 @@ package io.koordinator.proxy;
 import io.koordinator.proxy.ProxyConfigKeys.Key;
 import io.koordinator.sequencer.MemorySequencer;
 import io.koordinator.sequencer.SequencerConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -23,8 +27,19 @@ final class Proxies {
         m.put(Key.ADMIN_PORT, "0");
         m.put(Key.ADVERTISE_ADDRESS, "127.0.0.1");
         m.put(Key.DRAIN_TIMEOUT, "2s");
+        m.put(Key.STATE_DIR, freshStateDir(replicaId));
         m.putAll(extra);
         return ProxyConfig.of(m);
+    }
+
+    private static String freshStateDir(String replicaId) {
+        try {
+            Path dir = Files.createTempDirectory("koord-test-state-" + replicaId + "-");
+            dir.toFile().deleteOnExit();
+            return dir.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A started proxy on an in-memory log shared through {@code log}. */

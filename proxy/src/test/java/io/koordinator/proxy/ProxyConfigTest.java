@@ -54,6 +54,10 @@ class ProxyConfigTest {
         assertThat(c.readyMaxLag()).isEqualTo(100);
         assertThat(c.snapshotPath()).isNull();
         assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.limits())
+                .isEqualTo(new ProxyConfig.Limits(Duration.ofSeconds(10), 8192, 16384, 10000, 1024, 67108864));
+        assertThat(c.logFormat()).isEqualTo(ProxyConfig.LogFormat.TEXT);
+        assertThat(c.accessLog()).isFalse();
         assertThat(c.sequencerConfig().groupPath()).isEqualTo("/koordinator/groups/orders");
     }
 
@@ -84,9 +88,28 @@ class ProxyConfigTest {
                 Map.entry("KOORD_BATCH_MAX_BYTES", "65536"),
                 Map.entry("KOORD_BATCH_MAX_DELAY", "2ms"),
                 Map.entry("KOORD_MAX_APPENDS_IN_FLIGHT", "2"),
+                Map.entry("KOORD_COMPACTION_INTERVAL", "3s"),
+                Map.entry("KOORD_COMPACTION_RETAIN_ENTRIES", "500"),
+                Map.entry("KOORD_COMPACTION_RETAIN_AGE", "2m"),
                 Map.entry("KOORD_READY_MAX_LAG", "7"),
                 Map.entry("KOORD_SNAPSHOT_PATH", "/snapshot"),
-                Map.entry("KOORD_DRAIN_TIMEOUT", "1m")));
+                Map.entry("KOORD_DRAIN_TIMEOUT", "1m"),
+                Map.entry("KOORD_STATE_DIR", "/var/run/koordinator/state"),
+                Map.entry("KOORD_APP_KIND", "position-aware"),
+                Map.entry("KOORD_TRANSFER_TOKEN", "s3cret"),
+                Map.entry("KOORD_ON_DIVERGENCE", "resync"),
+                Map.entry("KOORD_DIGEST_INTERVAL", "50"),
+                Map.entry("KOORD_RESPONSE_CACHE_ENTRIES", "77"),
+                Map.entry("KOORD_STATE_SYNC_INTERVAL", "20ms"),
+                Map.entry("KOORD_CHECKPOINT_INTERVAL", "5s"),
+                Map.entry("KOORD_HEADER_READ_TIMEOUT", "3s"),
+                Map.entry("KOORD_MAX_REQUEST_LINE_BYTES", "4096"),
+                Map.entry("KOORD_MAX_HEADER_BYTES", "8192"),
+                Map.entry("KOORD_MAX_CONNECTIONS", "50"),
+                Map.entry("KOORD_MAX_ORDERED_IN_FLIGHT", "20"),
+                Map.entry("KOORD_MAX_ORDERED_IN_FLIGHT_BYTES", "100000"),
+                Map.entry("KOORD_LOG_FORMAT", "JSON"),
+                Map.entry("KOORD_ACCESS_LOG", "INFO")));
         assertThat(env.keySet())
                 .containsExactlyInAnyOrderElementsOf(
                         Arrays.stream(Key.values()).map(Key::env).toList());
@@ -110,8 +133,24 @@ class ProxyConfigTest {
         assertThat(c.readyMaxLag()).isEqualTo(7);
         assertThat(c.snapshotPath()).isEqualTo("/snapshot");
         assertThat(c.drainTimeout()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.recovery())
+                .isEqualTo(new RecoveryConfig(
+                        java.nio.file.Path.of("/var/run/koordinator/state"),
+                        AppKind.POSITION_AWARE,
+                        "s3cret",
+                        true,
+                        50,
+                        77,
+                        Duration.ofMillis(20),
+                        Duration.ofSeconds(5)));
         assertThat(c.sequencerConfig().groupPath()).isEqualTo("/k/shop.orders");
         assertThat(c.sequencerConfig().maxEntryCommands()).isEqualTo(10);
+        assertThat(c.sequencerConfig().compactionInterval()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(c.sequencerConfig().compactionRetainEntries()).isEqualTo(500);
+        assertThat(c.sequencerConfig().compactionRetainAge()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.limits()).isEqualTo(new ProxyConfig.Limits(Duration.ofSeconds(3), 4096, 8192, 50, 20, 100000));
+        assertThat(c.logFormat()).isEqualTo(ProxyConfig.LogFormat.JSON);
+        assertThat(c.accessLog()).isTrue();
     }
 
     @Test
@@ -157,7 +196,26 @@ class ProxyConfigTest {
                         Key.MAX_BODY_BYTES, "600000", "--max-body-bytes (KOORD_MAX_BODY_BYTES): 600000 does not fit"),
                 Arguments.of(Key.MAX_APPENDS_IN_FLIGHT, "0", "--max-appends-in-flight (KOORD_MAX_APPENDS_IN_FLIGHT)"),
                 Arguments.of(Key.READY_MAX_LAG, "-1", "--ready-max-lag (KOORD_READY_MAX_LAG)"),
-                Arguments.of(Key.ZOOKEEPER, "", "--zookeeper (KOORD_ZOOKEEPER) is required."));
+                Arguments.of(Key.APP_KIND, "disk", "--app-kind (KOORD_APP_KIND)"),
+                Arguments.of(Key.ON_DIVERGENCE, "panic", "--on-divergence (KOORD_ON_DIVERGENCE)"),
+                Arguments.of(Key.SNAPSHOT_PATH, "snapshot", "--snapshot-path (KOORD_SNAPSHOT_PATH)"),
+                Arguments.of(Key.DIGEST_INTERVAL, "-5", "--digest-interval (KOORD_DIGEST_INTERVAL)"),
+                Arguments.of(Key.ZOOKEEPER, "", "--zookeeper (KOORD_ZOOKEEPER) is required."),
+                Arguments.of(
+                        Key.HEADER_READ_TIMEOUT,
+                        "0s",
+                        "--header-read-timeout (KOORD_HEADER_READ_TIMEOUT) must be positive"),
+                Arguments.of(
+                        Key.MAX_REQUEST_LINE_BYTES, "10", "--max-request-line-bytes (KOORD_MAX_REQUEST_LINE_BYTES)"),
+                Arguments.of(Key.MAX_HEADER_BYTES, "big", "--max-header-bytes (KOORD_MAX_HEADER_BYTES)"),
+                Arguments.of(Key.MAX_CONNECTIONS, "0", "--max-connections (KOORD_MAX_CONNECTIONS)"),
+                Arguments.of(Key.MAX_ORDERED_IN_FLIGHT, "0", "--max-ordered-in-flight (KOORD_MAX_ORDERED_IN_FLIGHT)"),
+                Arguments.of(
+                        Key.MAX_ORDERED_IN_FLIGHT_BYTES,
+                        "1000",
+                        "--max-ordered-in-flight-bytes (KOORD_MAX_ORDERED_IN_FLIGHT_BYTES): 1000 is smaller than one body"),
+                Arguments.of(Key.LOG_FORMAT, "xml", "--log-format (KOORD_LOG_FORMAT) must be 'text' or 'json'"),
+                Arguments.of(Key.ACCESS_LOG, "maybe", "--access-log (KOORD_ACCESS_LOG) must be 'on' or 'off'"));
     }
 
     @ParameterizedTest(name = "{0}={1}")

@@ -1,7 +1,9 @@
 package io.koordinator.sequencer;
 
+import io.koordinator.sequencer.DedupState.Seen;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -18,7 +20,8 @@ import java.util.OptionalLong;
  * <p>Not thread-safe: owned by one follower thread.
  */
 public final class DedupTable {
-    private record Seen(long position, long originTimeMillis, RequestId requestId, String idempotencyKey) {}
+    /** Most commands one table remembers, whatever the window. */
+    public static final int DEFAULT_MAX_ENTRIES = 1_000_000;
 
     private final long windowMillis;
     private final int maxEntries;
@@ -36,6 +39,28 @@ public final class DedupTable {
         }
         this.windowMillis = window.toMillis();
         this.maxEntries = maxEntries;
+    }
+
+    /** A table that continues from {@code state}, as if it had read the log up to there. */
+    public DedupTable(Duration window, int maxEntries, DedupState state) {
+        this(window, maxEntries);
+        clockMillis = state.clockMillis();
+        for (Seen seen : state.seen()) {
+            inLogOrder.addLast(seen);
+            byRequestId.put(seen.requestId(), seen.position());
+            if (seen.idempotencyKey() != null) {
+                byIdempotencyKey.put(seen.idempotencyKey(), seen.position());
+            }
+        }
+        expire();
+        while (inLogOrder.size() > maxEntries) {
+            forget(inLogOrder.removeFirst());
+        }
+    }
+
+    /** An immutable copy of what this table remembers. */
+    public DedupState snapshot() {
+        return new DedupState(clockMillis, new ArrayList<>(inLogOrder));
     }
 
     /**

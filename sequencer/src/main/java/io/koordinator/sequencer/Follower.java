@@ -1,6 +1,9 @@
 package io.koordinator.sequencer;
 
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /** A running subscription to a group's log, see {@link Sequencer#follow}. */
 public interface Follower extends AutoCloseable {
@@ -18,6 +21,15 @@ public interface Follower extends AutoCloseable {
 
     /** The error that stopped this follower (a listener exception, a corrupt entry), if any. */
     Optional<Throwable> failure();
+
+    /**
+     * Runs {@code action} between two commands, with the checkpoint as of the last one handed to
+     * the listener: no command is dispatched while it runs. Waits at most {@code timeout} for the
+     * command in progress. A snapshot of the app taken inside {@code action} matches the
+     * checkpoint exactly.
+     */
+    <T> T betweenCommands(Duration timeout, Function<LogCheckpoint, T> action)
+            throws InterruptedException, TimeoutException;
 
     /** Stops following; idempotent, never throws. */
     @Override

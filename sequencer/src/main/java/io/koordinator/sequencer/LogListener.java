@@ -22,4 +22,11 @@ public interface LogListener {
      * not be applied.
      */
     default void onDuplicate(long position, Command command, long originalPosition) throws Exception {}
+
+    /**
+     * The follower stopped for good because of {@code cause}: a callback threw, an entry was
+     * corrupt, or the log is compacted past this follower ({@link LogCompactedException}). Called
+     * once, from the follower thread, after the last command; not called on {@code close()}.
+     */
+    default void onStopped(Throwable cause) {}
 }

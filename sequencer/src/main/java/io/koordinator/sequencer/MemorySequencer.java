@@ -1,16 +1,21 @@
 package io.koordinator.sequencer;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +33,10 @@ public final class MemorySequencer implements Sequencer {
     public static final class Log {
         private final List<List<Command>> entries = new ArrayList<>();
         private final AtomicBoolean available = new AtomicBoolean(true);
+        private final Map<String, Supplier<ReplicaInfo>> replicas = new ConcurrentHashMap<>();
+        private final Map<String, String> secrets = new ConcurrentHashMap<>();
+        private final String identity = java.util.UUID.randomUUID().toString();
+        private long floorSequence = -1; // guarded by this
 
         /** While false, appends fail with {@link SequencerUnavailableException}. */
         public void setAvailable(boolean available) {
@@ -44,12 +53,37 @@ public final class MemorySequencer implements Sequencer {
             return Positions.entry(0, entries.size() - 1L);
         }
 
-        /** Entry at {@code sequence}, waiting up to {@code millis} for it; null if not there yet. */
-        synchronized List<Command> await(long sequence, long millis) throws InterruptedException {
+        /**
+         * Entry at {@code sequence}, waiting up to {@code millis} for it; null if not there yet.
+         * Throws if it is compacted away; {@code needed} is the first position the caller needs.
+         */
+        synchronized List<Command> await(long sequence, long needed, long millis)
+                throws InterruptedException, LogCompactedException {
+            if (sequence < floorSequence) {
+                throw new LogCompactedException(needed, floor());
+            }
             if (sequence >= entries.size()) {
                 wait(millis);
             }
             return sequence < entries.size() ? entries.get((int) sequence) : null;
+        }
+
+        /** Deletes every entry below {@code position}'s entry, as compaction does on ZooKeeper. */
+        public synchronized void compact(long position) {
+            long sequence = Positions.sequence(position);
+            if (sequence <= floorSequence) {
+                return;
+            }
+            floorSequence = sequence;
+            for (int i = 0; i < Math.min(sequence, entries.size()); i++) {
+                entries.set(i, null);
+            }
+            notifyAll();
+        }
+
+        /** The compaction floor, or {@link Positions#NONE}. */
+        public synchronized long floor() {
+            return floorSequence < 0 ? Positions.NONE : Positions.entry(0, floorSequence);
         }
 
         public synchronized int entryCount() {
@@ -136,8 +170,8 @@ public final class MemorySequencer implements Sequencer {
     }
 
     @Override
-    public Follower follow(long afterPosition, LogListener listener) {
-        MemoryFollower follower = new MemoryFollower(afterPosition, listener);
+    public Follower follow(LogCheckpoint from, LogListener listener) {
+        MemoryFollower follower = new MemoryFollower(from, listener);
         followers.add(follower);
         follower.thread.start();
         return follower;
@@ -157,6 +191,30 @@ public final class MemorySequencer implements Sequencer {
     @Override
     public void registerReplica(ReplicaInfo info, Supplier<ReplicaInfo> progress) {
         registered = info;
+        log.replicas.put(info.replicaId(), () -> {
+            ReplicaInfo now = progress.get();
+            return now == null ? info : now;
+        });
+    }
+
+    @Override
+    public List<ReplicaInfo> replicas() {
+        return log.replicas.values().stream().map(Supplier::get).toList();
+    }
+
+    @Override
+    public Optional<String> logIdentity() {
+        return Optional.of("memory:" + log.identity);
+    }
+
+    @Override
+    public String sharedSecret(String name) {
+        return log.secrets.computeIfAbsent(name, n -> Secrets.random());
+    }
+
+    @Override
+    public long compactionFloor() {
+        return log.floor();
     }
 
     /** What {@link #registerReplica} was given, for tests. */
@@ -174,6 +232,8 @@ public final class MemorySequencer implements Sequencer {
                 appendsRejected.get(),
                 duplicatesSkipped.get(),
                 0,
+                0,
+                0,
                 0);
     }
 
@@ -183,6 +243,10 @@ public final class MemorySequencer implements Sequencer {
             return;
         }
         followers.forEach(MemoryFollower::close);
+        ReplicaInfo r = registered;
+        if (r != null) {
+            log.replicas.remove(r.replicaId());
+        }
         writer.shutdown();
         synchronized (pending) {
             pending.forEach(p -> p.result().completeExceptionally(new SequencerUnavailableException("closed")));
@@ -191,20 +255,18 @@ public final class MemorySequencer implements Sequencer {
     }
 
     private final class MemoryFollower implements Follower {
-        private final LogListener listener;
+        private final LogDispatcher dispatcher;
         private final Thread thread;
-        private final DedupTable dedup = new DedupTable(config.dedupWindow(), 1_000_000);
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private volatile boolean closed;
-        private volatile long applied;
         private final long startSequence;
         private int skipThroughIndex;
 
-        MemoryFollower(long afterPosition, LogListener listener) {
-            this.listener = listener;
-            this.applied = afterPosition;
-            this.startSequence = afterPosition == Positions.NONE ? 0 : Positions.sequence(afterPosition);
-            this.skipThroughIndex = afterPosition == Positions.NONE ? -1 : Positions.index(afterPosition);
+        MemoryFollower(LogCheckpoint from, LogListener listener) {
+            this.dispatcher = new LogDispatcher(from, config.dedupWindow(), listener, duplicatesSkipped);
+            long after = from.position();
+            this.startSequence = after == Positions.NONE ? 0 : Positions.sequence(after);
+            this.skipThroughIndex = after == Positions.NONE ? -1 : Positions.index(after);
             this.thread = new Thread(this::run, "follower-" + config.replicaId() + "/" + config.group());
             this.thread.setDaemon(true);
         }
@@ -213,22 +275,14 @@ public final class MemorySequencer implements Sequencer {
             long sequence = startSequence;
             try {
                 while (!closed) {
-                    List<Command> entry = log.await(sequence, 100);
+                    long needed = Positions.entry(0, sequence) + skipThroughIndex + 1;
+                    List<Command> entry = log.await(sequence, needed, 100);
                     if (entry == null) {
                         continue;
                     }
                     long entryPosition = Positions.entry(0, sequence);
                     for (int i = skipThroughIndex + 1; i < entry.size() && !closed; i++) {
-                        long position = entryPosition + i;
-                        Command command = entry.get(i);
-                        var original = dedup.check(position, command);
-                        if (original.isPresent()) {
-                            duplicatesSkipped.incrementAndGet();
-                            listener.onDuplicate(position, command, original.getAsLong());
-                        } else {
-                            listener.onCommand(position, command);
-                        }
-                        applied = position;
+                        dispatcher.dispatch(entryPosition + i, entry.get(i));
                     }
                     skipThroughIndex = -1;
                     sequence++;
@@ -236,13 +290,22 @@ public final class MemorySequencer implements Sequencer {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (Throwable t) {
-                failure.set(t);
+                if (!closed) {
+                    failure.set(t);
+                    dispatcher.stopped(t);
+                }
             }
         }
 
         @Override
+        public <T> T betweenCommands(Duration timeout, Function<LogCheckpoint, T> action)
+                throws InterruptedException, TimeoutException {
+            return dispatcher.betweenCommands(timeout, action);
+        }
+
+        @Override
         public long appliedPosition() {
-            return applied;
+            return dispatcher.applied();
         }
 
         @Override
@@ -254,6 +317,7 @@ public final class MemorySequencer implements Sequencer {
         @Override
         public long lagEntries() {
             int count = log.entryCount();
+            long applied = dispatcher.applied();
             long next = applied == Positions.NONE ? 0 : Positions.sequence(applied) + 1;
             return Math.max(0, count - next);
         }

@@ -19,21 +19,47 @@ public interface Sequencer extends AutoCloseable {
      * Appends {@code command} to the log, batched with other commands (adaptive batching: while
      * appends are in flight, new commands go into the next entry).
      *
-     * <p>The future completes with the command's position once its entry is in the log, or
-     * fails at once with {@link SequencerUnavailableException} while ZooKeeper is unreachable.
-     * A command whose append outcome is unknown (connection loss mid-create) is retried; a
-     * resulting second copy in the log is skipped by deduplication. Completion runs on a
-     * sequencer thread: do not block in dependent stages.
+     * <p>The future completes with the command's position once its entry is in the log. It fails
+     * with:
+     *
+     * <ul>
+     *   <li>{@link SequencerUnavailableException}: the command was certainly not written (ZooKeeper
+     *       unreachable before any create was sent, sequencer closed, no append slot in time); at
+     *       once while ZooKeeper is unreachable. The caller may retry.
+     *   <li>{@link AppendOutcomeUnknownException}: a create was sent but its outcome could not be
+     *       settled within {@code sessionTimeout + connectionTimeout} (or the sequencer closed
+     *       meanwhile): the command may or may not be in the log, and may still be delivered. The
+     *       caller must not report it as "not written".
+     *   <li>{@link IllegalArgumentException}: the command does not fit an entry.
+     * </ul>
+     *
+     * A create whose outcome is unknown (connection loss mid-create) is retried; a resulting
+     * second copy in the log is skipped by deduplication. Completion runs on a sequencer thread:
+     * do not block in dependent stages.
      */
     CompletableFuture<Long> append(Command command);
 
     /**
-     * Follows the log from just after {@code afterPosition} ({@link Positions#NONE} for the
-     * start of the log), calling {@code listener} as {@link LogListener} specifies. The
-     * deduplication table is rebuilt from the log, so following from the start gives every
-     * replica the same decisions.
+     * Follows the log from just after {@code from.position()} ({@link LogCheckpoint#START} for
+     * the start of the log), calling {@code listener} as {@link LogListener} specifies, with the
+     * deduplication table continued from {@code from.dedup()}: a follower resumed from a
+     * checkpoint decides duplicates exactly as one that read the log from the start. If the
+     * entries after {@code from} are compacted away, the follower stops with {@link
+     * LogCompactedException} instead of skipping them.
      */
-    Follower follow(long afterPosition, LogListener listener);
+    Follower follow(LogCheckpoint from, LogListener listener);
+
+    /**
+     * The group's compaction floor: entries below it may be deleted. {@link Positions#NONE}
+     * while nothing was ever compacted. The last value read; any thread, never blocks.
+     */
+    long compactionFloor();
+
+    /**
+     * The replicas registered in the group now, as each last published itself. Reads ZooKeeper:
+     * blocks, so never call it on an event loop.
+     */
+    java.util.List<ReplicaInfo> replicas() throws Exception;
 
     /** True while the client holds a live ZooKeeper session (or the in-memory log is open). */
     boolean isConnected();
@@ -47,6 +73,19 @@ public interface Sequencer extends AutoCloseable {
      * ReplicaInfo#appliedPosition()} from {@code progress} periodically.
      */
     void registerReplica(ReplicaInfo info, java.util.function.Supplier<ReplicaInfo> progress);
+
+    /**
+     * A secret shared by the group's replicas, created by whichever asks first (random, 32 bytes,
+     * hex) and kept in the group's subtree, whose ACLs protect it. Blocks on ZooKeeper.
+     */
+    String sharedSecret(String name) throws Exception;
+
+    /**
+     * The identity of this group's log, different for every log ever created under the same
+     * path (on ZooKeeper: the creation zxid of {@code log/}). A checkpoint records it, so a
+     * checkpoint is never applied to another log than its own. Empty until the log is reached.
+     */
+    java.util.Optional<String> logIdentity();
 
     /** Counters for status and metrics. */
     SequencerStats stats();

@@ -24,6 +24,12 @@ import java.util.Objects;
  *     2,000,000,000 (ZooKeeper's counter is a signed 32-bit int); tests set it low
  * @param sessionTimeout ZooKeeper session timeout, default 15 s
  * @param connectionTimeout ZooKeeper connection timeout, default 5 s
+ * @param compactionInterval how often the group's compaction leader moves the floor and deletes
+ *     entries below it, default 10 s; {@link Duration#ZERO} disables compaction on this replica
+ * @param compactionRetainEntries entries kept below the lowest durable position of the live
+ *     replicas, default 10,000
+ * @param compactionRetainAge entries younger than this (by their znode's creation time) are kept,
+ *     default 0 (no age bound)
  */
 public record SequencerConfig(
         String connectString,
@@ -37,7 +43,10 @@ public record SequencerConfig(
         Duration dedupWindow,
         long segmentRollover,
         Duration sessionTimeout,
-        Duration connectionTimeout) {
+        Duration connectionTimeout,
+        Duration compactionInterval,
+        long compactionRetainEntries,
+        Duration compactionRetainAge) {
 
     public static final String DEFAULT_ROOT = "/koordinator/groups";
 
@@ -50,6 +59,8 @@ public record SequencerConfig(
         Objects.requireNonNull(dedupWindow, "dedupWindow");
         Objects.requireNonNull(sessionTimeout, "sessionTimeout");
         Objects.requireNonNull(connectionTimeout, "connectionTimeout");
+        Objects.requireNonNull(compactionInterval, "compactionInterval");
+        Objects.requireNonNull(compactionRetainAge, "compactionRetainAge");
         if (!root.startsWith("/") || root.endsWith("/")) {
             throw new IllegalArgumentException("root must start with '/' and not end with '/': " + root);
         }
@@ -75,6 +86,15 @@ public record SequencerConfig(
         if (segmentRollover < 2 || segmentRollover > Positions.MAX_SEQUENCE) {
             throw new IllegalArgumentException("segmentRollover must be in [2, 2^31-1]: " + segmentRollover);
         }
+        if (compactionInterval.isNegative()) {
+            throw new IllegalArgumentException("compactionInterval must not be negative: " + compactionInterval);
+        }
+        if (compactionRetainEntries < 0) {
+            throw new IllegalArgumentException("compactionRetainEntries must be >= 0: " + compactionRetainEntries);
+        }
+        if (compactionRetainAge.isNegative()) {
+            throw new IllegalArgumentException("compactionRetainAge must not be negative: " + compactionRetainAge);
+        }
     }
 
     public static SequencerConfig defaults(String connectString, String group, String replicaId) {
@@ -90,7 +110,10 @@ public record SequencerConfig(
                 Duration.ofMinutes(10),
                 2_000_000_000L,
                 Duration.ofSeconds(15),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(10),
+                10_000,
+                Duration.ZERO);
     }
 
     /** ZooKeeper path of this group: {@code <root>/<group>}. */
@@ -99,98 +122,107 @@ public record SequencerConfig(
     }
 
     public SequencerConfig withRoot(String v) {
-        return new SequencerConfig(
-                connectString,
-                v,
-                group,
-                replicaId,
-                maxAppendsInFlight,
-                maxEntryBytes,
-                maxEntryCommands,
-                maxBatchDelay,
-                dedupWindow,
-                segmentRollover,
-                sessionTimeout,
-                connectionTimeout);
+        Copy c = new Copy(this);
+        c.root = v;
+        return c.build();
     }
 
     public SequencerConfig withBatching(int appendsInFlight, int entryBytes, int entryCommands, Duration batchDelay) {
-        return new SequencerConfig(
-                connectString,
-                root,
-                group,
-                replicaId,
-                appendsInFlight,
-                entryBytes,
-                entryCommands,
-                batchDelay,
-                dedupWindow,
-                segmentRollover,
-                sessionTimeout,
-                connectionTimeout);
+        Copy c = new Copy(this);
+        c.maxAppendsInFlight = appendsInFlight;
+        c.maxEntryBytes = entryBytes;
+        c.maxEntryCommands = entryCommands;
+        c.maxBatchDelay = batchDelay;
+        return c.build();
     }
 
     public SequencerConfig withDedupWindow(Duration v) {
-        return new SequencerConfig(
-                connectString,
-                root,
-                group,
-                replicaId,
-                maxAppendsInFlight,
-                maxEntryBytes,
-                maxEntryCommands,
-                maxBatchDelay,
-                v,
-                segmentRollover,
-                sessionTimeout,
-                connectionTimeout);
+        Copy c = new Copy(this);
+        c.dedupWindow = v;
+        return c.build();
     }
 
     public SequencerConfig withSegmentRollover(long v) {
-        return new SequencerConfig(
-                connectString,
-                root,
-                group,
-                replicaId,
-                maxAppendsInFlight,
-                maxEntryBytes,
-                maxEntryCommands,
-                maxBatchDelay,
-                dedupWindow,
-                v,
-                sessionTimeout,
-                connectionTimeout);
+        Copy c = new Copy(this);
+        c.segmentRollover = v;
+        return c.build();
     }
 
     public SequencerConfig withTimeouts(Duration session, Duration connection) {
-        return new SequencerConfig(
-                connectString,
-                root,
-                group,
-                replicaId,
-                maxAppendsInFlight,
-                maxEntryBytes,
-                maxEntryCommands,
-                maxBatchDelay,
-                dedupWindow,
-                segmentRollover,
-                session,
-                connection);
+        Copy c = new Copy(this);
+        c.sessionTimeout = session;
+        c.connectionTimeout = connection;
+        return c.build();
     }
 
     public SequencerConfig withReplicaId(String v) {
-        return new SequencerConfig(
-                connectString,
-                root,
-                group,
-                v,
-                maxAppendsInFlight,
-                maxEntryBytes,
-                maxEntryCommands,
-                maxBatchDelay,
-                dedupWindow,
-                segmentRollover,
-                sessionTimeout,
-                connectionTimeout);
+        Copy c = new Copy(this);
+        c.replicaId = v;
+        return c.build();
+    }
+
+    /** Compaction settings: interval (0 disables), entries and age kept below the durable floor. */
+    public SequencerConfig withCompaction(Duration interval, long retainEntries, Duration retainAge) {
+        Copy c = new Copy(this);
+        c.compactionInterval = interval;
+        c.compactionRetainEntries = retainEntries;
+        c.compactionRetainAge = retainAge;
+        return c.build();
+    }
+
+    /** A mutable copy, so that each {@code with...} changes only its own values. */
+    private static final class Copy {
+        private final String connectString;
+        private String root;
+        private final String group;
+        private String replicaId;
+        private int maxAppendsInFlight;
+        private int maxEntryBytes;
+        private int maxEntryCommands;
+        private Duration maxBatchDelay;
+        private Duration dedupWindow;
+        private long segmentRollover;
+        private Duration sessionTimeout;
+        private Duration connectionTimeout;
+        private Duration compactionInterval;
+        private long compactionRetainEntries;
+        private Duration compactionRetainAge;
+
+        Copy(SequencerConfig c) {
+            connectString = c.connectString;
+            root = c.root;
+            group = c.group;
+            replicaId = c.replicaId;
+            maxAppendsInFlight = c.maxAppendsInFlight;
+            maxEntryBytes = c.maxEntryBytes;
+            maxEntryCommands = c.maxEntryCommands;
+            maxBatchDelay = c.maxBatchDelay;
+            dedupWindow = c.dedupWindow;
+            segmentRollover = c.segmentRollover;
+            sessionTimeout = c.sessionTimeout;
+            connectionTimeout = c.connectionTimeout;
+            compactionInterval = c.compactionInterval;
+            compactionRetainEntries = c.compactionRetainEntries;
+            compactionRetainAge = c.compactionRetainAge;
+        }
+
+        SequencerConfig build() {
+            return new SequencerConfig(
+                    connectString,
+                    root,
+                    group,
+                    replicaId,
+                    maxAppendsInFlight,
+                    maxEntryBytes,
+                    maxEntryCommands,
+                    maxBatchDelay,
+                    dedupWindow,
+                    segmentRollover,
+                    sessionTimeout,
+                    connectionTimeout,
+                    compactionInterval,
+                    compactionRetainEntries,
+                    compactionRetainAge);
+        }
     }
 }

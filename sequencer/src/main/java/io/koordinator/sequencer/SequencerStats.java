@@ -11,6 +11,8 @@ package io.koordinator.sequencer;
  * @param duplicatesSkipped commands the followers skipped as duplicates
  * @param reconnects re-reads of the log after a reconnect
  * @param sessionExpiries sessions lost and replaced
+ * @param entriesCompacted entries this sequencer deleted as the group's compaction leader
+ * @param floorMoves times this sequencer raised the group's compaction floor
  */
 public record SequencerStats(
         int appendsInFlight,
@@ -20,7 +22,9 @@ public record SequencerStats(
         long appendsRejected,
         long duplicatesSkipped,
         long reconnects,
-        long sessionExpiries) {
+        long sessionExpiries,
+        long entriesCompacted,
+        long floorMoves) {
 
     /** Average commands per entry, 0 before the first entry. */
     public double commandsPerEntry() {

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 class MemorySequencerTest extends SequencerContract {
     private final Map<String, MemorySequencer.Log> logs = new ConcurrentHashMap<>();
     private final List<MemorySequencer.Log> used = new ArrayList<>();
+    private final Map<Sequencer, MemorySequencer.Log> logOf = new ConcurrentHashMap<>();
 
     @Override
     protected Sequencer newSequencer(String group, String replicaId) {
@@ -15,6 +16,7 @@ class MemorySequencerTest extends SequencerContract {
         used.add(log);
         MemorySequencer s = new MemorySequencer(log, SequencerConfig.defaults("memory", group, replicaId));
         s.start();
+        logOf.put(s, log);
         return s;
     }
 
@@ -26,5 +28,10 @@ class MemorySequencerTest extends SequencerContract {
     @Override
     protected void restoreConnection() {
         used.forEach(l -> l.setAvailable(true));
+    }
+
+    @Override
+    protected void compact(Sequencer sequencer, long floor) {
+        logOf.get(sequencer).compact(floor);
     }
 }

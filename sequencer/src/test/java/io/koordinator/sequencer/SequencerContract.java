@@ -42,6 +42,13 @@ public abstract class SequencerContract {
     /** Undoes {@link #breakConnection()}. */
     protected abstract void restoreConnection() throws Exception;
 
+    /**
+     * Compacts the log of {@code sequencer}'s group as its compaction leader would: records {@code
+     * floor} (an entry position) as the compaction floor, then deletes every entry below it.
+     * Returns once the entries are deleted.
+     */
+    protected abstract void compact(Sequencer sequencer, long floor) throws Exception;
+
     protected final Sequencer sequencer(String replicaId) throws Exception {
         Sequencer s = newSequencer(group, replicaId);
         toClose.add(s);
@@ -88,8 +95,29 @@ public abstract class SequencerContract {
                 ("payload " + origin + "-" + counter).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** A recorder that also keeps what {@link LogListener#onStopped} was told. */
+    protected static final class StopRecorder implements LogListener {
+        final Recorder commands = new Recorder();
+        final List<Throwable> stops = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void onCommand(long position, Command command) {
+            commands.onCommand(position, command);
+        }
+
+        @Override
+        public void onDuplicate(long position, Command command, long originalPosition) {
+            commands.onDuplicate(position, command, originalPosition);
+        }
+
+        @Override
+        public void onStopped(Throwable cause) {
+            stops.add(cause);
+        }
+    }
+
     protected final Follower follow(Sequencer sequencer, long after, Recorder recorder) {
-        Follower f = sequencer.follow(after, recorder);
+        Follower f = sequencer.follow(LogCheckpoint.at(after), recorder);
         toClose.add(f);
         return f;
     }
@@ -196,6 +224,59 @@ public abstract class SequencerContract {
     }
 
     @Test
+    void aFollowerResumedFromACheckpointDecidesDuplicatesAsOneFromTheStart() throws Exception {
+        // given a log where a later command repeats an earlier one's idempotency key
+        Sequencer s = sequencer("r0");
+        Recorder fromStart = new Recorder();
+        Follower first = follow(s, Positions.NONE, fromStart);
+        long keyed = s.append(command("r0", 1, "pay-1")).get(30, TimeUnit.SECONDS);
+        long plain = s.append(command("r0", 2, null)).get(30, TimeUnit.SECONDS);
+        await().atMost(DEADLINE).until(() -> first.appliedPosition() == plain);
+
+        // when a checkpoint is taken between commands and a new follower resumes from it
+        LogCheckpoint checkpoint = first.betweenCommands(Duration.ofSeconds(10), c -> c);
+        assertThat(checkpoint.position()).isEqualTo(plain);
+        Recorder resumed = new Recorder();
+        Follower second = s.follow(checkpoint, resumed);
+        toClose.add(second);
+        long repeat = s.append(command("r0", 3, "pay-1")).get(30, TimeUnit.SECONDS);
+        long fresh = s.append(command("r0", 4, "pay-2")).get(30, TimeUnit.SECONDS);
+
+        // then both see the repeat as a duplicate of the command before the checkpoint
+        await().atMost(DEADLINE)
+                .until(() -> resumed.seen().size() == 2 && fromStart.seen().size() == 4);
+        assertThat(resumed.seen())
+                .containsExactly(
+                        new Recorder.Seen(repeat, new RequestId("r0", 3), true, keyed),
+                        new Recorder.Seen(fresh, new RequestId("r0", 4), false, Positions.NONE));
+        assertThat(fromStart.seen().subList(2, 4)).isEqualTo(resumed.seen());
+    }
+
+    @Test
+    void betweenCommandsWaitsForTheCommandInProgress() throws Exception {
+        // given a listener that blocks inside a command
+        Sequencer s = sequencer("r0");
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Follower f = s.follow(LogCheckpoint.START, (position, command) -> {
+            inside.countDown();
+            release.await();
+        });
+        toClose.add(f);
+        long position = s.append(command("r0", 1, null)).get(30, TimeUnit.SECONDS);
+        assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
+
+        // then a checkpoint cannot be taken in the middle of it
+        assertThatThrownBy(() -> f.betweenCommands(Duration.ofMillis(100), c -> c))
+                .isInstanceOf(java.util.concurrent.TimeoutException.class);
+
+        // and once it finishes, the checkpoint is at its position
+        release.countDown();
+        await().atMost(DEADLINE)
+                .until(() -> f.betweenCommands(Duration.ofSeconds(5), LogCheckpoint::position) == position);
+    }
+
+    @Test
     void repeatedIdempotencyKeyIsADuplicate() throws Exception {
         Sequencer a = sequencer("r0");
         Sequencer b = sequencer("r1");
@@ -272,7 +353,7 @@ public abstract class SequencerContract {
     void closeIsIdempotentAndFailsLaterAppends() throws Exception {
         Sequencer s = sequencer("r0");
         Recorder recorder = new Recorder();
-        Follower f = s.follow(Positions.NONE, recorder);
+        Follower f = s.follow(LogCheckpoint.START, recorder);
 
         s.close();
         s.close();
@@ -283,5 +364,68 @@ public abstract class SequencerContract {
         CompletableFuture<Long> ack = s.append(command("r0", 1, null));
         assertThat(ack).isCompletedExceptionally();
         assertThatThrownBy(ack::get).hasCauseInstanceOf(SequencerUnavailableException.class);
+    }
+
+    /** Appends {@code n} commands one at a time (one entry each); returns their positions. */
+    private static List<Long> appendOneByOne(Sequencer s, String origin, int n) throws Exception {
+        List<Long> positions = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            positions.add(s.append(command(origin, i, null)).get(30, TimeUnit.SECONDS));
+        }
+        return positions;
+    }
+
+    @Test
+    void aFollowerBelowTheCompactionFloorStopsInsteadOfSkipping() throws Exception {
+        // given ten entries, compacted below the sixth
+        Sequencer s = sequencer("r0");
+        List<Long> entries = appendOneByOne(s, "r0", 10);
+        long floor = entries.get(5);
+        compact(s, floor);
+        await().atMost(DEADLINE).until(() -> s.compactionFloor() == floor);
+
+        // when a follower resumes from the third entry, and another one from the start
+        StopRecorder behind = new StopRecorder();
+        Follower fromThird = s.follow(LogCheckpoint.at(entries.get(2)), behind);
+        toClose.add(fromThird);
+        StopRecorder fresh = new StopRecorder();
+        Follower fromStart = s.follow(LogCheckpoint.START, fresh);
+        toClose.add(fromStart);
+
+        // then both stop with LogCompactedException, told once, having delivered nothing
+        for (Follower f : List.of(fromThird, fromStart)) {
+            await().atMost(DEADLINE).until(() -> f.failure().isPresent());
+            assertThat(f.failure().get()).isInstanceOf(LogCompactedException.class);
+            assertThat(((LogCompactedException) f.failure().get()).floor()).isEqualTo(floor);
+        }
+        assertThat(((LogCompactedException) fromThird.failure().get()).next())
+                .isGreaterThan(entries.get(2))
+                .isLessThan(floor);
+        await().atMost(DEADLINE).until(() -> behind.stops.size() == 1 && fresh.stops.size() == 1);
+        assertThat(behind.stops.get(0)).isSameAs(fromThird.failure().get());
+        assertThat(behind.commands.seen()).isEmpty();
+        assertThat(fresh.commands.seen()).isEmpty();
+        assertThat(fromThird.appliedPosition()).isEqualTo(entries.get(2));
+    }
+
+    @Test
+    void aFollowerAtTheCompactionFloorCarriesOn() throws Exception {
+        // given ten entries, compacted below the sixth
+        Sequencer s = sequencer("r0");
+        List<Long> entries = appendOneByOne(s, "r0", 10);
+        compact(s, entries.get(5));
+
+        // when a follower resumes from the sixth entry, the lowest one kept
+        Recorder recorder = new Recorder();
+        Follower f = follow(s, entries.get(5), recorder);
+        long more = s.append(command("r0", 100, null)).get(30, TimeUnit.SECONDS);
+
+        // then it gets every later entry, and new ones
+        await().atMost(DEADLINE).until(() -> recorder.seen().size() == 5);
+        List<Long> expected = new ArrayList<>(entries.subList(6, 10));
+        expected.add(more);
+        assertThat(recorder.seen().stream().map(Recorder.Seen::position).toList())
+                .isEqualTo(expected);
+        assertThat(f.failure()).isEmpty();
     }
 }

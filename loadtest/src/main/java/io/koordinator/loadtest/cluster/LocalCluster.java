@@ -3,6 +3,8 @@ package io.koordinator.loadtest.cluster;
 import io.koordinator.loadtest.load.HttpConnection;
 import io.koordinator.loadtest.zk.FreePorts;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +43,7 @@ public final class LocalCluster implements AutoCloseable {
     private final List<Replica> replicas = new CopyOnWriteArrayList<>();
     private ZkEnsemble zookeeper;
     private String connectString;
+    private Path stateDir; // created by the first proxy launch
 
     public LocalCluster(ClusterConfig config) {
         this.config = config;
@@ -109,10 +112,24 @@ public final class LocalCluster implements AutoCloseable {
                 "--advertise-address",
                 "127.0.0.1",
                 "--pass-through",
-                "/healthz"));
+                "/healthz",
+                // the kv app has snapshot endpoints: a replica that lost its app's state restores a peer's
+                "--snapshot-path",
+                "/snapshot",
+                // one checkpoint directory per replica and per cluster, kept across proxy restarts
+                "--state-dir",
+                stateDir().resolve(r.name()).toString()));
         args.addAll(config.proxyArgs());
         return ChildProcess.java(
                 r.name() + "-proxy", config.jvmOptions(), config.jars().proxy().toString(), args);
+    }
+
+    /** This cluster's checkpoint directories, one per replica; removed by {@link #close()}. */
+    private synchronized Path stateDir() throws IOException {
+        if (stateDir == null) {
+            stateDir = Files.createTempDirectory("koordinator-cluster-" + config.group() + "-");
+        }
+        return stateDir;
     }
 
     private static void awaitListening(ChildProcess app, long deadline) throws IOException, InterruptedException {
@@ -294,7 +311,20 @@ public final class LocalCluster implements AutoCloseable {
         if (zookeeper != null) {
             zookeeper.close();
         }
+        deleteQuietly(stateDir);
         log.info("cluster/{} stopped", config.group());
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.debug("cannot remove {}: {}", dir, e.toString());
+        }
     }
 
     private static void closeAll(List<ChildProcess> processes) {

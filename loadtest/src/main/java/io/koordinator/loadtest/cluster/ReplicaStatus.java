@@ -11,9 +11,10 @@ import tools.jackson.databind.JsonNode;
  * @param ready the readiness verdict
  * @param ordered requests ordered by this replica as origin
  * @param delivered commands delivered to the app
+ * @param state the replica's state ({@code DELIVERING}, {@code TRANSFERRING}, ...)
  */
 public record ReplicaStatus(
-        long appliedPosition, long tailSeen, long lag, boolean ready, long ordered, long delivered) {
+        long appliedPosition, long tailSeen, long lag, boolean ready, long ordered, long delivered, String state) {
 
     static ReplicaStatus of(JsonNode s) {
         JsonNode counts = s.path("counts");
@@ -23,6 +24,7 @@ public record ReplicaStatus(
                 s.path("lag").asLong(0),
                 s.path("ready").asBoolean(false),
                 counts.path("ordered").asLong(0),
-                counts.path("delivered").asLong(0));
+                counts.path("delivered").asLong(0),
+                s.path("state").asString("?"));
     }
 }

@@ -47,6 +47,17 @@ public final class DemoCommand implements Callable<Integer> {
     Duration duration;
 
     @Option(
+            names = "--crash",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description = {
+                "In the middle of the load, kill -9 one replica's proxy, then another's app, then both of a third,",
+                "and restart each (default on; --no-crash turns it off)."
+            })
+    boolean crash;
+
+    @Option(
             names = "--connections",
             defaultValue = LoadtestConfigKeys.DEMO_CONNECTIONS_DEFAULT,
             description = "Concurrent client connections over the three proxies, default ${DEFAULT-VALUE}.")
@@ -110,13 +121,24 @@ public final class DemoCommand implements Callable<Integer> {
                     .withKeys(32, 8);
             LoadGenerator generator = new LoadGenerator(config);
             load.set(generator);
-            LoadResult result = generator.run(p -> progress(cluster, rs, p), Duration.ofSeconds(1));
+            CrashPhase crashes = crash && rs.size() >= 3 ? CrashPhase.schedule(cluster, loadFor, out) : null;
+            LoadResult result;
+            try {
+                result = generator.run(p -> progress(cluster, p), Duration.ofSeconds(1));
+            } finally {
+                if (crashes != null) {
+                    crashes.finish();
+                }
+            }
             if (interrupted.get()) {
                 out.println("demo: interrupted; stopping every process it started");
                 return 130;
             }
 
             out.println("load done; waiting for every replica to apply the whole log...");
+            if (crashes != null) {
+                cluster.awaitAllReady(Duration.ofSeconds(120));
+            }
             long position = cluster.awaitQuiescence(Duration.ofSeconds(60));
             List<ReplicaState> states = new ArrayList<>();
             List<String> keys = Reports.workloadKeys(config.appendKeys(), config.registerKeys());
@@ -164,15 +186,16 @@ public final class DemoCommand implements Callable<Integer> {
         return load.compareTo(Duration.ofSeconds(10)) < 0 ? Duration.ofSeconds(10) : load;
     }
 
-    private void progress(LocalCluster cluster, List<Replica> rs, LoadGenerator.Progress p) {
+    private void progress(LocalCluster cluster, LoadGenerator.Progress p) {
         Histogram h = p.intervalMicros();
         StringBuilder applied = new StringBuilder();
-        for (Replica r : rs) {
+        for (Replica r : cluster.replicas()) {
             String pos;
             try {
-                pos = Positions.format(cluster.status(r).appliedPosition());
+                var status = cluster.status(r);
+                pos = Positions.format(status.appliedPosition()) + (status.ready() ? "" : " " + status.state());
             } catch (IOException e) {
-                pos = "?";
+                pos = "down";
             }
             applied.append(' ').append(r.name()).append('=').append(pos);
         }

@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class KvApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KvApp.class);
-    /** Largest request body accepted; larger ones get 413. */
+    /** Largest request body accepted on {@code /kv}; larger ones get 413. */
     public static final int MAX_BODY_BYTES = 1024 * 1024;
+    /** Largest snapshot a {@code PUT /snapshot} may carry. */
+    public static final int MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024;
 
     private enum State {
         LATENT,
@@ -86,7 +88,7 @@ public final class KvApp implements AutoCloseable {
                             ch.pipeline()
                                     .addLast("codec", new HttpServerCodec())
                                     .addLast("keep-alive", new HttpServerKeepAliveHandler())
-                                    .addLast("aggregator", new HttpObjectAggregator(MAX_BODY_BYTES))
+                                    .addLast("aggregator", new HttpObjectAggregator(MAX_SNAPSHOT_BYTES))
                                     .addLast("kv", handler);
                         }
                     })

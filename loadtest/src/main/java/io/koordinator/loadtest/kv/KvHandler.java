@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,6 +34,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code GET /applied}</td><td>request id of each applied write, one per line</td></tr>
  *   <tr><td>{@code GET /stats}</td><td>{@code {"requests","rejected"}}</td></tr>
  *   <tr><td>{@code GET /healthz}</td><td>200</td></tr>
+ *   <tr><td>{@code GET /snapshot}</td><td>200, the whole state (state transfer)</td></tr>
+ *   <tr><td>{@code PUT /snapshot}</td><td>204, the state replaced by the body; 400 if it is not a snapshot</td></tr>
  * </table>
  *
  * <table>
@@ -94,6 +97,20 @@ final class KvHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 return m.equals(HttpMethod.GET) ? json(HttpResponseStatus.OK, digestJson()) : notAllowed("GET");
             case "/applied":
                 return m.equals(HttpMethod.GET) ? text(HttpResponseStatus.OK, appliedText()) : notAllowed("GET");
+            case "/snapshot":
+                if (m.equals(HttpMethod.GET)) {
+                    return bytes(HttpResponseStatus.OK, store.snapshot());
+                }
+                if (m.equals(HttpMethod.PUT)) {
+                    try {
+                        store.restore(ByteBufUtil.getBytes(req.content()));
+                    } catch (IOException e) {
+                        return error(HttpResponseStatus.BAD_REQUEST, "bad snapshot", e.getMessage());
+                    }
+                    log.info("{} state restored from a snapshot: {} writes applied", identity, store.applied());
+                    return bytes(HttpResponseStatus.NO_CONTENT, new byte[0]);
+                }
+                return notAllowed("GET, PUT");
             case "/stats":
                 return m.equals(HttpMethod.GET)
                         ? json(HttpResponseStatus.OK, "{\"requests\":" + requests + ",\"rejected\":" + rejected + "}")
@@ -108,6 +125,12 @@ final class KvHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String key = km.group(1);
         if (!KEY.matcher(key).matches()) {
             return error(HttpResponseStatus.BAD_REQUEST, "bad key", "a key is 1-200 characters of [A-Za-z0-9._~-]");
+        }
+        if (req.content().readableBytes() > KvApp.MAX_BODY_BYTES) {
+            return error(
+                    HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "body too large",
+                    "at most " + KvApp.MAX_BODY_BYTES + " bytes");
         }
         String requestId = req.headers().get(REQUEST_ID);
         long position = positionOf(req);

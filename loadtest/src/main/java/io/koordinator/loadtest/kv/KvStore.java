@@ -1,5 +1,11 @@
 package io.koordinator.loadtest.kv;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -24,6 +30,8 @@ import java.util.TreeMap;
 public final class KvStore {
     /** Placeholder in {@link #appliedIds()} for a write that carried no request id. */
     public static final String NO_REQUEST_ID = "-";
+
+    private static final int SNAPSHOT_FORMAT = 1;
 
     private final TreeMap<String, byte[]> values = new TreeMap<>();
     private final List<String> appliedIds = new ArrayList<>();
@@ -98,6 +106,69 @@ public final class KvStore {
             sha.update(e.getValue());
         }
         return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /**
+     * The whole state, for state transfer: a format byte, the last position, the out-of-order
+     * count, the applied request ids, then every key and value.
+     */
+    public byte[] snapshot() {
+        try {
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(buffer);
+            out.writeByte(SNAPSHOT_FORMAT);
+            out.writeLong(lastPosition);
+            out.writeLong(outOfOrder);
+            out.writeInt(appliedIds.size());
+            for (String id : appliedIds) {
+                out.writeUTF(id);
+            }
+            out.writeInt(values.size());
+            for (Map.Entry<String, byte[]> e : values.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeInt(e.getValue().length);
+                out.write(e.getValue());
+            }
+            out.flush();
+            return buffer.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Replaces the whole state with a {@link #snapshot()}; throws on a malformed one and changes nothing. */
+    public void restore(byte[] snapshot) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot));
+        int format = in.readUnsignedByte();
+        if (format != SNAPSHOT_FORMAT) {
+            throw new IOException("unknown snapshot format " + format);
+        }
+        long position = in.readLong();
+        long reordered = in.readLong();
+        int ids = in.readInt();
+        List<String> applied = new ArrayList<>(Math.max(0, Math.min(ids, 1 << 20)));
+        for (int i = 0; i < ids; i++) {
+            applied.add(in.readUTF());
+        }
+        int n = in.readInt();
+        TreeMap<String, byte[]> restored = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            String key = in.readUTF();
+            int length = in.readInt();
+            if (length < 0 || length > in.available()) {
+                throw new IOException("bad value length " + length + " for key " + key);
+            }
+            restored.put(key, in.readNBytes(length));
+        }
+        if (in.available() != 0) {
+            throw new IOException(in.available() + " trailing bytes in the snapshot");
+        }
+        values.clear();
+        values.putAll(restored);
+        appliedIds.clear();
+        appliedIds.addAll(applied);
+        lastPosition = position;
+        outOfOrder = reordered;
     }
 
     private void record(String requestId, long position) {

@@ -103,6 +103,50 @@ class KvAppTest {
     }
 
     @Test
+    void aSnapshotRestoredIntoAnotherAppGivesTheSameState() throws Exception {
+        // Given an app with some state
+        send("PUT", "/kv/a", "1", "o-1");
+        send("POST", "/kv/b/append", "xy", "o-2");
+        String digest = send("GET", "/digest", null, null).body();
+        byte[] snapshot = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/snapshot"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray())
+                .body();
+
+        // When it is restored into a fresh app
+        try (KvApp other = KvApp.start("127.0.0.1", 0)) {
+            URI target = URI.create("http://127.0.0.1:" + other.port() + "/snapshot");
+            HttpResponse<String> put = http.send(
+                    HttpRequest.newBuilder(target)
+                            .PUT(HttpRequest.BodyPublishers.ofByteArray(snapshot))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            // Then the other app has the same digest, applied writes and values
+            assertThat(put.statusCode()).isEqualTo(204);
+            HttpResponse<String> d = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other.port() + "/digest"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(d.body()).isEqualTo(digest);
+
+            // and a body that is not a snapshot is refused with 400, changing nothing
+            HttpResponse<String> bad = http.send(
+                    HttpRequest.newBuilder(target)
+                            .PUT(HttpRequest.BodyPublishers.ofString("garbage"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(bad.statusCode()).isEqualTo(400);
+            HttpResponse<String> after = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other.port() + "/digest"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(after.body()).isEqualTo(digest);
+        }
+    }
+
+    @Test
     void closeIsIdempotent() {
         app.close();
         app.close();

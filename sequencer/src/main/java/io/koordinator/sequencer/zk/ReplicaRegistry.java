@@ -1,8 +1,9 @@
 package io.koordinator.sequencer.zk;
 
 import io.koordinator.sequencer.ReplicaInfo;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 import org.apache.zookeeper.CreateMode;
@@ -10,18 +11,25 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * This replica's ephemeral {@code replicas/<replica-id>} node: created once registered and
  * connected, re-created after a session expiry, its data rewritten every second when the replica's
- * state changed. Data is one JSON object: {@code {"replicaId":..,"address":..,"appliedPosition":..,
- * "ready":..}}.
+ * state changed. Data is one JSON object, the fields of {@link ReplicaInfo}.
  *
  * <p>Threading: {@link #register} from any thread; {@link #tick} on the sequencer's timer thread,
  * which owns the rest.
  */
 final class ReplicaRegistry {
     private static final Logger log = LoggerFactory.getLogger(ReplicaRegistry.class);
+    /** Unknown fields are ignored, so replicas of a newer version can publish more. */
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
 
     private final ZkSequencer owner;
     private volatile Supplier<ReplicaInfo> progress; // set by register(), any thread
@@ -134,29 +142,36 @@ final class ReplicaRegistry {
     }
 
     static byte[] json(ReplicaInfo info) {
-        return ("{\"replicaId\":" + quote(info.replicaId()) + ",\"address\":" + quote(info.address())
-                        + ",\"appliedPosition\":" + info.appliedPosition() + ",\"ready\":" + info.ready() + "}")
-                .getBytes(StandardCharsets.UTF_8);
+        return JSON.writeValueAsBytes(info);
     }
 
-    private static String quote(String s) {
-        if (s == null) {
-            return "null";
-        }
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
+    static ReplicaInfo parse(byte[] data) {
+        return JSON.readValue(data, ReplicaInfo.class);
+    }
+
+    /** Every registered replica, as it last published itself; skips nodes that vanish or do not parse. */
+    List<ReplicaInfo> readAll() throws Exception {
+        return readAll(false);
+    }
+
+    /**
+     * Every registered replica; with {@code strict}, a node that does not parse throws instead of
+     * being skipped (compaction must not overlook a live replica it cannot read).
+     */
+    List<ReplicaInfo> readAll(boolean strict) throws Exception {
+        List<ReplicaInfo> all = new ArrayList<>();
+        for (String child : owner.client.getChildren().forPath(owner.layout.replicasPath())) {
+            try {
+                all.add(parse(owner.client.getData().forPath(owner.layout.replicaPath(child))));
+            } catch (KeeperException.NoNodeException e) {
+                // gone meanwhile
+            } catch (JacksonException e) {
+                if (strict) {
+                    throw new IllegalStateException("replica node " + child + " does not parse", e);
                 }
+                log.debug("{} replica node {} does not parse: {}", owner.identity, child, e.toString());
             }
         }
-        return b.append('"').toString();
+        return all;
     }
 }

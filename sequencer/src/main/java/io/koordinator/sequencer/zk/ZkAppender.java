@@ -3,14 +3,11 @@ package io.koordinator.sequencer.zk;
 import io.koordinator.sequencer.Command;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.SequencerUnavailableException;
-import io.koordinator.sequencer.codec.CorruptEntryException;
 import io.koordinator.sequencer.codec.EntryCodec;
-import java.util.ArrayDeque;
+import io.koordinator.sequencer.zk.ZkBatch.Pending;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -21,15 +18,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Adaptive batching of appends: pending commands are packed into entries (bounded by bytes and
- * count) and created as PERSISTENT_SEQUENTIAL znodes in the background, at most {@code
- * maxAppendsInFlight} at once; commands arriving meanwhile wait for the next entry.
+ * Appends: commands wait in the {@link ZkBatcher} and are packed into entries created as
+ * PERSISTENT_SEQUENTIAL znodes in the background, at most {@code maxAppendsInFlight} at once;
+ * commands arriving meanwhile wait for the next entry. This class owns the create slots and a
+ * create's life: retried after an unknown outcome, parked while disconnected, failed past its
+ * deadline (as "not written" or "outcome unknown", {@link ZkBatch#givenUp}). An entry that lands
+ * past the rollover threshold goes to {@link ZkRollover}.
  *
  * <p>Threading: {@link #append} runs on callers' threads; create callbacks, retries and rollover
  * run on this appender's own thread, never on Curator's event thread. Mutable state is guarded by
@@ -38,42 +37,24 @@ import org.slf4j.LoggerFactory;
 final class ZkAppender {
     private static final Logger log = LoggerFactory.getLogger(ZkAppender.class);
 
-    private record Pending(Command command, int size, CompletableFuture<Long> result, long enqueuedNanos) {}
-
-    /** One entry being created; its segment changes only when a rollover re-appends it. */
-    private static final class Batch {
-        final List<Pending> items;
-        byte[] data; // encoded by send() outside the lock, before the first create
-        final long deadlineNanos;
-        int segment;
-
-        Batch(List<Pending> items, int segment, long deadlineNanos) {
-            this.items = items;
-            this.segment = segment;
-            this.deadlineNanos = deadlineNanos;
-        }
-    }
-
     private final ZkSequencer owner;
     private final ExecutorService thread;
     /** Runs callbacks on {@link #thread}; after close, drops them (close() failed their futures). */
     private final Executor callbacks;
 
     private final Object lock = new Object();
-    private final ArrayDeque<Pending> pending = new ArrayDeque<>(); // guarded by lock
-    private final List<Batch> parked = new ArrayList<>(); // guarded by lock: waiting for a connection
-    private final Set<Batch> active = new HashSet<>(); // guarded by lock: not yet done
-    private final Map<Integer, Long> firstSeal = new HashMap<>(); // only on the appender thread
+    private final ZkBatcher batcher; // guarded by lock
+    private final ZkRollover rollover; // the appender thread only
+    private final List<ZkBatch> parked = new ArrayList<>(); // guarded by lock: waiting for a connection
+    private final Set<ZkBatch> active = new HashSet<>(); // guarded by lock: not yet done
     private int inFlight; // guarded by lock: batches created, retried or parked
     private int segment; // guarded by lock
-    private boolean delayScheduled; // guarded by lock
     private boolean closed; // guarded by lock
 
     final AtomicLong entriesAppended = new AtomicLong();
     final AtomicLong commandsAppended = new AtomicLong();
     final AtomicLong retries = new AtomicLong();
     final AtomicLong rejected = new AtomicLong();
-    final AtomicLong rolloverReappends = new AtomicLong();
     final AtomicLong timedOut = new AtomicLong();
 
     ZkAppender(ZkSequencer owner) {
@@ -87,6 +68,25 @@ final class ZkAppender {
                 // closed: close() failed every unfinished batch
             }
         };
+        this.batcher = new ZkBatcher(owner, lock, this::send);
+        this.rollover = new ZkRollover(owner, this);
+    }
+
+    /** Entries re-appended into the next segment because they landed after a seal. */
+    long rolloverReappends() {
+        return rollover.reappends.get();
+    }
+
+    /** Runs {@code task} on the appender thread (dropped once closed). */
+    void onAppenderThread(Runnable task) {
+        callbacks.execute(task);
+    }
+
+    /** A rollover sealed the segment before {@code next}: appends go there from now on. */
+    void advanceSegment(int next) {
+        synchronized (lock) {
+            segment = Math.max(segment, next);
+        }
     }
 
     void initialize(int highestSegment) {
@@ -122,7 +122,7 @@ final class ZkAppender {
             if (closed) {
                 return reject("sequencer closed");
             }
-            pending.add(new Pending(command, size, result, System.nanoTime()));
+            batcher.add(new Pending(command, size, result, System.nanoTime()));
         }
         send();
         return result;
@@ -135,64 +135,23 @@ final class ZkAppender {
 
     /** Packs pending commands into entries while a create slot is free, and creates them. */
     private void send() {
-        List<Batch> toCreate = new ArrayList<>();
+        List<ZkBatch> toCreate = new ArrayList<>();
         synchronized (lock) {
-            while (!closed && !pending.isEmpty() && inFlight < owner.config.maxAppendsInFlight()) {
-                if (shouldWaitForMore()) {
+            while (!closed && !batcher.isEmpty() && inFlight < owner.config.maxAppendsInFlight()) {
+                if (batcher.shouldWaitForMore(inFlight)) {
                     break;
                 }
-                toCreate.add(takeBatch());
+                ZkBatch batch = batcher.take(segment, System.nanoTime() + appendTimeoutNanos());
+                active.add(batch);
+                toCreate.add(batch);
                 inFlight++;
             }
         }
-        for (Batch batch : toCreate) {
+        for (ZkBatch batch : toCreate) {
             batch.data =
                     EntryCodec.encode(batch.items.stream().map(Pending::command).toList());
             create(batch);
         }
-    }
-
-    /** maxBatchDelay: with nothing in flight, a partial batch waits a little for company. */
-    private boolean shouldWaitForMore() {
-        long delay = owner.config.maxBatchDelay().toNanos();
-        if (delay == 0 || inFlight > 0 || pending.size() >= owner.config.maxEntryCommands()) {
-            return false;
-        }
-        long waitNanos = pending.peekFirst().enqueuedNanos() + delay - System.nanoTime();
-        if (waitNanos <= 0) {
-            return false;
-        }
-        if (!delayScheduled) {
-            delayScheduled = true;
-            owner.timer()
-                    .schedule(
-                            () -> {
-                                synchronized (lock) {
-                                    delayScheduled = false;
-                                }
-                                send();
-                            },
-                            waitNanos,
-                            TimeUnit.NANOSECONDS);
-        }
-        return true;
-    }
-
-    private Batch takeBatch() {
-        List<Pending> items = new ArrayList<>();
-        int bytes = EntryCodec.overhead();
-        while (!pending.isEmpty() && items.size() < owner.config.maxEntryCommands()) {
-            Pending next = pending.peekFirst();
-            if (!items.isEmpty() && bytes + next.size() > owner.config.maxEntryBytes()) {
-                break;
-            }
-            bytes += next.size();
-            items.add(pending.pollFirst());
-        }
-        long deadline = System.nanoTime() + appendTimeoutNanos();
-        Batch batch = new Batch(items, segment, deadline);
-        active.add(batch);
-        return batch;
     }
 
     /** How long an entry may stay unconfirmed (retried across disconnects) before its commands fail. */
@@ -201,28 +160,33 @@ final class ZkAppender {
                 + owner.config.connectionTimeout().toNanos();
     }
 
-    private void create(Batch batch) {
+    void create(ZkBatch batch) {
         if (!isActive(batch)) {
             return; // failed meanwhile (overdue, closed): no further attempt
         }
         try {
+            // No creatingParentsIfNeeded: a segment compacted away must never come back.
             owner.client
                     .create()
-                    .creatingParentsIfNeeded()
                     .withMode(CreateMode.PERSISTENT_SEQUENTIAL)
                     .inBackground((c, event) -> onCreated(batch, event), callbacks)
                     .forPath(owner.layout.entryPrefix(batch.segment), batch.data);
+            batch.sent = true;
         } catch (Exception e) {
             callbacks.execute(() -> retryOrPark(batch, e.toString()));
         }
     }
 
     /** Create outcome, on the appender thread. */
-    private void onCreated(Batch batch, CuratorEvent event) {
+    private void onCreated(ZkBatch batch, CuratorEvent event) {
         if (!isActive(batch)) {
             return; // failed as overdue already; a late create only leaves an unacknowledged entry
         }
         Code code = Code.get(event.getResultCode());
+        if (code == Code.NONODE) {
+            retarget(batch);
+            return;
+        }
         if (code != Code.OK) {
             retryOrPark(batch, code.name());
             return;
@@ -231,20 +195,43 @@ final class ZkAppender {
         if (sequence < 0) {
             fail(batch, new IllegalStateException("unexpected entry name " + event.getName()));
         } else if (sequence >= owner.config.segmentRollover()) {
-            rollover(batch, sequence);
+            rollover.landed(batch, sequence);
         } else {
             complete(batch, sequence);
         }
     }
 
-    private boolean isActive(Batch batch) {
+    /**
+     * The batch's segment does not exist (this create certainly failed): the log moved on and
+     * compaction deleted the segment, or the layout was never set up. Appends go to the highest
+     * segment; only that one is ever created here.
+     */
+    private void retarget(ZkBatch batch) {
+        try {
+            int highest = ZkSegments.highest(owner);
+            synchronized (lock) {
+                segment = Math.max(segment, highest);
+            }
+            if (highest > batch.segment) {
+                log.info("{} segment {} is gone; appending to segment {}", owner.identity, batch.segment, highest);
+                batch.segment = highest;
+            } else {
+                owner.ensurePath(owner.layout.segmentPath(batch.segment));
+            }
+            create(batch);
+        } catch (Exception e) {
+            retryOrPark(batch, "segment " + batch.segment + " missing: " + e);
+        }
+    }
+
+    private boolean isActive(ZkBatch batch) {
         synchronized (lock) {
             return active.contains(batch);
         }
     }
 
     /** Frees the batch's slot; false if it was finished already (each batch finishes once). */
-    private boolean finish(Batch batch) {
+    private boolean finish(ZkBatch batch) {
         synchronized (lock) {
             if (!active.remove(batch)) {
                 return false;
@@ -255,7 +242,7 @@ final class ZkAppender {
         }
     }
 
-    private void complete(Batch batch, long sequence) {
+    void complete(ZkBatch batch, long sequence) {
         if (!finish(batch)) {
             return;
         }
@@ -267,7 +254,7 @@ final class ZkAppender {
         send();
     }
 
-    private void fail(Batch batch, Exception cause) {
+    void fail(ZkBatch batch, RuntimeException cause) {
         if (!finish(batch)) {
             return;
         }
@@ -279,7 +266,7 @@ final class ZkAppender {
      * The create's outcome is unknown (connection loss, session expiry) or it failed: create the
      * same entry again. A second copy in the log is harmless, the followers skip it by request id.
      */
-    private void retryOrPark(Batch batch, String reason) {
+    private void retryOrPark(ZkBatch batch, String reason) {
         if (System.nanoTime() - batch.deadlineNanos > 0 || owner.closed()) {
             timedOut.addAndGet(batch.items.size());
             log.warn(
@@ -287,10 +274,7 @@ final class ZkAppender {
                     owner.identity,
                     batch.items.size(),
                     reason);
-            fail(
-                    batch,
-                    new SequencerUnavailableException(
-                            "ZooKeeper unreachable (" + reason + "); the command may or may not be in the log"));
+            fail(batch, batch.givenUp("ZooKeeper unreachable (" + reason + ")", null));
             return;
         }
         retries.incrementAndGet();
@@ -307,7 +291,7 @@ final class ZkAppender {
         }
     }
 
-    private void later(Runnable task, long millis) {
+    void later(Runnable task, long millis) {
         try {
             owner.timer().schedule(task, millis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
@@ -317,7 +301,7 @@ final class ZkAppender {
 
     /** On (re)connect, from Curator's event thread: re-create parked entries, send pending ones. */
     void onConnected() {
-        List<Batch> again;
+        List<ZkBatch> again;
         synchronized (lock) {
             again = new ArrayList<>(parked);
             parked.clear();
@@ -330,8 +314,7 @@ final class ZkAppender {
     void onDisconnected() {
         List<Pending> dropped;
         synchronized (lock) {
-            dropped = new ArrayList<>(pending);
-            pending.clear();
+            dropped = batcher.drain();
         }
         if (!dropped.isEmpty()) {
             rejected.addAndGet(dropped.size());
@@ -347,8 +330,8 @@ final class ZkAppender {
      * late callback is ignored), and commands that waited for a slot longer than the deadline.
      */
     void expireParked() {
-        List<Batch> expired = new ArrayList<>();
-        List<Pending> stale = new ArrayList<>();
+        List<ZkBatch> expired = new ArrayList<>();
+        List<Pending> stale;
         synchronized (lock) {
             long now = System.nanoTime();
             parked.stream().filter(b -> now - b.deadlineNanos > 0).forEach(expired::add);
@@ -356,10 +339,7 @@ final class ZkAppender {
             active.stream()
                     .filter(b -> !expired.contains(b) && now - b.deadlineNanos - grace > 0)
                     .forEach(expired::add);
-            long timeout = appendTimeoutNanos();
-            while (!pending.isEmpty() && now - pending.peekFirst().enqueuedNanos() - timeout > 0) {
-                stale.add(pending.pollFirst());
-            }
+            stale = batcher.takeStale(now, appendTimeoutNanos());
         }
         if (!expired.isEmpty() || !stale.isEmpty()) {
             log.warn(
@@ -369,11 +349,9 @@ final class ZkAppender {
                     expired.size(),
                     stale.size());
         }
-        SequencerUnavailableException e =
-                new SequencerUnavailableException("ZooKeeper unreachable; the command may or may not be in the log");
-        for (Batch b : expired) {
+        for (ZkBatch b : expired) {
             timedOut.addAndGet(b.items.size());
-            fail(b, e);
+            fail(b, b.givenUp("ZooKeeper unreachable past the append deadline", null));
         }
         timedOut.addAndGet(stale.size());
         SequencerUnavailableException notSent =
@@ -381,89 +359,21 @@ final class ZkAppender {
         stale.forEach(p -> p.result().completeExceptionally(notSent));
     }
 
-    /**
-     * The create landed at or past the rollover threshold: make sure the segment is sealed, find
-     * its first seal, and keep the entry if it lies before that seal, else append it again in the
-     * next segment. Blocking reads, on the appender thread (rare: once per segment).
-     */
-    private void rollover(Batch batch, long sequence) {
-        int sealedSegment = batch.segment;
-        try {
-            Long seal = firstSeal.get(sealedSegment);
-            if (seal == null) {
-                seal = seal(sealedSegment);
-                firstSeal.put(sealedSegment, seal);
-                synchronized (lock) {
-                    segment = Math.max(segment, sealedSegment + 1);
-                }
-            }
-            if (sequence < seal) {
-                complete(batch, sequence);
-            } else {
-                rolloverReappends.incrementAndGet();
-                batch.segment = sealedSegment + 1;
-                create(batch);
-            }
-        } catch (Exception e) {
-            log.warn("{} sealing segment {} failed, retrying: {}", owner.identity, sealedSegment, e.toString());
-            if (System.nanoTime() - batch.deadlineNanos > 0 || owner.closed()) {
-                fail(batch, new SequencerUnavailableException("segment rollover failed; outcome unknown", e));
-            } else {
-                later(() -> callbacks.execute(() -> rollover(batch, sequence)), 200);
-            }
-        }
-    }
-
-    /** Writes a seal entry into {@code segment}, returns the sequence of its first seal. */
-    private long seal(int segment) throws Exception {
-        String created = owner.client
-                .create()
-                .withMode(CreateMode.PERSISTENT_SEQUENTIAL)
-                .forPath(owner.layout.entryPrefix(segment), EntryCodec.encodeSeal());
-        long mine = ZkLayout.parseSequence(created);
-        long first = mine;
-        for (long s = owner.config.segmentRollover(); s < mine; s++) {
-            byte[] data;
-            try {
-                data = owner.client.getData().forPath(owner.layout.entryPath(segment, s));
-            } catch (KeeperException.NoNodeException e) {
-                continue;
-            }
-            try {
-                if (EntryCodec.decode(data).seal()) {
-                    first = s;
-                    break;
-                }
-            } catch (CorruptEntryException e) {
-                throw new IllegalStateException("corrupt entry " + Positions.format(Positions.entry(segment, s)), e);
-            }
-        }
-        owner.ensurePath(owner.layout.segmentPath(segment + 1));
-        log.info(
-                "{} segment {} sealed at sequence {} (my seal at {}); appending to segment {}",
-                owner.identity,
-                segment,
-                first,
-                mine,
-                segment + 1);
-        return first;
-    }
-
     void close() {
         List<Pending> dropped;
-        List<Batch> unfinished;
+        List<ZkBatch> unfinished;
         synchronized (lock) {
             closed = true;
-            dropped = new ArrayList<>(pending);
-            pending.clear();
+            dropped = batcher.drain();
             unfinished = new ArrayList<>(active);
             active.clear();
             parked.clear();
         }
-        SequencerUnavailableException e =
-                new SequencerUnavailableException("sequencer closed; the command may or may not be in the log");
         dropped.forEach(p -> p.result().completeExceptionally(new SequencerUnavailableException("sequencer closed")));
-        unfinished.forEach(b -> b.items.forEach(p -> p.result().completeExceptionally(e)));
+        for (ZkBatch b : unfinished) {
+            RuntimeException e = b.givenUp("sequencer closed", null);
+            b.items.forEach(p -> p.result().completeExceptionally(e));
+        }
         thread.shutdownNow();
         try {
             thread.awaitTermination(2, TimeUnit.SECONDS);

@@ -1,98 +1,66 @@
 package io.koordinator.sequencer.zk;
 
 import io.koordinator.sequencer.Command;
-import io.koordinator.sequencer.DedupTable;
 import io.koordinator.sequencer.Follower;
+import io.koordinator.sequencer.LogCheckpoint;
+import io.koordinator.sequencer.LogCompactedException;
+import io.koordinator.sequencer.LogDispatcher;
 import io.koordinator.sequencer.LogListener;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.codec.CorruptEntryException;
 import io.koordinator.sequencer.codec.Entry;
 import io.koordinator.sequencer.codec.EntryCodec;
-import java.util.HashMap;
+import io.koordinator.sequencer.zk.ZkReadAhead.Slot;
+import io.koordinator.sequencer.zk.ZkReadAhead.SlotState;
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.zookeeper.KeeperException.Code;
-import org.apache.zookeeper.ZooKeeper;
-import org.apache.zookeeper.data.Stat;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the log on its own thread: background {@code getData} of the next {@value #READ_AHEAD}
- * sequence numbers, decoded and handed to the listener in order. New entries are learned from the
- * sequencer's persistent recursive watch ({@link #entrySeen}); no {@code getChildren} of a
- * segment on the normal path.
+ * Follows the log on its own thread: takes the entries {@link ZkReadAhead} has read, in order,
+ * decides what a missing sequence number means (the gap rule and the floor rule, see the package
+ * documentation), follows seals into the next segment, and hands the commands to the {@link
+ * LogDispatcher}.
  *
- * <p>Threading: the follower thread owns every field not marked otherwise; Curator's event thread
- * only enqueues read results and raises {@link #knownTail}.
+ * <p>Threading: the follower thread owns every field not marked otherwise.
  */
 final class ZkFollower implements Follower {
     private static final Logger log = LoggerFactory.getLogger(ZkFollower.class);
-    static final int READ_AHEAD = 64;
+    static final int READ_AHEAD = ZkReadAhead.READ_AHEAD;
     private static final long PROBE_MIN_MILLIS = 500;
     private static final long PROBE_MAX_MILLIS = 8_000;
-    private static final int PROBE_WIDTH = 4;
-    private static final int LIST_LIMIT = 10_000;
-    private static final Object WAKE = new Object();
-
-    private enum SlotState {
-        IN_FLIGHT,
-        DATA,
-        MISSING,
-        ERROR
-    }
-
-    /** {@code synced}: the read was preceded by a successful sync on the same connection. */
-    private record Slot(SlotState state, byte[] data, long tailAtIssue, long atNanos, boolean synced) {}
-
-    private record ReadResult(
-            long epoch, int segment, long sequence, int rc, byte[] data, long tailAtIssue, boolean synced) {}
 
     private final ZkSequencer owner;
-    private final LogListener listener;
+    private final LogDispatcher dispatcher;
+    private final ZkReadAhead reads;
     private final long afterPosition;
     private final Thread thread;
-    private final DedupTable dedup;
-    /** Read results and wake-ups, from Curator's event thread. */
-    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-    /** Highest entry position known to exist (watch events, reads); any thread. */
-    private final AtomicLong knownTail = new AtomicLong(Positions.NONE);
-
-    private final AtomicBoolean wakePending = new AtomicBoolean();
     private final AtomicBoolean resyncRequested = new AtomicBoolean();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean closed;
-    private volatile long applied;
+    /** The segment being followed, for {@link #lagEntries()} on any thread. */
     private volatile int currentSegment;
 
     // Follower thread only.
-    private final Map<Long, Slot> slots = new HashMap<>();
-    private long epoch;
     private int segment;
     private long next;
     private int skipThroughIndex = -1;
-    private boolean catchingUp = true;
     private long lastProgressNanos = System.nanoTime();
     private long probeDelayMillis = PROBE_MIN_MILLIS;
     private long gapsLogged;
-    private long listedAtPzxid = -1;
 
-    ZkFollower(ZkSequencer owner, long afterPosition, LogListener listener) {
-        if (afterPosition < Positions.NONE) {
-            throw new IllegalArgumentException("not a position: " + afterPosition);
-        }
+    ZkFollower(ZkSequencer owner, LogCheckpoint from, LogListener listener) {
         this.owner = owner;
-        this.listener = listener;
-        this.afterPosition = afterPosition;
-        this.applied = afterPosition;
-        this.dedup = new DedupTable(owner.config.dedupWindow(), 1_000_000);
+        this.afterPosition = from.position();
+        this.dispatcher = new LogDispatcher(from, owner.config.dedupWindow(), listener, owner.duplicatesSkipped);
+        this.reads = new ZkReadAhead(owner);
         this.thread = ZkSequencer.daemon(this::run, "follower-" + owner.identity);
     }
 
@@ -102,21 +70,13 @@ final class ZkFollower implements Follower {
 
     /** From the watch (Curator's event thread): an entry exists at {@code position}. */
     void entrySeen(long position) {
-        if (knownTail.accumulateAndGet(position, Math::max) == position) {
-            wake();
-        }
+        reads.entrySeen(position);
     }
 
     /** After a reconnect or a re-registered watch: events may have been missed. */
     void resync() {
         resyncRequested.set(true);
-        wake();
-    }
-
-    private void wake() {
-        if (wakePending.compareAndSet(false, true)) {
-            inbox.offer(WAKE);
-        }
+        reads.wake();
     }
 
     private void run() {
@@ -128,28 +88,28 @@ final class ZkFollower implements Follower {
                 }
                 // Reads go out before each delivery: entries announced while the listener worked
                 // are fetched while it works on the next one, not after it returns.
-                issueReads();
+                reads.issueReads(next);
                 boolean progressed = deliverReady();
                 if (!progressed && !closed) {
-                    issueReads();
-                    Object message = inbox.poll(probeDelayMillis, TimeUnit.MILLISECONDS);
-                    if (message == null) {
+                    reads.issueReads(next);
+                    if (!reads.await(probeDelayMillis)) {
                         probeIfStalled();
-                    } else {
-                        handle(message);
                     }
                 }
-                Object more;
-                while ((more = inbox.poll()) != null) {
-                    handle(more);
-                }
+                reads.drain();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Throwable t) {
             if (!closed) {
                 failure.set(t);
-                log.error("{} follower stopped at {}: {}", owner.identity, Positions.format(applied), t.toString(), t);
+                log.error(
+                        "{} follower stopped at {}: {}",
+                        owner.identity,
+                        Positions.format(dispatcher.applied()),
+                        t.toString(),
+                        t);
+                dispatcher.stopped(t);
             }
         }
     }
@@ -175,34 +135,23 @@ final class ZkFollower implements Follower {
             skipThroughIndex = Positions.index(afterPosition);
         }
         currentSegment = segment;
+        reads.startSegment(segment);
+        // The segment or entries to start from may be compacted away: never start below the floor.
+        while (!closed) {
+            try {
+                checkFloor(owner.floor.readSynced());
+                return;
+            } catch (LogCompactedException e) {
+                throw e;
+            } catch (Exception e) {
+                Thread.sleep(200); // not connected: the read is retried
+            }
+        }
     }
 
     private void restartReads() {
-        epoch++;
-        slots.clear();
-        catchingUp = true;
+        reads.restart();
         probeDelayMillis = PROBE_MIN_MILLIS;
-    }
-
-    private void handle(Object message) {
-        if (message == WAKE) {
-            wakePending.set(false);
-            return;
-        }
-        ReadResult r = (ReadResult) message;
-        if (r.epoch() != epoch || r.segment() != segment) {
-            return;
-        }
-        Code code = Code.get(r.rc());
-        long now = System.nanoTime();
-        if (code == Code.OK) {
-            slots.put(r.sequence(), new Slot(SlotState.DATA, r.data(), r.tailAtIssue(), now, r.synced()));
-            knownTail.accumulateAndGet(Positions.entry(segment, r.sequence()), Math::max);
-        } else if (code == Code.NONODE) {
-            slots.put(r.sequence(), new Slot(SlotState.MISSING, null, r.tailAtIssue(), now, r.synced()));
-        } else {
-            slots.put(r.sequence(), new Slot(SlotState.ERROR, null, r.tailAtIssue(), now, false));
-        }
     }
 
     /**
@@ -212,7 +161,7 @@ final class ZkFollower implements Follower {
     private boolean deliverReady() throws Exception {
         boolean progressed = false;
         while (!closed) {
-            Slot slot = slots.get(next);
+            Slot slot = reads.slot(next);
             if (slot == null || slot.state() == SlotState.IN_FLIGHT || slot.state() == SlotState.ERROR) {
                 return progressed;
             }
@@ -221,12 +170,17 @@ final class ZkFollower implements Follower {
                 if (slot.tailAtIssue() >= here && !slot.synced()) {
                     // Looks like a gap; confirm on a server that has caught up with the leader
                     // (the knowledge may come from a watch event of an earlier connection).
-                    confirm(next);
+                    reads.confirm(next);
                     return progressed;
                 }
                 if (slot.tailAtIssue() >= here) {
                     // Gap rule: read after this or a higher entry was known to exist, so this number
-                    // never was created, or was deleted; it never appears again.
+                    // never was created, or was deleted; it never appears again. Deleted by
+                    // compaction is told apart by the floor, read behind the same sync after the
+                    // entry: compaction writes the floor before it deletes.
+                    if (slot.floor() > here) {
+                        throw compacted(slot.floor());
+                    }
                     owner.gapsSkipped.incrementAndGet();
                     if (gapsLogged++ == 0) {
                         log.info(
@@ -236,18 +190,16 @@ final class ZkFollower implements Follower {
                     } else {
                         log.debug("{} no entry at {}: skipping it", owner.identity, Positions.format(here));
                     }
-                    slots.remove(next);
+                    reads.remove(next);
                     next++;
                     skipThroughIndex = -1;
                     progressed = true;
                     continue;
                 }
-                if (knownTail.get() <= here) {
-                    catchingUp = false;
-                }
+                reads.caughtUp(here);
                 return progressed;
             }
-            slots.remove(next);
+            reads.remove(next);
             Entry entry;
             try {
                 entry = EntryCodec.decode(slot.data());
@@ -266,7 +218,7 @@ final class ZkFollower implements Follower {
                 currentSegment = segment;
                 next = 0;
                 skipThroughIndex = -1;
-                restartReads();
+                reads.startSegment(segment);
             } else {
                 deliver(here, entry.commands());
                 next++;
@@ -278,112 +230,34 @@ final class ZkFollower implements Follower {
         return progressed;
     }
 
+    /** The first position this follower still needs. */
+    private long neededPosition() {
+        long entry = Positions.entry(segment, next);
+        return skipThroughIndex < 0 || skipThroughIndex >= Positions.MAX_INDEX ? entry : entry + skipThroughIndex + 1;
+    }
+
+    private LogCompactedException compacted(long floor) {
+        owner.followersCompactedPast.incrementAndGet();
+        return new LogCompactedException(neededPosition(), floor);
+    }
+
+    /** Stops if the entry this follower needs lies below {@code floor}. */
+    private void checkFloor(long floor) throws LogCompactedException {
+        if (floor > Positions.entry(segment, next)) {
+            throw compacted(floor);
+        }
+    }
+
     private void deliver(long entryPosition, List<Command> commands) throws Exception {
         for (int i = skipThroughIndex + 1; i < commands.size() && !closed; i++) {
-            long position = entryPosition + i;
-            Command command = commands.get(i);
-            OptionalLong original = dedup.check(position, command);
-            if (original.isPresent()) {
-                owner.duplicatesSkipped.incrementAndGet();
-                listener.onDuplicate(position, command, original.getAsLong());
-            } else {
-                listener.onCommand(position, command);
-            }
-            applied = position;
+            dispatcher.dispatch(entryPosition + i, commands.get(i));
         }
         skipThroughIndex = -1;
     }
 
-    /** Keeps up to {@value #READ_AHEAD} reads outstanding from {@link #next}. */
-    private void issueReads() {
-        if (!owner.isConnected()) {
-            return; // a reconnect triggers resync()
-        }
-        long known = knownSequenceLimit();
-        long now = System.nanoTime();
-        for (long s = next; s < next + READ_AHEAD; s++) {
-            Slot slot = slots.get(s);
-            if (slot == null) {
-                if (s == next || s <= known || catchingUp) {
-                    issue(s);
-                }
-            } else if (slot.state() == SlotState.MISSING) {
-                long position = Positions.entry(segment, s);
-                if (position <= knownTail.get() && slot.tailAtIssue() < position) {
-                    issue(s); // a higher entry is now known: read again to decide
-                } else if (slot.tailAtIssue() >= position && !slot.synced()) {
-                    confirm(s); // a gap, probably: confirm it now, in parallel with others
-                }
-            } else if (slot.state() == SlotState.ERROR && now - slot.atNanos() > TimeUnit.MILLISECONDS.toNanos(200)) {
-                issue(s);
-            }
-        }
-    }
-
-    /** The highest sequence known to exist in the current segment (unbounded if a later segment has entries). */
-    private long knownSequenceLimit() {
-        long tail = knownTail.get();
-        if (tail == Positions.NONE || Positions.segment(tail) < segment) {
-            return -1;
-        }
-        return Positions.segment(tail) > segment ? Long.MAX_VALUE : Positions.sequence(tail);
-    }
-
-    private void issue(long sequence) {
-        long tailAtIssue = knownTail.get();
-        long readEpoch = epoch;
-        int readSegment = segment;
-        slots.put(sequence, new Slot(SlotState.IN_FLIGHT, null, tailAtIssue, System.nanoTime(), false));
-        try {
-            owner.client
-                    .getData()
-                    .inBackground((c, event) -> inbox.offer(new ReadResult(
-                            readEpoch,
-                            readSegment,
-                            sequence,
-                            event.getResultCode(),
-                            event.getData(),
-                            tailAtIssue,
-                            false)))
-                    .forPath(owner.layout.entryPath(readSegment, sequence));
-        } catch (Exception e) {
-            slots.put(sequence, new Slot(SlotState.ERROR, null, tailAtIssue, System.nanoTime(), false));
-        }
-    }
-
     /**
-     * Reads {@code sequence} right behind a {@code sync}, pipelined on one connection with the
-     * plain ZooKeeper handle (no retries that could move the read to another connection): if the
-     * sync succeeded, the read was served by a server that has applied everything committed
-     * before it. Knowledge from a watch event does not raise the client's last-seen zxid, so
-     * after a reconnect a lagging server could otherwise answer "no node" for an entry that
-     * exists.
-     */
-    private void confirm(long sequence) {
-        long tailAtIssue = knownTail.get();
-        long readEpoch = epoch;
-        int readSegment = segment;
-        slots.put(sequence, new Slot(SlotState.IN_FLIGHT, null, tailAtIssue, System.nanoTime(), false));
-        try {
-            ZooKeeper zk = owner.client.getZookeeperClient().getZooKeeper();
-            AtomicBoolean synced = new AtomicBoolean();
-            zk.sync(owner.layout.logPath(), (rc, path, ctx) -> synced.set(rc == Code.OK.intValue()), null);
-            zk.getData(
-                    owner.layout.entryPath(readSegment, sequence),
-                    false,
-                    (rc, path, ctx, data, stat) -> inbox.offer(
-                            new ReadResult(readEpoch, readSegment, sequence, rc, data, tailAtIssue, synced.get())),
-                    null);
-        } catch (Exception e) {
-            slots.put(sequence, new Slot(SlotState.ERROR, null, tailAtIssue, System.nanoTime(), false));
-        }
-    }
-
-    /**
-     * Nothing arrived for a while and {@link #next} is missing with no higher entry known. Usually
-     * the log is just idle; but entries may exist that no watch event announced (created before
-     * the watch, beyond a gap). Probe a few numbers ahead and list the segment if it is
-     * small, and the segments.
+     * Nothing arrived for a while and {@link #next} is missing with no higher entry known: let the
+     * read-ahead look for entries no watch announced, with a backing-off delay.
      */
     private void probeIfStalled() throws Exception {
         if (!owner.isConnected()
@@ -391,54 +265,38 @@ final class ZkFollower implements Follower {
             return;
         }
         probeDelayMillis = Math.min(PROBE_MAX_MILLIS, probeDelayMillis * 2);
-        slots.entrySet().removeIf(e -> e.getValue().state() == SlotState.MISSING);
-        for (long s = next; s < next + PROBE_WIDTH; s++) {
-            issue(s);
+        Slot stalled = reads.slot(next);
+        if (stalled != null && stalled.state() == SlotState.MISSING) {
+            // Every number below a floor was assigned before the floor was written: a missing
+            // one there never appears, and may have held an entry.
+            checkFloor(owner.floor.cached());
         }
-        listFallback();
-    }
-
-    private void listFallback() throws Exception {
-        List<Integer> segments = ZkSegments.list(owner);
-        if (!segments.isEmpty() && segments.get(segments.size() - 1) > segment) {
-            int later = segments.get(segments.size() - 1);
-            Stat stat = owner.client.checkExists().forPath(owner.layout.segmentPath(later));
-            if (stat != null && stat.getNumChildren() > 0) {
-                knownTail.accumulateAndGet(Positions.entry(later, 0), Math::max);
-            }
-        }
-        Stat stat = owner.client.checkExists().forPath(owner.layout.segmentPath(segment));
-        if (stat == null || stat.getNumChildren() == 0 || stat.getNumChildren() > LIST_LIMIT) {
-            return;
-        }
-        if (stat.getPzxid() == listedAtPzxid) {
-            return; // no child created or deleted since the last listing
-        }
-        listedAtPzxid = stat.getPzxid();
-        owner.client.getChildren().forPath(owner.layout.segmentPath(segment)).stream()
-                .mapToLong(ZkLayout::parseSequence)
-                .filter(s -> s > next)
-                .max()
-                .ifPresent(s -> knownTail.accumulateAndGet(Positions.entry(segment, s), Math::max));
+        reads.probe(next);
     }
 
     @Override
     public long appliedPosition() {
-        return applied;
+        return dispatcher.applied();
+    }
+
+    @Override
+    public <T> T betweenCommands(Duration timeout, Function<LogCheckpoint, T> action)
+            throws InterruptedException, TimeoutException {
+        return dispatcher.betweenCommands(timeout, action);
     }
 
     @Override
     public long tailSeen() {
-        return knownTail.get();
+        return reads.knownTail();
     }
 
     @Override
     public long lagEntries() {
-        long tail = knownTail.get();
+        long tail = reads.knownTail();
         if (tail == Positions.NONE) {
             return 0;
         }
-        long a = applied;
+        long a = dispatcher.applied();
         if (a == Positions.NONE) {
             return Positions.segment(tail) == currentSegment ? Positions.sequence(tail) + 1 : 0;
         }

@@ -9,6 +9,8 @@ import io.koordinator.sequencer.SequencerConfig;
  * <pre>
  *   &lt;groupPath&gt;/log/&lt;segment&gt;/e-&lt;seq&gt;   entries (PERSISTENT_SEQUENTIAL), nothing else
  *   &lt;groupPath&gt;/replicas/&lt;replica-id&gt;   ephemeral, the replica's published state
+ *   &lt;groupPath&gt;/floor                  the compaction floor (persistent, only rises)
+ *   &lt;groupPath&gt;/leader/...              the compaction leader's latch
  * </pre>
  *
  * Segment names and sequence suffixes are zero-padded to 10 digits, so names sort as numbers.
@@ -18,10 +20,24 @@ final class ZkLayout {
 
     private final String logPath;
     private final String replicasPath;
+    private final String floorPath;
+    private final String leaderPath;
 
     ZkLayout(SequencerConfig config) {
         this.logPath = config.groupPath() + "/log";
         this.replicasPath = config.groupPath() + "/replicas";
+        this.floorPath = config.groupPath() + "/floor";
+        this.leaderPath = config.groupPath() + "/leader";
+    }
+
+    /** The compaction floor's node; outside {@code log/}, whose children are segments only. */
+    String floorPath() {
+        return floorPath;
+    }
+
+    /** The compaction leader's latch. */
+    String leaderPath() {
+        return leaderPath;
     }
 
     String logPath() {

@@ -2,11 +2,14 @@ package io.koordinator.sequencer.zk;
 
 import io.koordinator.sequencer.Command;
 import io.koordinator.sequencer.Follower;
+import io.koordinator.sequencer.LogCheckpoint;
 import io.koordinator.sequencer.LogListener;
 import io.koordinator.sequencer.ReplicaInfo;
+import io.koordinator.sequencer.Secrets;
 import io.koordinator.sequencer.Sequencer;
 import io.koordinator.sequencer.SequencerConfig;
 import io.koordinator.sequencer.SequencerStats;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -59,14 +62,20 @@ public final class ZkSequencer implements Sequencer {
     private volatile boolean initialized;
     private final CountDownLatch initializedLatch = new CountDownLatch(1);
     private volatile long sessionId;
+    private volatile String logIdentity; // set by initialize()
     private final ScheduledExecutorService timer;
     private final ZkAppender appender;
     private final ReplicaRegistry registry;
+    final ZkFloor floor;
+    /** Null when compaction is disabled ({@code compactionInterval} 0). */
+    private final ZkCompactor compactor;
+
     private final List<ZkFollower> followers = new CopyOnWriteArrayList<>();
     private volatile PersistentWatcher watcher; // set by initialize(), on the timer thread
 
     final AtomicLong duplicatesSkipped = new AtomicLong();
     final AtomicLong gapsSkipped = new AtomicLong();
+    final AtomicLong followersCompactedPast = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong sessionExpiries = new AtomicLong();
 
@@ -100,6 +109,8 @@ public final class ZkSequencer implements Sequencer {
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sequencer-timer-" + identity));
         this.appender = new ZkAppender(this);
         this.registry = new ReplicaRegistry(this);
+        this.floor = new ZkFloor(this);
+        this.compactor = config.compactionInterval().isZero() ? null : new ZkCompactor(this, floor);
     }
 
     static Thread daemon(Runnable r, String name) {
@@ -122,6 +133,10 @@ public final class ZkSequencer implements Sequencer {
         }
         timer.scheduleWithFixedDelay(registry::tick, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(appender::expireParked, 250, 250, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(floor::refresh, 0, 1, TimeUnit.SECONDS);
+        if (compactor != null) {
+            compactor.start();
+        }
         if (!initializedLatch.await(config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
             log.warn("{} ZooKeeper {} not reachable yet; appends fail until it is", identity, config.connectString());
         }
@@ -134,6 +149,9 @@ public final class ZkSequencer implements Sequencer {
     private void onConnectionState(ConnectionState newState) {
         if (state.get() == State.CLOSED) {
             return;
+        }
+        if (compactor != null) {
+            compactor.onConnectionState(newState);
         }
         switch (newState) {
             case CONNECTED, RECONNECTED -> {
@@ -185,7 +203,12 @@ public final class ZkSequencer implements Sequencer {
         try {
             ensurePath(layout.logPath());
             ensurePath(layout.replicasPath());
-            appender.initialize(ZkSegments.highest(this));
+            logIdentity = "zk:"
+                    + Long.toHexString(
+                            client.checkExists().forPath(layout.logPath()).getCzxid());
+            int highest = ZkSegments.highest(this);
+            ensurePath(layout.segmentPath(highest));
+            appender.initialize(highest);
             CountDownLatch watching = new CountDownLatch(1);
             watcher = new PersistentWatcher(client, layout.logPath(), true);
             watcher.getListenable().addListener(this::onLogEvent);
@@ -254,11 +277,11 @@ public final class ZkSequencer implements Sequencer {
     }
 
     @Override
-    public Follower follow(long afterPosition, LogListener listener) {
+    public Follower follow(LogCheckpoint from, LogListener listener) {
         if (state.get() == State.CLOSED) {
             throw new IllegalStateException(identity + " is closed");
         }
-        ZkFollower follower = new ZkFollower(this, afterPosition, listener);
+        ZkFollower follower = new ZkFollower(this, from, listener);
         followers.add(follower);
         follower.start();
         return follower;
@@ -284,6 +307,39 @@ public final class ZkSequencer implements Sequencer {
     }
 
     @Override
+    public List<ReplicaInfo> replicas() throws Exception {
+        return registry.readAll();
+    }
+
+    /** The live replicas for compaction: throws if one of their nodes does not parse. */
+    List<ReplicaInfo> replicasStrict() throws Exception {
+        return registry.readAll(true);
+    }
+
+    @Override
+    public java.util.Optional<String> logIdentity() {
+        return java.util.Optional.ofNullable(logIdentity);
+    }
+
+    @Override
+    public String sharedSecret(String name) throws Exception {
+        String path = config.groupPath() + "/secrets/" + name;
+        try {
+            client.create()
+                    .creatingParentsIfNeeded()
+                    .forPath(path, Secrets.random().getBytes(StandardCharsets.US_ASCII));
+        } catch (KeeperException.NodeExistsException e) {
+            // another replica created it first: use that one
+        }
+        return new String(client.getData().forPath(path), StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public long compactionFloor() {
+        return floor.cached();
+    }
+
+    @Override
     public SequencerStats stats() {
         return new SequencerStats(
                 appender.inFlight(),
@@ -293,7 +349,9 @@ public final class ZkSequencer implements Sequencer {
                 appender.rejected.get(),
                 duplicatesSkipped.get(),
                 reconnects.get(),
-                sessionExpiries.get());
+                sessionExpiries.get(),
+                compactor == null ? 0 : compactor.entriesDeleted.get(),
+                compactor == null ? 0 : compactor.floorMoves.get());
     }
 
     /** Sequence numbers the followers skipped because no entry exists there (see the gap rule). */
@@ -301,9 +359,29 @@ public final class ZkSequencer implements Sequencer {
         return gapsSkipped.get();
     }
 
+    /** Followers of this sequencer stopped because the entries they needed were compacted away. */
+    public long followersCompactedPast() {
+        return followersCompactedPast.get();
+    }
+
+    /** Whole segments this sequencer deleted as the compaction leader. */
+    public long segmentsCompacted() {
+        return compactor == null ? 0 : compactor.segmentsDeleted.get();
+    }
+
+    /** Whether this sequencer is the group's compaction leader now. */
+    public boolean isCompactionLeader() {
+        return compactor != null && compactor.isLeader();
+    }
+
+    /** The compactor, for tests that compact to a chosen floor; null when compaction is disabled. */
+    ZkCompactor compactor() {
+        return compactor;
+    }
+
     /** Entries re-appended into the next segment because they landed after a seal. */
     public long rolloverReappends() {
-        return appender.rolloverReappends.get();
+        return appender.rolloverReappends();
     }
 
     /** Commands failed because their entry stayed unconfirmed past the append deadline. */
@@ -323,6 +401,9 @@ public final class ZkSequencer implements Sequencer {
         }
         log.info("{} closing sequencer", identity);
         followers.forEach(ZkFollower::close);
+        if (compactor != null) {
+            compactor.close();
+        }
         appender.close();
         registry.close(!ownsClient);
         timer.shutdownNow();

@@ -7,7 +7,9 @@
  * <pre>
  *   &lt;root&gt;/&lt;group&gt;/log/0000000000/e-0000000000   entries of segment 0 (PERSISTENT_SEQUENTIAL)
  *   &lt;root&gt;/&lt;group&gt;/log/0000000001/e-...          entries of segment 1, after segment 0's seal
- *   &lt;root&gt;/&lt;group&gt;/replicas/&lt;replica-id&gt;         ephemeral, JSON: address, applied position, ready
+ *   &lt;root&gt;/&lt;group&gt;/replicas/&lt;replica-id&gt;         ephemeral, JSON: address, applied and durable position, ready
+ *   &lt;root&gt;/&lt;group&gt;/floor                          the compaction floor, JSON, only rises
+ *   &lt;root&gt;/&lt;group&gt;/leader/...                      the compaction leader's latch
  * </pre>
  *
  * A segment's parent holds entries and nothing else, because ZooKeeper's sequential suffix counts
@@ -27,6 +29,15 @@
  * backing-off delays and lists the segment when it holds at most 10,000 children that changed
  * since the last listing, to learn of entries no watch announced.
  *
+ * <h2>Floor rule</h2>
+ *
+ * A compacted entry looks exactly like a gap. {@link io.koordinator.sequencer.zk.ZkCompactor}
+ * writes the floor ({@code <group>/floor}) before it deletes anything below it; the read that
+ * decides a gap is followed, on the same connection, by a read of the floor, so a deletion that
+ * the entry read saw implies a floor the floor read sees. A follower that needs an entry below
+ * the floor stops with {@link io.koordinator.sequencer.LogCompactedException}; it checks the
+ * floor (behind a {@code sync}) before its first read as well.
+ *
  * <h2>Rollover rule</h2>
  *
  * An appender whose create returns a sequence {@code >= segmentRollover} writes a <em>seal
@@ -44,7 +55,7 @@
  * Curator's event thread only records: connection states ({@code ZkSequencer#onConnectionState}),
  * watch events (raise followers' known tail), read and create results (queued). Create callbacks,
  * retries and rollover run on the sequencer's append thread; the replica registry and layout
- * set-up on its timer thread; each follower reads, decodes and calls its listener on its own
+ * set-up on its timer thread; compaction rounds on the compactor's own thread; each follower reads, decodes and calls its listener on its own
  * thread, so a slow listener slows only that follower (it reads at most 64 entries ahead).
  */
 package io.koordinator.sequencer.zk;

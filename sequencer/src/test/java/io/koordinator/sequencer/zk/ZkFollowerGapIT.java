@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.koordinator.sequencer.Command;
 import io.koordinator.sequencer.Follower;
+import io.koordinator.sequencer.LogCheckpoint;
 import io.koordinator.sequencer.LogListener;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.RequestId;
@@ -18,9 +19,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
-import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.AfterAll;
@@ -36,6 +35,7 @@ import org.junit.jupiter.api.Test;
 class ZkFollowerGapIT {
     private static final Duration DEADLINE = Duration.ofSeconds(60);
     private static final AtomicInteger GROUPS = new AtomicInteger();
+    private static ServerWithClient zk;
     private static TestingServer server;
     private static CuratorFramework raw;
 
@@ -45,16 +45,14 @@ class ZkFollowerGapIT {
 
     @BeforeAll
     static void startServer() throws Exception {
-        server = new TestingServer(true);
-        raw = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100));
-        raw.start();
-        raw.blockUntilConnected();
+        zk = ServerWithClient.start();
+        server = zk.server();
+        raw = zk.raw();
     }
 
     @AfterAll
     static void stopServer() throws Exception {
-        raw.close();
-        server.close();
+        zk.close();
     }
 
     @BeforeEach
@@ -91,7 +89,7 @@ class ZkFollowerGapIT {
 
     private Collected follow(int permits) {
         Collected c = new Collected(permits);
-        followers.add(sequencer.follow(Positions.NONE, c));
+        followers.add(sequencer.follow(LogCheckpoint.START, c));
         return c;
     }
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.koordinator.sequencer.Command;
 import io.koordinator.sequencer.Follower;
+import io.koordinator.sequencer.LogCheckpoint;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.RequestId;
 import io.koordinator.sequencer.SequencerConfig;
@@ -55,8 +56,9 @@ class ZkLargeSegmentIT {
             try (ZkSequencer sequencer = new ZkSequencer(config)) {
                 sequencer.start();
                 List<Long> seen = new CopyOnWriteArrayList<>();
-                try (Follower f =
-                        sequencer.follow(Positions.entry(0, ENTRIES - 11), (position, command) -> seen.add(position))) {
+                try (Follower f = sequencer.follow(
+                        LogCheckpoint.at(Positions.entry(0, ENTRIES - 11)),
+                        (position, command) -> seen.add(position))) {
                     long appended = sequencer
                             .append(new Command(new RequestId("r0", 1), System.currentTimeMillis(), null, new byte[1]))
                             .get(30, TimeUnit.SECONDS);

@@ -40,10 +40,19 @@ class ZkLayoutTest {
     }
 
     @Test
-    void replicaDataIsJsonWithEscapes() {
-        byte[] json = ReplicaRegistry.json(new ReplicaInfo("r-\"1\"", "10.0.0.7:16000\n", 123, true));
+    void replicaDataIsJsonThatReadsBack() {
+        ReplicaInfo info = new ReplicaInfo("r-\"1\"", "10.0.0.7:16000\n", 123, 120, true, "DELIVERING", 100, "ab12");
+        byte[] json = ReplicaRegistry.json(info);
         assertThat(new String(json, StandardCharsets.UTF_8))
-                .isEqualTo("{\"replicaId\":\"r-\\\"1\\\"\",\"address\":\"10.0.0.7:16000\\u000a\","
-                        + "\"appliedPosition\":123,\"ready\":true}");
+                .startsWith("{\"replicaId\":\"r-\\\"1\\\"\",\"address\":\"10.0.0.7:16000\\n\"");
+        assertThat(ReplicaRegistry.parse(json)).isEqualTo(info);
+    }
+
+    @Test
+    void replicaDataFromANewerVersionStillReads() {
+        byte[] json = ("{\"replicaId\":\"r1\",\"address\":\"a:1\",\"appliedPosition\":5,\"ready\":false,"
+                        + "\"somethingNew\":[1,2]}")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(ReplicaRegistry.parse(json).appliedPosition()).isEqualTo(5);
     }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.koordinator.sequencer.Command;
 import io.koordinator.sequencer.Follower;
+import io.koordinator.sequencer.LogCheckpoint;
 import io.koordinator.sequencer.LogListener;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.RequestId;
@@ -82,7 +83,7 @@ class ZkRolloverIT {
         List<ZkSequencer> appenders = List.of(sequencer("a0"), sequencer("a1"), sequencer("a2"));
         ZkSequencer reader = sequencer("f0");
         Recorder live = new Recorder();
-        Follower liveFollower = reader.follow(Positions.NONE, live);
+        Follower liveFollower = reader.follow(LogCheckpoint.START, live);
         toClose.add(liveFollower);
 
         // when they append 3 x 400 commands concurrently (at least 150 entries: several segments)
@@ -109,7 +110,7 @@ class ZkRolloverIT {
                 acked.values().stream().mapToLong(Long::longValue).max().orElseThrow();
         assertThat(Positions.segment(lastPosition)).isGreaterThanOrEqualTo(3);
         Recorder late = new Recorder();
-        toClose.add(reader.follow(Positions.NONE, late));
+        toClose.add(reader.follow(LogCheckpoint.START, late));
         await().atMost(DEADLINE)
                 .until(() -> live.snapshot().size() == 1_200 && late.snapshot().size() == 1_200);
         assertThat(late.snapshot()).isEqualTo(live.snapshot());

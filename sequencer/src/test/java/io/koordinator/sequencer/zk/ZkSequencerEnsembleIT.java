@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.koordinator.sequencer.Command;
 import io.koordinator.sequencer.Follower;
+import io.koordinator.sequencer.LogCheckpoint;
 import io.koordinator.sequencer.LogListener;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.ReplicaInfo;
@@ -197,14 +198,14 @@ class ZkSequencerEnsembleIT {
         List<Follower> followers = new ArrayList<>();
         for (Node reader : readers) {
             Recorder recorder = new Recorder();
-            Follower follower = reader.sequencer().follow(Positions.NONE, recorder);
+            Follower follower = reader.sequencer().follow(LogCheckpoint.START, recorder);
             toClose.add(follower);
             recorders.add(recorder);
             followers.add(follower);
             reader.sequencer()
                     .registerReplica(
-                            new ReplicaInfo(reader.id(), reader.id() + ":16000", Positions.NONE, true),
-                            () -> new ReplicaInfo(
+                            ReplicaInfo.basic(reader.id(), reader.id() + ":16000", Positions.NONE, true),
+                            () -> ReplicaInfo.basic(
                                     reader.id(), reader.id() + ":16000", follower.appliedPosition(), true));
         }
         ZkLayout layout = new ZkLayout(appenders.get(0).sequencer().config);
@@ -369,7 +370,7 @@ class ZkSequencerEnsembleIT {
         List<Node> appenders = List.of(node(group, "a0"), node(group, "a1"), node(group, "a2"));
         Node reader = node(group, "f0");
         AtomicInteger delivered = new AtomicInteger();
-        toClose.add(reader.sequencer().follow(Positions.NONE, (position, command) -> delivered.incrementAndGet()));
+        toClose.add(reader.sequencer().follow(LogCheckpoint.START, (position, command) -> delivered.incrementAndGet()));
 
         // when they append 3 x 3,000 commands, 64 outstanding each
         Map<RequestId, Long> acked = new ConcurrentHashMap<>();
@@ -398,7 +399,7 @@ class ZkSequencerEnsembleIT {
         // and a follower that starts late catches up, reading the whole log
         AtomicInteger caughtUp = new AtomicInteger();
         long lateStart = System.nanoTime();
-        toClose.add(reader.sequencer().follow(Positions.NONE, (position, command) -> caughtUp.incrementAndGet()));
+        toClose.add(reader.sequencer().follow(LogCheckpoint.START, (position, command) -> caughtUp.incrementAndGet()));
         await().atMost(DEADLINE).until(() -> caughtUp.get() == 9_000);
         double lateSeconds = (System.nanoTime() - lateStart) / 1e9;
         log.info(

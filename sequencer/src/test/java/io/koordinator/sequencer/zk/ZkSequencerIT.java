@@ -3,8 +3,10 @@ package io.koordinator.sequencer.zk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.koordinator.sequencer.AppendOutcomeUnknownException;
 import io.koordinator.sequencer.Command;
 import io.koordinator.sequencer.Follower;
+import io.koordinator.sequencer.LogCheckpoint;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.RequestId;
 import io.koordinator.sequencer.Sequencer;
@@ -63,6 +65,11 @@ class ZkSequencerIT extends SequencerContract {
         server.restart();
     }
 
+    @Override
+    protected void compact(Sequencer sequencer, long floor) throws Exception {
+        ((ZkSequencer) sequencer).compactor().compactTo(floor);
+    }
+
     @Test
     void appendsCaughtByAnOutageCompleteWithinABoundedTime() throws Exception {
         // given a sequencer with short timeouts (entries unconfirmed after 4 + 2 s fail)
@@ -81,17 +88,24 @@ class ZkSequencerIT extends SequencerContract {
         }
         server.stop();
         Map<RequestId, Long> acked = new HashMap<>();
+        List<RequestId> notWritten = new ArrayList<>();
+        List<RequestId> unknown = new ArrayList<>();
         try {
-            // then every append completes: acknowledged, or failed as unavailable
+            // then every append completes: acknowledged, failed as not written (never sent), or
+            // failed as unknown (its create was in flight when the connection went)
             await().atMost(Duration.ofSeconds(60)).until(() -> acks.stream().allMatch(CompletableFuture::isDone));
             for (int i = 0; i < acks.size(); i++) {
                 try {
                     acked.put(ids.get(i), acks.get(i).join());
                 } catch (CompletionException e) {
-                    assertThat(e.getCause()).isInstanceOf(SequencerUnavailableException.class);
+                    assertThat(e.getCause())
+                            .isInstanceOfAny(SequencerUnavailableException.class, AppendOutcomeUnknownException.class);
+                    (e.getCause() instanceof AppendOutcomeUnknownException ? unknown : notWritten).add(ids.get(i));
                 }
             }
             assertThat(acked.size()).isLessThan(2_000);
+            assertThat(unknown).as("creates in flight when the server went").isNotEmpty();
+            assertThat(notWritten).as("commands never sent").isNotEmpty();
         } finally {
             server.restart();
             s.close();
@@ -102,15 +116,74 @@ class ZkSequencerIT extends SequencerContract {
         reader.start();
         Map<RequestId, Long> applied = new ConcurrentHashMap<>();
         AtomicInteger twice = new AtomicInteger();
-        try (Follower f = reader.follow(Positions.NONE, (position, command) -> {
+        try (Follower f = reader.follow(LogCheckpoint.START, (position, command) -> {
             if (applied.put(command.requestId(), position) != null) {
                 twice.incrementAndGet();
             }
         })) {
             await().atMost(Duration.ofSeconds(60)).until(() -> applied.keySet().containsAll(acked.keySet()));
             assertThat(twice.get()).isZero();
+            // "not written" is the truth: none of those is in the log (the ack'd ones came last)
+            long logEnd =
+                    acked.values().stream().mapToLong(Long::longValue).max().orElse(Positions.NONE);
+            await().atMost(Duration.ofSeconds(60)).until(() -> f.appliedPosition() >= logEnd && f.lagEntries() == 0);
+            assertThat(applied.keySet()).doesNotContainAnyElementsOf(notWritten);
             acked.forEach((id, position) -> assertThat(applied.get(id)).isEqualTo(position));
             assertThat(f.failure()).isEmpty();
+        } finally {
+            reader.close();
+        }
+    }
+
+    @Test
+    void closeWithCreatesInFlightTellsUnknownFromNotWritten() throws Exception {
+        // given a sequencer with 1,000 appends pending or in flight, one command per entry
+        String group = "close-" + System.nanoTime();
+        ZkSequencer s =
+                new ZkSequencer(config(server.getConnectString(), group, "r0").withBatching(4, 4096, 1, Duration.ZERO));
+        s.start();
+        List<CompletableFuture<Long>> acks = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            acks.add(s.append(new Command(new RequestId("r0", i), System.currentTimeMillis(), null, new byte[8])));
+        }
+
+        // when it is closed at once
+        s.close();
+
+        // then every append has completed: written, unknown (a create was sent), or not written
+        List<RequestId> notWritten = new ArrayList<>();
+        int unknown = 0;
+        Map<RequestId, Long> acked = new HashMap<>();
+        for (int i = 0; i < acks.size(); i++) {
+            assertThat(acks.get(i)).isDone();
+            try {
+                acked.put(new RequestId("r0", i), acks.get(i).join());
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof AppendOutcomeUnknownException) {
+                    unknown++;
+                } else {
+                    assertThat(e.getCause()).isInstanceOf(SequencerUnavailableException.class);
+                    notWritten.add(new RequestId("r0", i));
+                }
+            }
+        }
+        assertThat(notWritten).as("commands never sent").isNotEmpty();
+        assertThat(unknown + acked.size()).as("commands whose create was sent").isGreaterThan(0);
+
+        // and no command reported as not written is in the log
+        ZkSequencer reader = new ZkSequencer(config(server.getConnectString(), group, "r1"));
+        reader.start();
+        Map<RequestId, Long> applied = new ConcurrentHashMap<>();
+        try (Follower f =
+                reader.follow(LogCheckpoint.START, (position, command) -> applied.put(command.requestId(), position))) {
+            int created = reader.client
+                    .checkExists()
+                    .forPath(reader.layout.segmentPath(0))
+                    .getCversion();
+            assertThat(created).isPositive();
+            await().atMost(Duration.ofSeconds(60)).until(() -> f.appliedPosition() >= Positions.entry(0, created - 1L));
+            assertThat(applied.keySet()).doesNotContainAnyElementsOf(notWritten);
+            acked.forEach((id, position) -> assertThat(applied).containsEntry(id, position));
         } finally {
             reader.close();
         }

@@ -1,0 +1,257 @@
+package io.koordinator.proxy;
+
+import io.koordinator.proxy.state.AppIncarnation;
+import io.koordinator.proxy.state.ReplicaCheckpoint;
+import io.koordinator.sequencer.Follower;
+import io.koordinator.sequencer.ReplicaInfo;
+import io.koordinator.sequencer.Sequencer;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * State transfer between peers, in snapshot mode: a ready peer pauses delivery between two
+ * commands, takes its app's snapshot ({@code GET <snapshot-path>}) and its own {@link
+ * ReplicaCheckpoint} at that moment, and streams both; the joiner restores the snapshot into its
+ * own app ({@code PUT <snapshot-path>}) and follows the log from the checkpoint.
+ *
+ * <p>The wire format of {@code GET /transfer/snapshot} on the admin port: a 4-byte big-endian
+ * length, the checkpoint's bytes, then the snapshot's bytes to the end of the body. The request
+ * carries {@code Authorization: Bearer <group token>}, compared in constant time.
+ *
+ * <p>Threading: {@link #restoreFromPeer} runs on the control thread, {@link #takeSnapshot} on the
+ * admin port's blocking executor; both block on HTTP.
+ */
+final class SnapshotTransfer {
+    private static final Logger log = LoggerFactory.getLogger(SnapshotTransfer.class);
+    static final String PATH = "/transfer/snapshot";
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration SNAPSHOT_TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration PAUSE_TIMEOUT = Duration.ofSeconds(30);
+    private static final int MAX_CHECKPOINT_BYTES = 512 * 1024 * 1024;
+
+    /** No ready peer can serve a snapshot now. */
+    static final class NoPeerException extends Exception {
+        NoPeerException(String message) {
+            super(message);
+        }
+    }
+
+    /** A snapshot taken for a peer: the checkpoint's bytes and the app's snapshot in a file. */
+    record Taken(byte[] checkpoint, Path snapshot) {}
+
+    private final ProxyConfig config;
+    private final Sequencer sequencer;
+    private final ProxyMetrics metrics;
+    private final HttpClient http;
+    private volatile ReplicaControl control;
+    private volatile String token;
+
+    SnapshotTransfer(ProxyConfig config, Sequencer sequencer, ProxyMetrics metrics) {
+        this.config = config;
+        this.sequencer = sequencer;
+        this.metrics = metrics;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(CONNECT_TIMEOUT)
+                .build();
+        this.token = config.recovery().transferToken();
+    }
+
+    void serveWith(ReplicaControl control) {
+        this.control = control;
+    }
+
+    /** The group's token: the configured one, or the one generated in the group's subtree. */
+    String token() throws Exception {
+        String t = token;
+        if (t == null) {
+            t = sequencer.sharedSecret("transfer-token");
+            token = t;
+        }
+        return t;
+    }
+
+    /** Whether {@code authorization} (a header value) carries the group's token; constant time. */
+    boolean authorized(String authorization) throws Exception {
+        if (authorization == null || !authorization.startsWith("Bearer ")) {
+            return false;
+        }
+        byte[] given = authorization.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(given, token().getBytes(StandardCharsets.UTF_8));
+    }
+
+    // ---- the peer that serves ----
+
+    /**
+     * Pauses delivery between two commands and takes the app's snapshot with the checkpoint as of
+     * then. Refused (with the reason) unless this replica is ready and has snapshot endpoints.
+     */
+    Taken takeSnapshot(ReplicaState state) throws Exception {
+        if (config.snapshotPath() == null) {
+            throw new IllegalStateException("this replica's app has no snapshot endpoints");
+        }
+        if (state != ReplicaState.DELIVERING) {
+            throw new IllegalStateException("this replica is " + state + ", not DELIVERING");
+        }
+        return take();
+    }
+
+    /** Pauses delivery between two commands and takes the app's snapshot with the checkpoint as of then. */
+    Taken take() throws Exception {
+        ReplicaControl c = Objects.requireNonNull(control, "control");
+        Follower follower = c.follower().orElseThrow(() -> new IllegalStateException("not following the log"));
+        ReplicaLedger ledger = c.ledger().orElseThrow(() -> new IllegalStateException("not delivering"));
+        Path file = Files.createTempFile(transferDir(), "served-", ".snapshot");
+        try {
+            byte[] checkpoint = follower.betweenCommands(PAUSE_TIMEOUT, logCheckpoint -> {
+                try {
+                    HttpResponse<Path> r = http.send(
+                            HttpRequest.newBuilder(appUri())
+                                    .timeout(SNAPSHOT_TIMEOUT)
+                                    .header(HeaderRules.POSITION, Long.toString(logCheckpoint.position()))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofFile(file));
+                    if (r.statusCode() != 200) {
+                        throw new IOException(
+                                "the app answered " + r.statusCode() + " to GET " + config.snapshotPath());
+                    }
+                    return ledger.checkpoint(logCheckpoint, c.appIncarnation(), c.logIdentity())
+                            .toBytes();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            });
+            log.debug("{} took a snapshot: {} bytes of app state", config.logId(), Files.size(file));
+            return new Taken(checkpoint, file);
+        } catch (RuntimeException | TimeoutException | InterruptedException e) {
+            Files.deleteIfExists(file);
+            throw e;
+        }
+    }
+
+    // ---- the joiner ----
+
+    /**
+     * Restores the app's state from a ready peer's snapshot and returns the checkpoint to follow
+     * from, matched to the app incarnation that took the snapshot.
+     */
+    ReplicaCheckpoint restoreFromPeer(AppIncarnation incarnations) throws Exception {
+        if (incarnations.available() && incarnations.of(config.appPort()).isEmpty()) {
+            throw new NoPeerException("the app is not listening yet");
+        }
+        List<ReplicaInfo> peers = sequencer.replicas().stream()
+                .filter(r -> !r.replicaId().equals(config.replicaId()))
+                .filter(r -> r.ready() && ReplicaState.DELIVERING.name().equals(r.state()))
+                .sorted(Comparator.comparingLong(ReplicaInfo::appliedPosition).reversed())
+                .toList();
+        if (peers.isEmpty()) {
+            throw new NoPeerException("no ready peer to transfer from");
+        }
+        Exception last = null;
+        for (ReplicaInfo peer : peers) {
+            try {
+                return restoreFrom(peer, incarnations);
+            } catch (java.net.ConnectException e) {
+                last = e; // gone since it published itself: try the next one
+                log.debug("{} peer {} is not reachable: {}", config.logId(), peer.replicaId(), e.toString());
+            }
+        }
+        throw new NoPeerException("no ready peer reachable (last: " + last + ")");
+    }
+
+    private ReplicaCheckpoint restoreFrom(ReplicaInfo peer, AppIncarnation incarnations) throws Exception {
+        long started = System.nanoTime();
+        Path file = Files.createTempFile(transferDir(), "received-", ".snapshot");
+        try {
+            HttpResponse<InputStream> r = http.send(
+                    HttpRequest.newBuilder(URI.create("http://" + peer.address() + PATH))
+                            .timeout(SNAPSHOT_TIMEOUT)
+                            .header("Authorization", "Bearer " + token())
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            ReplicaCheckpoint checkpoint;
+            String mine = sequencer.logIdentity().orElse("");
+            try (DataInputStream in = new DataInputStream(r.body())) {
+                if (r.statusCode() != 200) {
+                    String body = new String(in.readNBytes(4096), StandardCharsets.UTF_8);
+                    throw new IOException("peer " + peer.replicaId() + " answered " + r.statusCode() + ": " + body);
+                }
+                int length = in.readInt();
+                if (length < 0 || length > MAX_CHECKPOINT_BYTES) {
+                    throw new IOException("peer " + peer.replicaId() + " sent a checkpoint of " + length + " bytes");
+                }
+                checkpoint = ReplicaCheckpoint.fromBytes(in.readNBytes(length));
+                if (!checkpoint.logIdentity().equals(mine)) {
+                    throw new IOException("peer " + peer.replicaId() + " follows another log ("
+                            + checkpoint.logIdentity() + ", this replica " + mine + ")");
+                }
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            putIntoApp(file, checkpoint.position());
+            OptionalLong now = incarnations.of(config.appPort());
+            long bytes = Files.size(file);
+            log.info(
+                    "{} restored {} bytes of app state from {} in {} ms: {}",
+                    config.logId(),
+                    bytes,
+                    peer.replicaId(),
+                    (System.nanoTime() - started) / 1_000_000,
+                    checkpoint);
+            metrics.transferServed("joined");
+            return checkpoint.withAppIncarnation(now.orElse(0));
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** Replaces the app's state with the snapshot in {@code file} ({@code PUT <snapshot-path>}). */
+    void putIntoApp(Path file, long position) throws IOException, InterruptedException {
+        HttpResponse<String> put = http.send(
+                HttpRequest.newBuilder(appUri())
+                        .timeout(SNAPSHOT_TIMEOUT)
+                        .header(HeaderRules.POSITION, Long.toString(position))
+                        .PUT(HttpRequest.BodyPublishers.ofFile(file))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (put.statusCode() / 100 != 2) {
+            throw new IOException(
+                    "the app answered " + put.statusCode() + " to PUT " + config.snapshotPath() + ": " + put.body());
+        }
+    }
+
+    private URI appUri() {
+        return URI.create("http://" + config.appHost() + ":" + config.appPort() + config.snapshotPath());
+    }
+
+    private Path transferDir() throws IOException {
+        ReplicaControl c = control;
+        Path dir = c == null
+                ? Path.of(System.getProperty("java.io.tmpdir"))
+                : c.store().directory().resolve("transfer");
+        Files.createDirectories(dir);
+        return dir;
+    }
+}

@@ -1,0 +1,514 @@
+package io.koordinator.proxy.state;
+
+import io.koordinator.sequencer.Command;
+import io.koordinator.sequencer.DedupTable;
+import io.koordinator.sequencer.LogCheckpoint;
+import io.koordinator.sequencer.Positions;
+import io.koordinator.sequencer.RequestId;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A replica's durable checkpoint in its state directory: a full {@link ReplicaCheckpoint} now and
+ * then, and between two of them a journal of what was delivered, record by record.
+ *
+ * <pre>
+ *   checkpoint        the last full checkpoint (written to a temporary file, synced, renamed)
+ *   journal-&lt;n&gt;       records after it, in order: INTENT before a command goes to the app,
+ *                     DONE once the app answered (status, digest, cached response), DUPLICATE
+ *                     for a command skipped by deduplication
+ * </pre>
+ *
+ * A record is {@code length, CRC-32C, body}; a torn record at the end of the last journal (a crash
+ * mid-write) is cut off on load. Journal writes go to the page cache at once, so a crash of the
+ * proxy process loses nothing; {@link #sync()} (group commit, on a timer) makes them survive a
+ * crash of the node too, and only then are they counted in {@link #durablePosition()}.
+ *
+ * <p>An INTENT without its DONE at the end of the journal is the one command in doubt: it may have
+ * reached the app without its answer being recorded. {@link #load} reports it.
+ *
+ * <p>Threading: {@link #intent}, {@link #done} and {@link #duplicate} are called by the delivery
+ * thread only; {@link #rotate} while delivery is paused between two commands; {@link #sync} and
+ * {@link #writeCheckpoint} from the timer thread. {@code sync} and {@code rotate} lock the store.
+ */
+public final class StateStore implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StateStore.class);
+    private static final byte INTENT = 1;
+    private static final byte DONE = 2;
+    private static final byte DUPLICATE = 3;
+    private static final int MAX_RECORD = 128 * 1024 * 1024;
+
+    /** The command that may have reached the app without its answer being recorded. */
+    public record InDoubt(long position, Command command) {}
+
+    /** What {@link #load} found. {@code fresh}: there was no state at all. */
+    public record Loaded(ReplicaCheckpoint checkpoint, Optional<InDoubt> inDoubt, boolean fresh) {}
+
+    private final Path dir;
+    private final Duration dedupWindow;
+    private volatile FileChannel journal; // replaced by rotate(), under the delivery pause
+    private int journalIndex;
+    private volatile long written = Positions.NONE; // delivery thread writes
+    private volatile long durable = Positions.NONE;
+    private long bytesSinceCheckpoint; // delivery thread
+
+    private StateStore(Path dir, Duration dedupWindow) {
+        this.dir = dir;
+        this.dedupWindow = dedupWindow;
+    }
+
+    /** A store in {@code dir} (created if missing). */
+    public static StateStore in(Path dir, Duration dedupWindow) {
+        return new StateStore(java.util.Objects.requireNonNull(dir, "dir"), dedupWindow);
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    /**
+     * Reads the checkpoint and replays the journal after it, then opens a new journal for
+     * writing. Throws {@link IOException} when the state is corrupt beyond a torn last record.
+     */
+    public Loaded load() throws IOException {
+        Files.createDirectories(dir);
+        closeJournal();
+        Path checkpointFile = dir.resolve("checkpoint");
+        List<Path> journals = journals();
+        boolean fresh = !Files.exists(checkpointFile) && journals.isEmpty();
+        ReplicaCheckpoint base =
+                Files.exists(checkpointFile) ? ReplicaCheckpoint.fromBytes(Files.readAllBytes(checkpointFile)) : null;
+        Replay replay = new Replay(base == null ? ReplicaCheckpoint.START : base, dedupWindow);
+        for (int i = 0; i < journals.size(); i++) {
+            replay.file(journals.get(i), i == journals.size() - 1);
+        }
+        ReplicaCheckpoint loaded = replay.result();
+        journalIndex = journals.isEmpty() ? 0 : index(journals.get(journals.size() - 1)) + 1;
+        openJournal();
+        written = loaded.position();
+        durable = loaded.position();
+        return new Loaded(loaded, replay.inDoubt(), fresh);
+    }
+
+    /** Records that the command at {@code position} is about to go to the app. */
+    public void intent(long position, Command command) {
+        record(INTENT, position, out -> {
+            meta(out, command);
+            out.writeInt(command.payload().length);
+            out.write(command.payload());
+        });
+    }
+
+    /** Records that the app answered the command at {@code position}. */
+    public void done(long position, int status, StateDigest digest, CachedResponse cached) {
+        record(DONE, position, out -> {
+            out.writeShort(status);
+            out.write(digest.bytes());
+            out.writeBoolean(cached != null);
+            if (cached != null) {
+                cached.writeTo(out);
+            }
+        });
+        written = position;
+    }
+
+    /** Records that the command at {@code position} was skipped as a duplicate. */
+    public void duplicate(long position, Command command) {
+        record(DUPLICATE, position, out -> meta(out, command));
+        written = position;
+    }
+
+    /** Makes every record written so far survive a crash of the node (group commit). */
+    public synchronized void sync() {
+        FileChannel j = journal;
+        if (j == null) {
+            return;
+        }
+        long upTo = written;
+        try {
+            j.force(false);
+            durable = Math.max(durable, upTo);
+        } catch (IOException e) {
+            log.warn("syncing the journal in {} failed: {}", dir, e.toString());
+        }
+    }
+
+    /** Bytes journalled since the last full checkpoint. */
+    public long journalBytes() {
+        return bytesSinceCheckpoint;
+    }
+
+    /**
+     * Starts a new journal file; call while delivery is paused, with the checkpoint as of now.
+     * Returns the index of the new file: {@link #writeCheckpoint} then drops the older ones.
+     */
+    public synchronized int rotate() {
+        closeJournal();
+        journalIndex++;
+        openJournal();
+        bytesSinceCheckpoint = 0;
+        return journalIndex;
+    }
+
+    /**
+     * Writes {@code checkpoint} as the new base (temporary file, fsync, rename, fsync of the
+     * directory) and deletes the journals before {@code firstJournalAfter}.
+     */
+    public void writeCheckpoint(ReplicaCheckpoint checkpoint, int firstJournalAfter) throws IOException {
+        Path tmp = dir.resolve("checkpoint.tmp");
+        try (FileChannel ch = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.wrap(checkpoint.toBytes());
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
+        }
+        Files.move(tmp, dir.resolve("checkpoint"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory();
+        for (Path p : journals()) {
+            if (index(p) < firstJournalAfter) {
+                Files.deleteIfExists(p);
+            }
+        }
+        durable = Math.max(durable, checkpoint.position());
+    }
+
+    /**
+     * Replaces all state with {@code checkpoint} (after a state transfer or a rebuild): journals
+     * dropped, checkpoint written, a new journal opened. Call while nothing is delivered.
+     */
+    public synchronized void reset(ReplicaCheckpoint checkpoint) throws IOException {
+        closeJournal();
+        journalIndex++;
+        writeCheckpoint(checkpoint, journalIndex);
+        openJournal();
+        bytesSinceCheckpoint = 0;
+        written = checkpoint.position();
+        durable = checkpoint.position();
+    }
+
+    /**
+     * Keeps {@code appSnapshot} (the app's snapshot, taken between two deliveries) with {@code
+     * checkpoint} (the replica's state at that moment) as this replica's own local snapshot,
+     * replacing the previous one atomically. A replica recovers from it when no peer can serve.
+     */
+    public void writeLocalSnapshot(ReplicaCheckpoint checkpoint, Path appSnapshot) throws IOException {
+        Path tmp = dir.resolve("snapshot.tmp");
+        byte[] head = checkpoint.toBytes();
+        try (FileChannel out = FileChannel.open(
+                        tmp,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE);
+                FileChannel in = FileChannel.open(appSnapshot, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate(4 + head.length)
+                    .putInt(head.length)
+                    .put(head)
+                    .flip();
+            while (b.hasRemaining()) {
+                out.write(b);
+            }
+            long size = in.size();
+            for (long done = 0; done < size; ) {
+                done += in.transferTo(done, size - done, out);
+            }
+            out.force(true);
+        }
+        Files.move(tmp, dir.resolve("snapshot"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory();
+    }
+
+    /** This replica's own local snapshot: its checkpoint, and the app's snapshot copied to {@code into}. */
+    public Optional<ReplicaCheckpoint> readLocalSnapshot(Path into) throws IOException {
+        Path file = dir.resolve("snapshot");
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ);
+                FileChannel out = FileChannel.open(
+                        into,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE)) {
+            ByteBuffer len = ByteBuffer.allocate(4);
+            while (len.hasRemaining() && in.read(len) >= 0) {}
+            int n = len.flip().getInt();
+            if (n < 0 || n > in.size() - 4) {
+                throw new IOException("local snapshot " + file + " is corrupt (checkpoint of " + n + " bytes)");
+            }
+            ByteBuffer head = ByteBuffer.allocate(n);
+            while (head.hasRemaining() && in.read(head) >= 0) {}
+            ReplicaCheckpoint checkpoint = ReplicaCheckpoint.fromBytes(head.array());
+            long size = in.size();
+            for (long at = 4L + n; at < size; ) {
+                at += in.transferTo(at, size - at, out);
+            }
+            return Optional.of(checkpoint);
+        }
+    }
+
+    /** The last position recorded (in the page cache at least). */
+    public long writtenPosition() {
+        return written;
+    }
+
+    /** The last position that survives a crash of the node. */
+    public long durablePosition() {
+        return durable;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (journal != null) {
+            try {
+                journal.force(false);
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
+        closeJournal();
+    }
+
+    private interface Body {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private void record(byte type, long position, Body body) {
+        FileChannel j = journal;
+        if (j == null) {
+            return;
+        }
+        try {
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream(64);
+            DataOutputStream out = new DataOutputStream(buffer);
+            out.writeInt(0);
+            out.writeInt(0);
+            out.writeByte(type);
+            out.writeLong(position);
+            body.write(out);
+            out.flush();
+            byte[] bytes = buffer.toByteArray();
+            CRC32C crc = new CRC32C();
+            crc.update(bytes, 8, bytes.length - 8);
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            b.putInt(0, bytes.length - 8).putInt(4, (int) crc.getValue());
+            while (b.hasRemaining()) {
+                j.write(b);
+            }
+            bytesSinceCheckpoint += bytes.length;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the journal in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void meta(DataOutputStream out, Command c) throws IOException {
+        out.writeUTF(c.requestId().origin());
+        out.writeLong(c.requestId().counter());
+        out.writeLong(c.originTimeMillis());
+        out.writeBoolean(c.idempotencyKey() != null);
+        if (c.idempotencyKey() != null) {
+            out.writeUTF(c.idempotencyKey());
+        }
+    }
+
+    private static Command readMeta(DataInputStream in, boolean withPayload) throws IOException {
+        RequestId id = new RequestId(in.readUTF(), in.readLong());
+        long time = in.readLong();
+        String key = in.readBoolean() ? in.readUTF() : null;
+        byte[] payload = new byte[0];
+        if (withPayload) {
+            int n = in.readInt();
+            if (n < 0 || n > MAX_RECORD) {
+                throw new IOException("bad payload length " + n);
+            }
+            payload = in.readNBytes(n);
+        }
+        return new Command(id, time, key, payload);
+    }
+
+    private List<Path> journals() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().matches("journal-\\d{10}"))
+                    .sorted()
+                    .toList();
+        } catch (NoSuchFileException e) {
+            return List.of();
+        }
+    }
+
+    private static int index(Path journal) {
+        return Integer.parseInt(journal.getFileName().toString().substring("journal-".length()));
+    }
+
+    private void openJournal() {
+        try {
+            journal = FileChannel.open(
+                    dir.resolve(String.format("journal-%010d", journalIndex)),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND);
+            syncDirectory();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a journal in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void closeJournal() {
+        FileChannel j = journal;
+        journal = null;
+        if (j != null) {
+            try {
+                j.close();
+            } catch (IOException e) {
+                // nothing to do
+            }
+        }
+    }
+
+    private void syncDirectory() throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // some file systems cannot sync a directory; the rename is still atomic
+        }
+    }
+
+    /** Replays journal records over a base checkpoint, exactly as delivery produced them. */
+    private static final class Replay {
+        private final ReplicaCheckpoint base;
+        private final DedupTable dedup;
+        private final ResponseCache responses;
+        private StateDigest digest;
+        private long delivered;
+        private long position;
+        private InDoubt pending;
+
+        Replay(ReplicaCheckpoint base, Duration window) {
+            this.base = base;
+            this.dedup = new DedupTable(
+                    window, DedupTable.DEFAULT_MAX_ENTRIES, base.log().dedup());
+            this.responses = new ResponseCache(Integer.MAX_VALUE, base.responses());
+            this.digest = base.digest();
+            this.delivered = base.delivered();
+            this.position = base.position();
+        }
+
+        void file(Path file, boolean last) throws IOException {
+            byte[] bytes = Files.readAllBytes(file);
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.remaining() > 0) {
+                int start = b.position();
+                if (b.remaining() < 8) {
+                    torn(file, start, last, "a partial record header");
+                    return;
+                }
+                int length = b.getInt();
+                int crc = b.getInt();
+                if (length < 9 || length > MAX_RECORD || length > b.remaining()) {
+                    torn(file, start, last, "a record of " + length + " bytes with " + b.remaining() + " left");
+                    return;
+                }
+                CRC32C c = new CRC32C();
+                c.update(bytes, b.position(), length);
+                if ((int) c.getValue() != crc) {
+                    torn(file, start, last, "a checksum mismatch");
+                    return;
+                }
+                apply(new DataInputStream(new ByteArrayInputStream(bytes, b.position(), length)));
+                b.position(b.position() + length);
+            }
+        }
+
+        private void torn(Path file, int offset, boolean last, String what) throws IOException {
+            if (!last) {
+                throw new IOException(file + " is corrupt at byte " + offset + ": " + what);
+            }
+            log.warn("{} ends in a torn record at byte {} ({}): cutting it off", file, offset, what);
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ch.truncate(offset);
+            }
+        }
+
+        private void apply(DataInputStream in) throws IOException {
+            byte type = in.readByte();
+            long at = in.readLong();
+            if (at <= position) {
+                return; // covered by the checkpoint already
+            }
+            switch (type) {
+                case INTENT -> {
+                    if (pending != null) {
+                        throw new IOException("two intents without an answer: " + Positions.format(pending.position())
+                                + " and " + Positions.format(at));
+                    }
+                    pending = new InDoubt(at, readMeta(in, true));
+                }
+                case DONE -> {
+                    if (pending == null || pending.position() != at) {
+                        throw new IOException("an answer at " + Positions.format(at) + " without its intent");
+                    }
+                    int status = in.readUnsignedShort();
+                    StateDigest d = StateDigest.of(in.readNBytes(StateDigest.LENGTH));
+                    CachedResponse cached = in.readBoolean() ? CachedResponse.readFrom(in) : null;
+                    if (dedup.check(at, pending.command()).isPresent()) {
+                        throw new IOException("journal delivered a duplicate at " + Positions.format(at));
+                    }
+                    if (cached != null && pending.command().idempotencyKey() != null) {
+                        responses.put(at, pending.command().idempotencyKey(), cached);
+                    }
+                    digest = d;
+                    delivered++;
+                    position = at;
+                    pending = null;
+                    if (status < 0) {
+                        throw new IOException("bad status " + status);
+                    }
+                }
+                case DUPLICATE -> {
+                    if (pending != null) {
+                        throw new IOException("a duplicate at " + Positions.format(at) + " while "
+                                + Positions.format(pending.position()) + " is in doubt");
+                    }
+                    if (dedup.check(at, readMeta(in, false)).isEmpty()) {
+                        throw new IOException("journal skipped a non-duplicate at " + Positions.format(at));
+                    }
+                    position = at;
+                }
+                default -> throw new IOException("unknown journal record type " + type);
+            }
+        }
+
+        ReplicaCheckpoint result() {
+            return new ReplicaCheckpoint(
+                    new LogCheckpoint(position, dedup.snapshot()),
+                    digest,
+                    delivered,
+                    responses.entries(),
+                    base.appIncarnation(),
+                    base.logIdentity());
+        }
+
+        Optional<InDoubt> inDoubt() {
+            return Optional.ofNullable(pending);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.koordinator.sequencer.zk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.koordinator.sequencer.Command;
+import io.koordinator.sequencer.Follower;
+import io.koordinator.sequencer.LogCheckpoint;
+import io.koordinator.sequencer.LogListener;
+import io.koordinator.sequencer.Positions;
+import io.koordinator.sequencer.ReplicaInfo;
+import io.koordinator.sequencer.RequestId;
+import io.koordinator.sequencer.SequencerConfig;
+import java.io.File;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.jute.Record;
+import org.apache.zookeeper.data.Stat;
+import org.apache.zookeeper.server.persistence.FileTxnLog;
+import org.apache.zookeeper.server.persistence.TxnLog;
+import org.apache.zookeeper.txn.CreateTxn;
+import org.apache.zookeeper.txn.DeleteTxn;
+import org.apache.zookeeper.txn.SetDataTxn;
+
+/** What the compaction tests share: replicas that publish their durable position, and checks. */
+final class CompactionFixture {
+    private CompactionFixture() {}
+
+    /** A config for tests: short timeouts, compaction every {@code interval}, keeping {@code retain} entries. */
+    static SequencerConfig config(String connectString, String group, String id, Duration interval, long retain) {
+        return ZkSequencerIT.config(connectString, group, id).withCompaction(interval, retain, Duration.ZERO);
+    }
+
+    /** What a listener was given, in order, and how it was stopped. */
+    static final class Recorder implements LogListener {
+        final List<Long> positions = new CopyOnWriteArrayList<>();
+        final List<RequestId> ids = new CopyOnWriteArrayList<>();
+        final List<Throwable> stops = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onCommand(long position, Command command) throws Exception {
+            positions.add(position);
+            ids.add(command.requestId());
+        }
+
+        @Override
+        public void onDuplicate(long position, Command command, long originalPosition) throws Exception {
+            onCommand(position, command);
+        }
+
+        @Override
+        public void onStopped(Throwable cause) {
+            stops.add(cause);
+        }
+    }
+
+    /** A started sequencer that follows the log and publishes its applied position as durable. */
+    record Replica(ZkSequencer sequencer, Follower follower, Recorder recorder) implements AutoCloseable {
+        static Replica start(SequencerConfig config, LogCheckpoint from) throws Exception {
+            ZkSequencer s = new ZkSequencer(config);
+            s.start();
+            Recorder recorder = new Recorder();
+            Follower f = s.follow(from, recorder);
+            s.registerReplica(ReplicaInfo.basic(config.replicaId(), "127.0.0.1:1", Positions.NONE, true), () -> {
+                long applied = f.appliedPosition();
+                return ReplicaInfo.basic(config.replicaId(), "127.0.0.1:1", applied, true);
+            });
+            return new Replica(s, f, recorder);
+        }
+
+        @Override
+        public void close() {
+            follower.close();
+            sequencer.close();
+        }
+    }
+
+    /** Entries, segments and other nodes of the group's subtree now. */
+    static long znodeCount(CuratorFramework client, ZkLayout layout, String groupPath) throws Exception {
+        long count = 1; // the group
+        for (String child : client.getChildren().forPath(groupPath)) {
+            Stat stat = client.checkExists().forPath(groupPath + "/" + child);
+            count += 1 + (stat == null ? 0 : stat.getNumChildren());
+        }
+        for (String segment : client.getChildren().forPath(layout.logPath())) {
+            Stat stat = client.checkExists().forPath(layout.logPath() + "/" + segment);
+            count += stat == null ? 0 : stat.getNumChildren();
+        }
+        return count;
+    }
+
+    /**
+     * Reads the server's transaction log (every committed change, in zxid order) and checks that
+     * each entry of the group was deleted only once a floor above it was recorded. Returns the
+     * number of entry deletes seen.
+     */
+    static long assertFloorWrittenBeforeEveryDelete(File dataDir, ZkLayout layout) throws Exception {
+        long floor = Positions.NONE;
+        long deletes = 0;
+        List<String> violations = new ArrayList<>();
+        try (TxnLog.TxnIterator it = new FileTxnLog(new File(dataDir, "version-2")).read(0)) {
+            while (it.getHeader() != null) {
+                Record txn = it.getTxn();
+                if (txn instanceof CreateTxn c && c.getPath().equals(layout.floorPath())) {
+                    floor = raise(floor, ZkFloor.decode(c.getData()).floor());
+                } else if (txn instanceof SetDataTxn d && d.getPath().equals(layout.floorPath())) {
+                    floor = raise(floor, ZkFloor.decode(d.getData()).floor());
+                } else if (txn instanceof DeleteTxn d) {
+                    long entry = layout.parseEntryPosition(d.getPath());
+                    if (entry != Positions.NONE) {
+                        deletes++;
+                        if (entry >= floor) {
+                            violations.add(Positions.format(entry) + " deleted at floor " + Positions.format(floor));
+                        }
+                    }
+                }
+                if (!it.next()) {
+                    break;
+                }
+            }
+        }
+        assertThat(violations)
+                .as("entries deleted before a floor above them was written")
+                .isEmpty();
+        return deletes;
+    }
+
+    private static long raise(long floor, long next) {
+        assertThat(next).as("the floor only rises").isGreaterThanOrEqualTo(floor);
+        return next;
+    }
+}
