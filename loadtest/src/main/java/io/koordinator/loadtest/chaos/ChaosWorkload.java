@@ -223,7 +223,7 @@ final class ChaosWorkload {
      * One request's answer: {@code status} 0 when none came; {@code refused} when the connection
      * could not be opened.
      */
-    private record Attempt(int status, String body, boolean refused) {
+    record Attempt(int status, String body, boolean refused) {
         Outcome outcome(Kind kind, boolean retry) {
             if (refused) {
                 return Outcome.FAIL;
