@@ -7,7 +7,10 @@ package io.koordinator.loadtest;
  *   <li>{@code kv-app --port P} (required) {@code --host} default {@value #KV_HOST_DEFAULT}
  *   <li>{@code zookeeper --servers} default {@value #ZK_SERVERS_DEFAULT}; {@code --base-port}
  *       default 0 (free ports); {@code --data-dir} default a temporary directory; {@code
- *       --bind-address} default 127.0.0.1; {@code --advertised-address} default the bind address
+ *       --bind-address} default 127.0.0.1; {@code --advertised-address} default the bind address;
+ *       {@code --member} default 0 (all servers in this JVM; {@code i}: server i alone, needs
+ *       {@code --base-port} and {@code --data-dir}); {@code --max-session-timeout} default
+ *       ZooKeeper's 20 ticks
  *   <li>{@code demo --duration} default {@value #DEMO_DURATION_DEFAULT}; {@code --connections}
  *       default {@value #DEMO_CONNECTIONS_DEFAULT}; {@code --replicas} default 3; {@code
  *       --max-requests} default 10,000,000
@@ -25,6 +28,11 @@ package io.koordinator.loadtest;
  *       (append,register); {@code --key-distribution} default uniform (or zipfian); {@code
  *       --value-bytes} default 0 (bare tokens); {@code --hlog}, {@code --json}, {@code --chart}
  *       (.png or .svg) and {@code --check-app host:port,...} none by default
+ *   <li>{@code chaos --duration} default 60s; {@code --seed} default random (printed); {@code
+ *       --history FILE} none by default; {@code --clients} default 12; {@code --keys} default 3,3
+ *       (append,register); {@code --session-timeout} default 6s; {@code --request-timeout}
+ *       default 4s; {@code --znode-bound} default 0 (report only); {@code --faults} default all
+ *       kinds; {@code --check-budget} default 5,000,000 steps
  *   <li>system properties {@code koordinator.proxy.jar} and {@code koordinator.loadtest.jar}:
  *       where the demo, bench and tests find the shaded jars (default: {@code
  *       proxy/target/koordinator.jar} and {@code loadtest/target/koordinator-loadtest.jar} of the

@@ -158,10 +158,11 @@ public final class ChaosCommand implements Callable<Integer> {
         sampler.start();
         load.start();
         faults.start(origin);
-        CountDownLatch never = new CountDownLatch(1);
+        // Paces the progress line; nothing counts it down.
+        CountDownLatch pacing = new CountDownLatch(1);
         long end = origin + duration.toNanos();
         while (System.nanoTime() < end) {
-            never.await(Math.min(5_000_000_000L, Math.max(1, end - System.nanoTime())), TimeUnit.NANOSECONDS);
+            pacing.await(Math.min(5_000_000_000L, Math.max(1, end - System.nanoTime())), TimeUnit.NANOSECONDS);
             out.printf(
                     "[%3ds] ops %6d  ok %6d  fail %5d  unknown %5d  faults %d  %s%n",
                     (System.nanoTime() - origin) / 1_000_000_000L,

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * space so that they conflict all the time. Append keys {@code a-<i>} only get appends, register
  * keys {@code p-<i>} PUTs and DELETEs (so {@code ConsistencyChecker} can also judge the final
  * state); reads go to either. A quarter of the writes carry an {@code Idempotency-Key} and are
- * retried, on the next replica, while the outcome is unknown.
+ * retried, on the next replica, while the outcome is not ok. After an operation that failed, a
+ * client waits 100 ms before the next (failures are instant: a replica down, ZooKeeper away).
  *
  * <p>Every operation goes to the {@link History.Recorder} with its outcome:
  *
@@ -42,6 +44,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ChaosWorkload {
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     private static final int MAX_ATTEMPTS = 3;
+    private static final long FAIL_BACKOFF_MILLIS = 100;
 
     private final List<InetSocketAddress> targets;
     private final int clients;
@@ -53,6 +56,8 @@ final class ChaosWorkload {
     private final History.Recorder history = new History.Recorder();
     private final ConcurrentLinkedQueue<WriteRecord> writes = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean stop = new AtomicBoolean();
+    // Counted down by stop(): wakes a client that backs off after a failure.
+    private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicLong ok = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong unknown = new AtomicLong();
@@ -117,6 +122,7 @@ final class ChaosWorkload {
     /** Stops the clients; each finishes the operation it is in (bounded by the timeout and retries). */
     void stop() throws InterruptedException {
         stop.set(true);
+        stopped.countDown();
         long deadline =
                 System.nanoTime() + timeout.multipliedBy(MAX_ATTEMPTS + 1).toNanos();
         for (Thread t : threads) {
@@ -150,7 +156,14 @@ final class ChaosWorkload {
                 }
                 history.add(op);
                 (op.outcome() == Outcome.OK ? ok : op.outcome() == Outcome.FAIL ? failed : unknown).incrementAndGet();
+                if (op.outcome() == Outcome.FAIL) {
+                    // A refused connection or a 503 comes back at once: back off as a client
+                    // would, instead of spinning on a replica that is down.
+                    stopped.await(FAIL_BACKOFF_MILLIS, TimeUnit.MILLISECONDS);
+                }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             for (HttpConnection c : conns) {
                 c.close();
@@ -223,7 +236,7 @@ final class ChaosWorkload {
      * One request's answer: {@code status} 0 when none came; {@code refused} when the connection
      * could not be opened.
      */
-    private record Attempt(int status, String body, boolean refused) {
+    record Attempt(int status, String body, boolean refused) {
         Outcome outcome(Kind kind, boolean retry) {
             if (refused) {
                 return Outcome.FAIL;

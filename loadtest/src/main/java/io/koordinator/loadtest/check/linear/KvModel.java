@@ -39,17 +39,36 @@ public final class KvModel {
      * (a read that returned something else, an append that returned something else).
      */
     public static State step(State s, HistoryOp op) {
-        boolean knownResult = op.outcome() == HistoryOp.Outcome.OK;
+        return step(s, op, observed(op));
+    }
+
+    /**
+     * What {@code op} observed as a state: for an ok read the value read, for an ok append the
+     * value returned; null when it observed nothing.
+     */
+    static State observed(HistoryOp op) {
+        if (op.outcome() != HistoryOp.Outcome.OK) {
+            return null;
+        }
+        return switch (op.kind()) {
+            case READ -> of(op.result());
+            case APPEND -> op.result() == null ? null : of(op.result());
+            default -> null;
+        };
+    }
+
+    /** {@link #step(State, HistoryOp)} with {@code observed} computed once ({@link #observed}). */
+    static State step(State s, HistoryOp op, State observed) {
         switch (op.kind()) {
             case READ:
-                return !knownResult || s.equals(of(op.result())) ? s : null;
+                return observed == null || s.equals(observed) ? s : null;
             case WRITE:
                 return of(op.value());
             case DELETE:
                 return ABSENT;
             case APPEND:
                 State next = appended(s, op.value());
-                return !knownResult || op.result() == null || next.equals(of(op.result())) ? next : null;
+                return observed == null || next.equals(observed) ? next : null;
             default:
                 throw new IllegalArgumentException("unknown kind " + op.kind());
         }

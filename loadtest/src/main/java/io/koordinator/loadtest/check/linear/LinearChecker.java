@@ -35,13 +35,16 @@ import java.util.TreeMap;
  * observed value of the key is left out too: taking effect could not explain any observation, so
  * "never" is always as good (this keeps the search from trying every subset of the failed writes).
  *
- * <p>The search is bounded by {@code budget} steps for the whole key at once, then as many for
- * each segment (see {@code Search}); a key that needs more is reported {@link Verdict#UNDECIDED},
- * never passed.
+ * <p>The search is bounded by a tenth of {@code budget} steps for the whole key at once, then
+ * {@code budget} for each segment (see {@code Search}); a key that needs more is reported {@link
+ * Verdict#UNDECIDED}, never passed.
  */
 public final class LinearChecker {
     /** Steps per key by default: a few seconds of search. */
     public static final long DEFAULT_BUDGET = 5_000_000;
+
+    /** Up to this many unknown sets per configuration are scanned for a subset; beyond, only equal ones count. */
+    private static final int DOMINANCE_SCAN = 8;
 
     private final long budget;
 
@@ -136,6 +139,13 @@ public final class LinearChecker {
 
         final boolean unknown;
         final HistoryOp op;
+        /** What an unknown operation would do: two pending ones with the same effect are interchangeable. */
+        final String effect;
+        /** What the operation observed ({@link KvModel#observed}), or null. */
+        final KvModel.State observed;
+        /** The state a write leaves whatever came before (PUT, DELETE), or null. */
+        final KvModel.State written;
+
         final boolean call;
         final long time;
         Entry match;
@@ -146,6 +156,11 @@ public final class LinearChecker {
             this.id = id;
             this.unknown = op != null && op.outcome() == HistoryOp.Outcome.UNKNOWN;
             this.op = op;
+            this.effect = op == null ? "" : op.kind() + ":" + op.value();
+            this.observed = op == null || !call ? null : KvModel.observed(op);
+            this.written = op == null || !call || op.kind() == HistoryOp.Kind.READ || op.kind() == HistoryOp.Kind.APPEND
+                    ? null
+                    : KvModel.step(KvModel.ABSENT, op);
             this.call = call;
             this.time = time;
         }
@@ -153,8 +168,17 @@ public final class LinearChecker {
 
     private record Frame(Entry call, KvModel.State state) {}
 
-    /** The completed operations linearized so far and the key's state. */
-    private record Configuration(BitSet linearizedOk, KvModel.State state) {}
+    /**
+     * The completed operations linearized so far and the key's state. The set is kept as the
+     * first operation not yet linearized and the set of those above it: operations are linearized
+     * roughly in order, so that stays small however long the history.
+     */
+    private record Configuration(int floor, BitSet above, KvModel.State state) {
+        static Configuration of(BitSet linearizedOk, KvModel.State state) {
+            int floor = linearizedOk.nextClearBit(0);
+            return new Configuration(floor, linearizedOk.get(floor, Math.max(floor, linearizedOk.length())), state);
+        }
+    }
 
     /**
      * The search of one key, cut into segments: a cut is an instant no completed operation spans,
@@ -189,9 +213,10 @@ public final class LinearChecker {
         }
 
         /**
-         * First the whole key as one segment, stopping at the first linearization found: quick when
-         * there is one. If that spends the budget, segment by segment with a fresh budget, which
-         * finds a violation at a cost that does not grow with the history before it.
+         * First the whole key as one segment, stopping at the first linearization found, with a
+         * tenth of the budget: quick when there is one. If that is not enough, segment by segment
+         * with the whole budget for each, which finds a violation at a cost that does not grow
+         * with the history before it.
          */
         KeyResult run(String key) {
             if (okCalls.isEmpty()) {
@@ -201,7 +226,15 @@ public final class LinearChecker {
             deepest = -1;
             deepestDetail = "";
             boolean done = segment(
-                    0, okCalls.size(), Long.MAX_VALUE, KvModel.ABSENT, new BitSet(), new HashMap<>(), ends, true);
+                    0,
+                    okCalls.size(),
+                    Long.MAX_VALUE,
+                    KvModel.ABSENT,
+                    new BitSet(),
+                    new HashMap<>(),
+                    ends,
+                    true,
+                    Math.max(1, budget / 10));
             if (done) {
                 return new KeyResult(
                         key,
@@ -227,14 +260,14 @@ public final class LinearChecker {
                 boolean last = to == okCalls.size();
                 long limit = last ? Long.MAX_VALUE : okCalls.get(to).time;
                 Map<KvModel.State, List<BitSet>> next = new HashMap<>();
-                Map<Configuration, List<BitSet>> explored = new HashMap<>();
+                Map<Configuration, Set<BitSet>> explored = new HashMap<>();
                 total += steps;
                 steps = 0;
                 deepest = -1;
                 deepestDetail = "";
                 for (Map.Entry<KvModel.State, List<BitSet>> start : frontier.entrySet()) {
                     for (BitSet taken : start.getValue()) {
-                        if (!segment(from, to, limit, start.getKey(), taken, explored, next, last)) {
+                        if (!segment(from, to, limit, start.getKey(), taken, explored, next, last, budget)) {
                             return new KeyResult(
                                     key,
                                     Verdict.UNDECIDED,
@@ -278,9 +311,10 @@ public final class LinearChecker {
                 long limit,
                 KvModel.State startState,
                 BitSet startTaken,
-                Map<Configuration, List<BitSet>> explored,
+                Map<Configuration, Set<BitSet>> explored,
                 Map<KvModel.State, List<BitSet>> ends,
-                boolean last) {
+                boolean last,
+                long maxSteps) {
             Entry sentinel = list(from, to, limit, startTaken);
             BitSet ok = new BitSet();
             BitSet unknown = (BitSet) startTaken.clone();
@@ -291,7 +325,7 @@ public final class LinearChecker {
             // same effect is interchangeable with the first (both already invoked), so it is skipped.
             Set<String> passedUnknown = new HashSet<>();
             while (true) {
-                if (++steps > budget) {
+                if (++steps > maxSteps) {
                     return false;
                 }
                 boolean backUp;
@@ -302,17 +336,18 @@ public final class LinearChecker {
                         return true;
                     }
                     backUp = true;
-                } else if (head.call && head.unknown && !passedUnknown.add(effect(head.op))) {
+                } else if (head.call && head.unknown && !passedUnknown.add(head.effect)) {
                     backUp = false;
                     head = head.next;
                     continue;
                 } else if (head.call) {
                     backUp = false;
-                    KvModel.State next = KvModel.step(state, head.op);
+                    KvModel.State next =
+                            head.written != null ? head.written : KvModel.step(state, head.op, head.observed);
                     if (next != null) {
                         BitSet bits = head.unknown ? unknown : ok;
                         bits.set(head.id);
-                        if (firstVisit(explored, new Configuration(ok, next), unknown)) {
+                        if (firstVisit(explored, Configuration.of(ok, next), unknown)) {
                             stack.push(new Frame(head, state));
                             state = next;
                             lift(head);
@@ -340,15 +375,11 @@ public final class LinearChecker {
                     passedUnknown.clear();
                     for (Entry e = sentinel.next; e != head; e = e.next) {
                         if (e.call && e.unknown) {
-                            passedUnknown.add(effect(e.op));
+                            passedUnknown.add(e.effect);
                         }
                     }
                 }
             }
-        }
-
-        private static String effect(HistoryOp op) {
-            return op.kind() + ":" + op.value();
         }
 
         /** A fresh list: pending unknown invocations before {@code limit}, then the segment's entries. */
@@ -379,30 +410,41 @@ public final class LinearChecker {
         /** Adds {@code (state, taken)} unless a subset of {@code taken} is there already for that state. */
         private static void addMinimal(Map<KvModel.State, List<BitSet>> ends, KvModel.State state, BitSet taken) {
             List<BitSet> sets = ends.computeIfAbsent(state, s -> new ArrayList<>());
-            if (sets.stream().anyMatch(s -> isSubset(s, taken))) {
-                return;
+            for (BitSet s : sets) {
+                if (isSubset(s, taken)) {
+                    return;
+                }
             }
             sets.removeIf(s -> isSubset(taken, s));
             sets.add((BitSet) taken.clone());
         }
 
         private static boolean isSubset(BitSet a, BitSet b) {
-            BitSet extra = (BitSet) a.clone();
-            extra.andNot(b);
-            return extra.isEmpty();
+            for (int i = a.nextSetBit(0); i >= 0; i = a.nextSetBit(i + 1)) {
+                if (!b.get(i)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /**
          * Records the configuration; false if it or one that dominates it (same completed
          * operations and state, a subset of the unknown ones) was seen before.
          */
-        private static boolean firstVisit(Map<Configuration, List<BitSet>> explored, Configuration c, BitSet unknown) {
-            List<BitSet> seen = explored.get(c);
+        private static boolean firstVisit(Map<Configuration, Set<BitSet>> explored, Configuration c, BitSet unknown) {
+            Set<BitSet> seen = explored.get(c);
             if (seen == null) {
-                seen = new ArrayList<>(1);
-                explored.put(new Configuration((BitSet) c.linearizedOk().clone(), c.state()), seen);
-            } else if (seen.stream().anyMatch(s -> isSubset(s, unknown))) {
+                seen = new HashSet<>(2);
+                explored.put(c, seen);
+            } else if (seen.contains(unknown)) {
                 return false;
+            } else if (seen.size() <= DOMINANCE_SCAN) {
+                for (BitSet s : seen) {
+                    if (isSubset(s, unknown)) {
+                        return false;
+                    }
+                }
             }
             seen.add((BitSet) unknown.clone());
             return true;

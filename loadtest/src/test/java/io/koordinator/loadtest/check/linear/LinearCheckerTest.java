@@ -167,6 +167,7 @@ class LinearCheckerTest {
 
     @Test
     void thousandsOfConcurrentOpsCheckFast() {
+        // (About 3 s warm, 12 s cold on a quiet 2-core machine; the bound only catches a blow-up.)
         // Given a simulated linearizable run: 8 clients, 5,000 ops on one key, overlapping intervals,
         // 5% unknown outcomes, once without a pause and once with every client pausing now and then
         long start = System.nanoTime();
@@ -178,7 +179,8 @@ class LinearCheckerTest {
         List<HistoryOp> bad = simulate(new Random(7), 5_000, true, true);
         KeyResult r = checker.checkKey("k", bad, 0);
         assertEquals(Verdict.VIOLATION, r.verdict(), r.detail());
-        assertTrue(System.nanoTime() - start < 20_000 * MS, "took " + (System.nanoTime() - start) / MS + " ms");
+        assertTrue(r.detail().contains("read k"), r.detail());
+        assertTrue(System.nanoTime() - start < 60_000 * MS, "took " + (System.nanoTime() - start) / MS + " ms");
     }
 
     @Test
