@@ -367,6 +367,7 @@ final class ReplicaControl implements AutoCloseable {
             if (state == ReplicaState.CATCHING_UP
                     && f != null
                     && sequencer.isConnected()
+                    && f.reachedTail()
                     && f.lagEntries() <= config.readyMaxLag()) {
                 replica.transition(
                         ReplicaState.CATCHING_UP,

@@ -173,12 +173,14 @@ final class SnapshotTransfer {
         for (ReplicaInfo peer : peers) {
             try {
                 return restoreFrom(peer, incarnations);
-            } catch (java.net.ConnectException e) {
-                last = e; // gone since it published itself: try the next one
-                log.debug("{} peer {} is not reachable: {}", config.logId(), peer.replicaId(), e.toString());
+            } catch (IOException e) {
+                // gone since it published itself, or it cannot serve (no snapshot endpoints, not
+                // delivering any more): try the next one
+                last = e;
+                log.debug("{} peer {} cannot serve a snapshot: {}", config.logId(), peer.replicaId(), e.toString());
             }
         }
-        throw new NoPeerException("no ready peer reachable (last: " + last + ")");
+        throw new NoPeerException("no ready peer could serve a snapshot (last: " + last.getMessage() + ")");
     }
 
     private ReplicaCheckpoint restoreFrom(ReplicaInfo peer, AppIncarnation incarnations) throws Exception {

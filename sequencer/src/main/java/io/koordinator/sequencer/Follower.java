@@ -19,6 +19,13 @@ public interface Follower extends AutoCloseable {
     /** Entries between {@link #appliedPosition()} and {@link #tailSeen()}, 0 when caught up. */
     long lagEntries();
 
+    /**
+     * Whether this follower has, at least once since it started, found no entry at its next
+     * position with no higher one known: it has read the log up to its end as it was then. Until
+     * then {@link #lagEntries()} may be 0 only because nothing was read yet.
+     */
+    boolean reachedTail();
+
     /** The error that stopped this follower (a listener exception, a corrupt entry), if any. */
     Optional<Throwable> failure();
 

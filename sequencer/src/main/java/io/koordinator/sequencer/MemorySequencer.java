@@ -259,6 +259,7 @@ public final class MemorySequencer implements Sequencer {
         private final Thread thread;
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private volatile boolean closed;
+        private volatile boolean reachedTail;
         private final long startSequence;
         private int skipThroughIndex;
 
@@ -312,6 +313,11 @@ public final class MemorySequencer implements Sequencer {
         public long tailSeen() {
             int count = log.entryCount();
             return count == 0 ? Positions.NONE : Positions.entry(0, count - 1L);
+        }
+
+        @Override
+        public boolean reachedTail() {
+            return reachedTail;
         }
 
         @Override

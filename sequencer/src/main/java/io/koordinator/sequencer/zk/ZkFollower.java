@@ -291,6 +291,11 @@ final class ZkFollower implements Follower {
     }
 
     @Override
+    public boolean reachedTail() {
+        return reads.reachedTail();
+    }
+
+    @Override
     public long lagEntries() {
         long tail = reads.knownTail();
         if (tail == Positions.NONE) {

@@ -74,6 +74,9 @@ final class ZkReadAhead {
     private long epoch;
     private int segment;
     private boolean catchingUp = true;
+    /** Set once by the follower thread, read by any thread. */
+    private volatile boolean reachedTail;
+
     private long listedAtPzxid = -1;
 
     ZkReadAhead(ZkSequencer owner) {
@@ -127,7 +130,13 @@ final class ZkReadAhead {
     void caughtUp(long here) {
         if (knownTail.get() <= here) {
             catchingUp = false;
+            reachedTail = true;
         }
+    }
+
+    /** Whether the follower has, at least once, read up to the end of the log as known then. */
+    boolean reachedTail() {
+        return reachedTail;
     }
 
     /** Waits up to {@code millis} for a read result or a wake-up; false if none came. */
