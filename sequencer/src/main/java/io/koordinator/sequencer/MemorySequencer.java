@@ -279,6 +279,7 @@ public final class MemorySequencer implements Sequencer {
                     long needed = Positions.entry(0, sequence) + skipThroughIndex + 1;
                     List<Command> entry = log.await(sequence, needed, 100);
                     if (entry == null) {
+                        reachedTail = true; // nothing at the next sequence: the end of the log
                         continue;
                     }
                     long entryPosition = Positions.entry(0, sequence);

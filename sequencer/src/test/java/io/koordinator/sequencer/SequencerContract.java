@@ -277,6 +277,24 @@ public abstract class SequencerContract {
     }
 
     @Test
+    void aFollowerReachesTheTailOnlyAfterDeliveringWhatWasThere() throws Exception {
+        // given a log of 50 commands
+        Sequencer s = sequencer("r0");
+        long last = Positions.NONE;
+        for (int i = 0; i < 50; i++) {
+            last = s.append(command("r0", i, null)).get(30, TimeUnit.SECONDS);
+        }
+        long end = last;
+        // when a new follower starts
+        Recorder recorder = new Recorder();
+        Follower f = follow(s, Positions.NONE, recorder);
+        // then once it says it reached the tail, it has delivered all of it
+        await().atMost(DEADLINE).until(f::reachedTail);
+        assertThat(f.appliedPosition()).isEqualTo(end);
+        assertThat(recorder.seen()).hasSize(50);
+    }
+
+    @Test
     void repeatedIdempotencyKeyIsADuplicate() throws Exception {
         Sequencer a = sequencer("r0");
         Sequencer b = sequencer("r1");
