@@ -26,7 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  * minutes). {@code -Dkoordinator.chaos.seed=N} and {@code -Dkoordinator.chaos.duration=S} override
  * the seed (default 1) and the length in seconds (default 60).
  */
-@DisabledIfSystemProperty(named = "koordinator.chaos", matches = "false")
+@DisabledIfSystemProperty(
+        named = "koordinator.chaos",
+        matches = "false",
+        disabledReason =
+                "the one-minute chaos run is skipped only on request (-Dkoordinator.chaos=false), for quick local runs")
 class ChaosIT {
     private static final Pattern LAST =
             Pattern.compile("chaos: ops=(\\d+) faults=(\\d+) violations=(\\d+) seed=(-?\\d+)");

@@ -1,11 +1,8 @@
 package io.koordinator.proxy.state;
 
 import io.koordinator.sequencer.Command;
-import io.koordinator.sequencer.DedupTable;
-import io.koordinator.sequencer.LogCheckpoint;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.RequestId;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -51,10 +48,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class StateStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StateStore.class);
-    private static final byte INTENT = 1;
-    private static final byte DONE = 2;
-    private static final byte DUPLICATE = 3;
-    private static final int MAX_RECORD = 128 * 1024 * 1024;
+    static final byte INTENT = 1;
+    static final byte DONE = 2;
+    static final byte DUPLICATE = 3;
+    static final int MAX_RECORD = 128 * 1024 * 1024;
 
     /** The command that may have reached the app without its answer being recorded. */
     public record InDoubt(long position, Command command) {}
@@ -96,7 +93,7 @@ public final class StateStore implements AutoCloseable {
         boolean fresh = !Files.exists(checkpointFile) && journals.isEmpty();
         ReplicaCheckpoint base =
                 Files.exists(checkpointFile) ? ReplicaCheckpoint.fromBytes(Files.readAllBytes(checkpointFile)) : null;
-        Replay replay = new Replay(base == null ? ReplicaCheckpoint.START : base, dedupWindow);
+        JournalReplay replay = new JournalReplay(base == null ? ReplicaCheckpoint.START : base, dedupWindow);
         for (int i = 0; i < journals.size(); i++) {
             replay.file(journals.get(i), i == journals.size() - 1);
         }
@@ -330,7 +327,7 @@ public final class StateStore implements AutoCloseable {
         }
     }
 
-    private static Command readMeta(DataInputStream in, boolean withPayload) throws IOException {
+    static Command readMeta(DataInputStream in, boolean withPayload) throws IOException {
         RequestId id = new RequestId(in.readUTF(), in.readLong());
         long time = in.readLong();
         String key = in.readBoolean() ? in.readUTF() : null;
@@ -389,126 +386,6 @@ public final class StateStore implements AutoCloseable {
             d.force(true);
         } catch (IOException e) {
             // some file systems cannot sync a directory; the rename is still atomic
-        }
-    }
-
-    /** Replays journal records over a base checkpoint, exactly as delivery produced them. */
-    private static final class Replay {
-        private final ReplicaCheckpoint base;
-        private final DedupTable dedup;
-        private final ResponseCache responses;
-        private StateDigest digest;
-        private long delivered;
-        private long position;
-        private InDoubt pending;
-
-        Replay(ReplicaCheckpoint base, Duration window) {
-            this.base = base;
-            this.dedup = new DedupTable(
-                    window, DedupTable.DEFAULT_MAX_ENTRIES, base.log().dedup());
-            this.responses = new ResponseCache(Integer.MAX_VALUE, base.responses());
-            this.digest = base.digest();
-            this.delivered = base.delivered();
-            this.position = base.position();
-        }
-
-        void file(Path file, boolean last) throws IOException {
-            byte[] bytes = Files.readAllBytes(file);
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            while (b.remaining() > 0) {
-                int start = b.position();
-                if (b.remaining() < 8) {
-                    torn(file, start, last, "a partial record header");
-                    return;
-                }
-                int length = b.getInt();
-                int crc = b.getInt();
-                if (length < 9 || length > MAX_RECORD || length > b.remaining()) {
-                    torn(file, start, last, "a record of " + length + " bytes with " + b.remaining() + " left");
-                    return;
-                }
-                CRC32C c = new CRC32C();
-                c.update(bytes, b.position(), length);
-                if ((int) c.getValue() != crc) {
-                    torn(file, start, last, "a checksum mismatch");
-                    return;
-                }
-                apply(new DataInputStream(new ByteArrayInputStream(bytes, b.position(), length)));
-                b.position(b.position() + length);
-            }
-        }
-
-        private void torn(Path file, int offset, boolean last, String what) throws IOException {
-            if (!last) {
-                throw new IOException(file + " is corrupt at byte " + offset + ": " + what);
-            }
-            log.warn("{} ends in a torn record at byte {} ({}): cutting it off", file, offset, what);
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                ch.truncate(offset);
-            }
-        }
-
-        private void apply(DataInputStream in) throws IOException {
-            byte type = in.readByte();
-            long at = in.readLong();
-            if (at <= position) {
-                return; // covered by the checkpoint already
-            }
-            switch (type) {
-                case INTENT -> {
-                    if (pending != null) {
-                        throw new IOException("two intents without an answer: " + Positions.format(pending.position())
-                                + " and " + Positions.format(at));
-                    }
-                    pending = new InDoubt(at, readMeta(in, true));
-                }
-                case DONE -> {
-                    if (pending == null || pending.position() != at) {
-                        throw new IOException("an answer at " + Positions.format(at) + " without its intent");
-                    }
-                    int status = in.readUnsignedShort();
-                    StateDigest d = StateDigest.of(in.readNBytes(StateDigest.LENGTH));
-                    CachedResponse cached = in.readBoolean() ? CachedResponse.readFrom(in) : null;
-                    if (dedup.check(at, pending.command()).isPresent()) {
-                        throw new IOException("journal delivered a duplicate at " + Positions.format(at));
-                    }
-                    if (cached != null && pending.command().idempotencyKey() != null) {
-                        responses.put(at, pending.command().idempotencyKey(), cached);
-                    }
-                    digest = d;
-                    delivered++;
-                    position = at;
-                    pending = null;
-                    if (status < 0) {
-                        throw new IOException("bad status " + status);
-                    }
-                }
-                case DUPLICATE -> {
-                    if (pending != null) {
-                        throw new IOException("a duplicate at " + Positions.format(at) + " while "
-                                + Positions.format(pending.position()) + " is in doubt");
-                    }
-                    if (dedup.check(at, readMeta(in, false)).isEmpty()) {
-                        throw new IOException("journal skipped a non-duplicate at " + Positions.format(at));
-                    }
-                    position = at;
-                }
-                default -> throw new IOException("unknown journal record type " + type);
-            }
-        }
-
-        ReplicaCheckpoint result() {
-            return new ReplicaCheckpoint(
-                    new LogCheckpoint(position, dedup.snapshot()),
-                    digest,
-                    delivered,
-                    responses.entries(),
-                    base.appIncarnation(),
-                    base.logIdentity());
-        }
-
-        Optional<InDoubt> inDoubt() {
-            return Optional.ofNullable(pending);
         }
     }
 }
