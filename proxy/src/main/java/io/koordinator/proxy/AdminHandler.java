@@ -24,28 +24,33 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The admin port's routes: {@code /live}, {@code /ready}, {@code /status} (JSON), {@code
- * /metrics} (Prometheus text format), the app's rewritten probes under {@code /app-health/}
- * ({@link AppHealth}), and {@code /transfer/snapshot} (state transfer to a peer, with the group's
- * token). GET and HEAD only.
+ * The admin port's routes. GET and HEAD only.
  *
  * <table>
- *   <caption>state transfer replies</caption>
+ *   <caption>routes</caption>
+ *   <tr><th>path</th><th>token</th><th>what</th></tr>
+ *   <tr><td>{@code /live}</td><td>open</td><td>liveness</td></tr>
+ *   <tr><td>{@code /ready}</td><td>open</td><td>readiness, with the reason when not ready</td></tr>
+ *   <tr><td>{@code /metrics}</td><td>open</td><td>Prometheus text format</td></tr>
+ *   <tr><td>{@code /app-health/...}</td><td>open</td><td>the app's rewritten probes ({@link AppHealth})</td></tr>
+ *   <tr><td>{@code /status}</td><td>the group's</td><td>the replica's state, positions and counts (JSON)</td></tr>
+ *   <tr><td>{@code /transfer/snapshot}</td><td>the group's</td><td>state transfer to a peer (GET only)</td></tr>
+ * </table>
+ *
+ * <table>
+ *   <caption>replies of the routes that need the group's token ({@link AdminAuth})</caption>
  *   <tr><th>status</th><th>when</th></tr>
- *   <tr><td>200</td><td>the checkpoint and the app's snapshot follow</td></tr>
+ *   <tr><td>200</td><td>the status document, or the checkpoint and the app's snapshot</td></tr>
  *   <tr><td>401</td><td>no {@code Authorization: Bearer} token</td></tr>
  *   <tr><td>403</td><td>a wrong token</td></tr>
- *   <tr><td>503</td><td>this replica cannot serve a snapshot now (not delivering, no snapshot endpoints)</td></tr>
+ *   <tr><td>503</td><td>the generated token cannot be read (ZooKeeper unreachable), or this replica cannot
+ *       serve a snapshot now (not delivering, no snapshot endpoints)</td></tr>
  * </table>
  */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-    private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
-    private static volatile boolean wrongTokenLogged;
+    static final String STATUS_PATH = "/status";
 
     private final ProxyServer server;
 
@@ -55,21 +60,36 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        String path = pathOf(request.uri());
+        boolean get = HttpMethod.GET.equals(request.method());
+        boolean head = HttpMethod.HEAD.equals(request.method());
         if (request.decoderResult().isSuccess()
-                && HttpMethod.GET.equals(request.method())
-                && request.uri().equals(SnapshotTransfer.PATH)) {
-            serveSnapshot(ctx, request.headers().get(HttpHeaderNames.AUTHORIZATION), HttpUtil.isKeepAlive(request));
+                && (get && path.equals(SnapshotTransfer.PATH) || (get || head) && path.equals(STATUS_PATH))) {
+            serveProtected(
+                    ctx,
+                    request.method() + " " + path,
+                    request.headers().get(HttpHeaderNames.AUTHORIZATION),
+                    head,
+                    HttpUtil.isKeepAlive(request));
             return;
         }
         if (AppHealth.handles(request.uri()) && request.decoderResult().isSuccess()) {
             new AppHealth(server.config().appProbers(), server.config().appHost()).serve(ctx, request);
             return;
         }
-        FullHttpResponse response = route(request);
         boolean keepAlive =
                 HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
+        send(ctx, route(request, path), head, keepAlive);
+    }
+
+    private static String pathOf(String uri) {
+        int q = uri.indexOf('?');
+        return q < 0 ? uri : uri.substring(0, q);
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean head, boolean keepAlive) {
         HttpUtil.setContentLength(response, response.content().readableBytes());
-        if (HttpMethod.HEAD.equals(request.method())) {
+        if (head) {
             response = response.replace(Unpooled.EMPTY_BUFFER);
         }
         if (keepAlive) {
@@ -79,39 +99,55 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    /** Checks the token, takes the snapshot off the event loop, streams it back. */
-    private void serveSnapshot(ChannelHandlerContext ctx, String authorization, boolean keepAlive) {
-        ExecutorService blocking = server.adminBlocking();
-        SnapshotTransfer transfer = server.transfer();
-        blocking.execute(() -> {
-            SnapshotTransfer.Taken taken = null;
+    /**
+     * Checks the token off the event loop (reading the generated one may block on ZooKeeper),
+     * then answers {@code /status} or takes the snapshot there too and streams it back.
+     */
+    private void serveProtected(
+            ChannelHandlerContext ctx, String what, String authorization, boolean head, boolean keepAlive) {
+        AdminAuth auth = server.transfer().auth();
+        server.adminBlocking().execute(() -> {
             FullHttpResponse refusal = null;
+            SnapshotTransfer.Taken taken = null;
+            FullHttpResponse status = null;
             try {
-                if (authorization == null) {
-                    server.metrics().adminRefused("no_token");
-                    refusal = refuse(HttpResponseStatus.UNAUTHORIZED, "unauthorized", "the group's token is required");
-                } else if (!transfer.authorized(authorization)) {
-                    server.metrics().adminRefused("bad_token");
-                    if (!wrongTokenLogged) {
-                        wrongTokenLogged = true;
-                        log.warn(
-                                "{} refused a state transfer with a wrong token (further ones are counted only)",
-                                server.config().logId());
+                switch (auth.check(authorization, what)) {
+                    case MISSING -> {
+                        refusal = refuse(
+                                HttpResponseStatus.UNAUTHORIZED, "unauthorized", "the group's token is required");
+                        refusal.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"koordinator\"");
                     }
-                    refusal = refuse(HttpResponseStatus.FORBIDDEN, "forbidden", "wrong token for this group");
-                } else {
-                    taken = transfer.takeSnapshot(server.replicaState());
+                    case WRONG ->
+                        refusal = refuse(HttpResponseStatus.FORBIDDEN, "forbidden", "wrong token for this group");
+                    case ALLOWED -> {
+                        if (what.endsWith(STATUS_PATH)) {
+                            status = LocalReplies.json(HttpResponseStatus.OK, server.status());
+                        } else {
+                            try {
+                                taken = server.transfer().takeSnapshot(server.replicaState());
+                            } catch (Exception e) {
+                                server.metrics().adminRefused("not_ready");
+                                refusal = refuse(
+                                        HttpResponseStatus.SERVICE_UNAVAILABLE, "cannot_transfer", e.getMessage());
+                            }
+                        }
+                    }
                 }
             } catch (Exception e) {
-                server.metrics().adminRefused("not_ready");
-                refusal = refuse(HttpResponseStatus.SERVICE_UNAVAILABLE, "cannot_transfer", e.getMessage());
+                server.metrics().adminRefused("token_unavailable");
+                refusal = refuse(
+                        HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        "token_unavailable",
+                        "the group's token cannot be read now: " + e.getMessage());
             }
-            SnapshotTransfer.Taken result = taken;
             FullHttpResponse failed = refusal;
+            FullHttpResponse document = status;
+            SnapshotTransfer.Taken result = taken;
             ctx.executor().execute(() -> {
                 if (failed != null) {
-                    HttpUtil.setContentLength(failed, failed.content().readableBytes());
-                    ctx.writeAndFlush(failed).addListener(ChannelFutureListener.CLOSE);
+                    send(ctx, failed, head, false);
+                } else if (document != null) {
+                    send(ctx, document, head, keepAlive);
                 } else {
                     stream(ctx, result);
                 }
@@ -146,7 +182,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private FullHttpResponse route(FullHttpRequest request) {
+    private FullHttpResponse route(FullHttpRequest request, String path) {
         if (request.decoderResult().isFailure()) {
             return LocalReplies.badRequest("malformed request").response();
         }
@@ -154,9 +190,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return LocalReplies.of(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "use GET")
                     .response();
         }
-        String uri = request.uri();
-        int q = uri.indexOf('?');
-        String path = q < 0 ? uri : uri.substring(0, q);
         switch (path) {
             case "/live":
                 return LocalReplies.json(HttpResponseStatus.OK, Map.of("live", true));
@@ -168,8 +201,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                                 HttpResponseStatus.SERVICE_UNAVAILABLE,
                                 Map.of("ready", false, "reason", problem.get()));
             }
-            case "/status":
-                return LocalReplies.json(HttpResponseStatus.OK, server.status());
             case "/metrics": {
                 FullHttpResponse r = new DefaultFullHttpResponse(
                         HttpVersion.HTTP_1_1,

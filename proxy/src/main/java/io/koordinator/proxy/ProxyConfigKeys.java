@@ -74,7 +74,7 @@ public final class ProxyConfigKeys {
         STATE_DIR("--state-dir", "KOORD_STATE_DIR", "", "path"),
         /** How the app keeps its state: memory, durable or position-aware (see the README's app contract). */
         APP_KIND("--app-kind", "KOORD_APP_KIND", "memory", ""),
-        /** The group's token for state transfer between peers; empty: one generated in the group's ZooKeeper subtree. */
+        /** The group's token for the admin port's /status and state transfer; empty: one generated in the group's ZooKeeper subtree. */
         TRANSFER_TOKEN("--transfer-token", "KOORD_TRANSFER_TOKEN", "", "secret"),
         /** What a replica does when its digest differs from the group's: report or resync. */
         ON_DIVERGENCE("--on-divergence", "KOORD_ON_DIVERGENCE", "report", ""),

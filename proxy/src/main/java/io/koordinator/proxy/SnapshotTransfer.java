@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -34,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The wire format of {@code GET /transfer/snapshot} on the admin port: a 4-byte big-endian
  * length, the checkpoint's bytes, then the snapshot's bytes to the end of the body. The request
- * carries {@code Authorization: Bearer <group token>}, compared in constant time.
+ * carries {@code Authorization: Bearer <group token>}, checked by {@link AdminAuth}.
  *
  * <p>Threading: {@link #restoreFromPeer} runs on the control thread, {@link #takeSnapshot} on the
  * admin port's blocking executor; both block on HTTP.
@@ -61,8 +60,8 @@ final class SnapshotTransfer {
     private final Sequencer sequencer;
     private final ProxyMetrics metrics;
     private final HttpClient http;
+    private final AdminAuth auth;
     private volatile ReplicaControl control;
-    private volatile String token;
 
     SnapshotTransfer(ProxyConfig config, Sequencer sequencer, ProxyMetrics metrics) {
         this.config = config;
@@ -72,30 +71,16 @@ final class SnapshotTransfer {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(CONNECT_TIMEOUT)
                 .build();
-        this.token = config.recovery().transferToken();
+        this.auth = new AdminAuth(config, sequencer, metrics);
     }
 
     void serveWith(ReplicaControl control) {
         this.control = control;
     }
 
-    /** The group's token: the configured one, or the one generated in the group's subtree. */
-    String token() throws Exception {
-        String t = token;
-        if (t == null) {
-            t = sequencer.sharedSecret("transfer-token");
-            token = t;
-        }
-        return t;
-    }
-
-    /** Whether {@code authorization} (a header value) carries the group's token; constant time. */
-    boolean authorized(String authorization) throws Exception {
-        if (authorization == null || !authorization.startsWith("Bearer ")) {
-            return false;
-        }
-        byte[] given = authorization.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(given, token().getBytes(StandardCharsets.UTF_8));
+    /** The group's token check, shared with every protected admin route. */
+    AdminAuth auth() {
+        return auth;
     }
 
     // ---- the peer that serves ----
@@ -190,7 +175,7 @@ final class SnapshotTransfer {
             HttpResponse<InputStream> r = http.send(
                     HttpRequest.newBuilder(URI.create("http://" + peer.address() + PATH))
                             .timeout(SNAPSHOT_TIMEOUT)
-                            .header("Authorization", "Bearer " + token())
+                            .header("Authorization", AdminAuth.SCHEME + auth.token())
                             .GET()
                             .build(),
                     HttpResponse.BodyHandlers.ofInputStream());
