@@ -2,12 +2,15 @@ package io.koordinator.loadtest.cluster;
 
 import io.koordinator.loadtest.load.HttpConnection;
 import io.koordinator.loadtest.zk.FreePorts;
+import io.koordinator.sequencer.Secrets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +33,7 @@ import tools.jackson.databind.ObjectMapper;
 public final class LocalCluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOKEN_FLAG = "--transfer-token";
 
     private enum State {
         LATENT,
@@ -44,9 +48,30 @@ public final class LocalCluster implements AutoCloseable {
     private ZkEnsemble zookeeper;
     private String connectString;
     private Path stateDir; // created by the first proxy launch
+    private final String token;
 
     public LocalCluster(ClusterConfig config) {
         this.config = config;
+        this.token = configuredToken(config.proxyArgs()).orElseGet(Secrets::random);
+    }
+
+    /** The {@code --transfer-token} among the proxies' extra flags, if one is given. */
+    private static Optional<String> configuredToken(List<String> proxyArgs) {
+        for (int i = 0; i < proxyArgs.size(); i++) {
+            String a = proxyArgs.get(i);
+            if (a.startsWith(TOKEN_FLAG + "=")) {
+                return Optional.of(a.substring(TOKEN_FLAG.length() + 1));
+            }
+            if (a.equals(TOKEN_FLAG) && i + 1 < proxyArgs.size()) {
+                return Optional.of(proxyArgs.get(i + 1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The group's token, which the admin port's {@code /status} asks for. */
+    public String token() {
+        return token;
     }
 
     /** Starts the ensemble, the apps and the proxies, and waits until every proxy is ready. */
@@ -119,6 +144,10 @@ public final class LocalCluster implements AutoCloseable {
         if (config.proxyArgs().stream().noneMatch(a -> a.startsWith("--snapshot-path"))) {
             // the kv app has snapshot endpoints: a replica that lost its app's state restores a peer's
             args.addAll(List.of("--snapshot-path", "/snapshot"));
+        }
+        if (configuredToken(config.proxyArgs()).isEmpty()) {
+            // the group's token for /status and state transfer, known here without reading ZooKeeper
+            args.addAll(List.of(TOKEN_FLAG, token));
         }
         args.addAll(config.proxyArgs());
         return ChildProcess.java(
@@ -255,10 +284,10 @@ public final class LocalCluster implements AutoCloseable {
         return config;
     }
 
-    /** The proxy's {@code /status}. */
+    /** The proxy's {@code /status}, with the group's token. */
     public ReplicaStatus status(Replica r) throws IOException {
         try (HttpConnection c = new HttpConnection(r.admin(), Duration.ofSeconds(10))) {
-            HttpConnection.Response resp = c.send("GET", "/status", null);
+            HttpConnection.Response resp = c.send("GET", "/status", null, Map.of("Authorization", "Bearer " + token));
             if (resp.status() != 200) {
                 throw new IOException(r.name() + " /status answered " + resp.status());
             }
