@@ -28,6 +28,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -38,6 +40,7 @@ import tools.jackson.databind.json.JsonMapper;
 class OperatorCliIT {
     static final int REQUESTS = 5;
     static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Logger log = LoggerFactory.getLogger(OperatorCliIT.class);
     static TestingServer zk;
     static final List<AutoCloseable> closeables = new ArrayList<>();
     static final List<ProxyServer> proxies = new ArrayList<>();
@@ -107,6 +110,7 @@ class OperatorCliIT {
     @Test
     void statusShowsTheReplicasTheLogAndTheFloor() {
         Run r = run("status");
+        log.info("koordinator status:\n{}", r.out());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out())
                 .contains("group test.kv at ZooKeeper " + zk.getConnectString())
@@ -151,6 +155,7 @@ class OperatorCliIT {
     @Test
     void logTailDecodesTheLastCommands() throws Exception {
         Run r = run("log", "--tail", "3");
+        log.info("koordinator log --tail 3:\n{}", r.out());
         assertThat(r.exit()).as(r.err()).isZero();
         List<String> lines = r.out().lines().toList();
         assertThat(lines).hasSize(4);
