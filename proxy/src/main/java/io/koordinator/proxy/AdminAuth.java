@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * trying tokens cannot fill it.
  *
  * <p>Threading: any thread. {@link #token()} and {@link #check} may block on ZooKeeper until the
- * generated token has been read once: never call them on an event loop.
+ * generated token has been read once: call them on an event loop only when {@link #tokenKnown()}.
  */
 final class AdminAuth {
     private static final Logger log = LoggerFactory.getLogger(AdminAuth.class);
@@ -75,6 +75,11 @@ final class AdminAuth {
             token = t;
         }
         return t;
+    }
+
+    /** Whether {@link #token()} and {@link #check} can answer without ZooKeeper. */
+    boolean tokenKnown() {
+        return token != null;
     }
 
     /**

@@ -100,16 +100,19 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     /**
-     * Checks the token off the event loop (reading the generated one may block on ZooKeeper),
-     * then answers {@code /status} or takes the snapshot there too and streams it back.
+     * Checks the token, then answers {@code /status} or takes the snapshot and streams it back.
+     * A snapshot, and a check that still has to read the generated token from ZooKeeper, run on
+     * the blocking executor; {@code /status} with the token known runs on the event loop, so it is
+     * never queued behind snapshots.
      */
     private void serveProtected(
             ChannelHandlerContext ctx, String what, String authorization, boolean head, boolean keepAlive) {
         AdminAuth auth = server.transfer().auth();
-        server.adminBlocking().execute(() -> {
+        boolean status = what.endsWith(STATUS_PATH);
+        Runnable work = () -> {
             FullHttpResponse refusal = null;
             SnapshotTransfer.Taken taken = null;
-            FullHttpResponse status = null;
+            FullHttpResponse document = null;
             try {
                 switch (auth.check(authorization, what)) {
                     case MISSING -> {
@@ -120,8 +123,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     case WRONG ->
                         refusal = refuse(HttpResponseStatus.FORBIDDEN, "forbidden", "wrong token for this group");
                     case ALLOWED -> {
-                        if (what.endsWith(STATUS_PATH)) {
-                            status = LocalReplies.json(HttpResponseStatus.OK, server.status());
+                        if (status) {
+                            document = LocalReplies.json(HttpResponseStatus.OK, server.status());
                         } else {
                             try {
                                 taken = server.transfer().takeSnapshot(server.replicaState());
@@ -141,18 +144,23 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         "the group's token cannot be read now: " + e.getMessage());
             }
             FullHttpResponse failed = refusal;
-            FullHttpResponse document = status;
+            FullHttpResponse answer = document;
             SnapshotTransfer.Taken result = taken;
             ctx.executor().execute(() -> {
                 if (failed != null) {
                     send(ctx, failed, head, false);
-                } else if (document != null) {
-                    send(ctx, document, head, keepAlive);
+                } else if (answer != null) {
+                    send(ctx, answer, head, keepAlive);
                 } else {
                     stream(ctx, result);
                 }
             });
-        });
+        };
+        if (status && auth.tokenKnown()) {
+            work.run();
+        } else {
+            server.adminBlocking().execute(work);
+        }
     }
 
     private static FullHttpResponse refuse(HttpResponseStatus status, String error, String detail) {

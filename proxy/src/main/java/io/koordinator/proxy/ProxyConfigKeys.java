@@ -11,6 +11,12 @@ import picocli.CommandLine;
  *
  * <p>A flag given on the command line wins over its environment variable, which wins over the
  * default. {@link ProxyConfig#parse} validates every value and names the flag in its error.
+ *
+ * <p>The operator subcommands {@code status} and {@code log} share {@code --zookeeper}, {@code
+ * --zk-root}, {@code --group} and {@code --namespace} (same variables) and add {@code
+ * --zk-credentials} ({@code KOORD_ZK_CREDENTIALS}), {@code --zk-credentials-file} ({@code
+ * KOORD_ZK_CREDENTIALS_FILE}) and {@code --connect-timeout} ({@code KOORD_CONNECT_TIMEOUT},
+ * default 5 s); see {@code io.koordinator.cli.GroupOptions}.
  */
 public final class ProxyConfigKeys {
 

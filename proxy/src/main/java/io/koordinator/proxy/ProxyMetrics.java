@@ -78,7 +78,7 @@ final class ProxyMetrics {
             .register(registry);
     private final Counter transferRefusals = Counter.builder()
             .name("koordinator_admin_refusals_total")
-            .help("Admin requests refused, by reason (no_token, bad_token, not_ready, no_snapshot)")
+            .help("Admin requests refused, by reason (no_token, bad_token, token_unavailable, not_ready)")
             .labelNames("reason")
             .register(registry);
     private final Counter idempotentReplays = Counter.builder()
