@@ -1,6 +1,7 @@
 package io.koordinator.proxy;
 
 import io.koordinator.proxy.health.AppHealth;
+import io.koordinator.proxy.state.ArchiveView;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -19,6 +20,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.stream.ChunkedFile;
+import io.netty.handler.stream.ChunkedInput;
+import io.netty.handler.stream.ChunkedStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -31,15 +34,17 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin port's routes: {@code /live}, {@code /ready}, {@code /status} (JSON), {@code
  * /metrics} (Prometheus text format), the app's rewritten probes under {@code /app-health/}
- * ({@link AppHealth}), and {@code /transfer/snapshot} (state transfer to a peer, with the group's
- * token). GET and HEAD only.
+ * ({@link AppHealth}), and {@code /transfer/snapshot} and {@code /transfer/archive} (state
+ * transfer to a peer, with the group's token). GET and HEAD only.
  *
  * <table>
  *   <caption>state transfer replies</caption>
  *   <tr><th>status</th><th>when</th></tr>
- *   <tr><td>200</td><td>the checkpoint and the app's snapshot follow</td></tr>
+ *   <tr><td>200</td><td>the checkpoint and the app's snapshot follow, or the archive's journals</td></tr>
  *   <tr><td>401</td><td>no {@code Authorization: Bearer} token</td></tr>
  *   <tr><td>403</td><td>a wrong token</td></tr>
+ *   <tr><td>404</td><td>an archive was asked of a replica that keeps none</td></tr>
+ *   <tr><td>409</td><td>the archive starts after the position asked for</td></tr>
  *   <tr><td>503</td><td>this replica cannot serve a snapshot now (not delivering, no snapshot endpoints)</td></tr>
  * </table>
  */
@@ -57,8 +62,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (request.decoderResult().isSuccess()
                 && HttpMethod.GET.equals(request.method())
-                && request.uri().equals(SnapshotTransfer.PATH)) {
-            serveSnapshot(ctx, request.headers().get(HttpHeaderNames.AUTHORIZATION), HttpUtil.isKeepAlive(request));
+                && (request.uri().equals(SnapshotTransfer.PATH) || request.uri().startsWith(ArchiveTransfer.PATH))) {
+            serveTransfer(ctx, request.uri(), request.headers().get(HttpHeaderNames.AUTHORIZATION));
             return;
         }
         if (AppHealth.handles(request.uri()) && request.decoderResult().isSuccess()) {
@@ -79,12 +84,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    /** Checks the token, takes the snapshot off the event loop, streams it back. */
-    private void serveSnapshot(ChannelHandlerContext ctx, String authorization, boolean keepAlive) {
+    /** What a state transfer streams: the head, an optional prefix, then the body to its end. */
+    private record Outgoing(HttpResponse head, ByteBuf prefix, ChunkedInput<ByteBuf> body, AutoCloseable cleanup) {}
+
+    /** Checks the token, prepares the transfer off the event loop, streams it back. */
+    private void serveTransfer(ChannelHandlerContext ctx, String uri, String authorization) {
         ExecutorService blocking = server.adminBlocking();
         SnapshotTransfer transfer = server.transfer();
         blocking.execute(() -> {
-            SnapshotTransfer.Taken taken = null;
+            Outgoing outgoing = null;
             FullHttpResponse refusal = null;
             try {
                 if (authorization == null) {
@@ -100,13 +108,16 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     }
                     refusal = refuse(HttpResponseStatus.FORBIDDEN, "forbidden", "wrong token for this group");
                 } else {
-                    taken = transfer.takeSnapshot(server.replicaState());
+                    outgoing = uri.equals(SnapshotTransfer.PATH) ? snapshot(ctx, transfer) : archive(uri);
                 }
+            } catch (ArchiveTransfer.Refused e) {
+                server.metrics().adminRefused(e.error);
+                refusal = refuse(e.status, e.error, e.getMessage());
             } catch (Exception e) {
                 server.metrics().adminRefused("not_ready");
                 refusal = refuse(HttpResponseStatus.SERVICE_UNAVAILABLE, "cannot_transfer", e.getMessage());
             }
-            SnapshotTransfer.Taken result = taken;
+            Outgoing result = outgoing;
             FullHttpResponse failed = refusal;
             ctx.executor().execute(() -> {
                 if (failed != null) {
@@ -123,27 +134,49 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return LocalReplies.of(status, error, detail).response();
     }
 
-    private void stream(ChannelHandlerContext ctx, SnapshotTransfer.Taken taken) {
+    /** The checkpoint's length and bytes, then the app's snapshot (see {@link SnapshotTransfer}). */
+    private Outgoing snapshot(ChannelHandlerContext ctx, SnapshotTransfer transfer) throws Exception {
+        SnapshotTransfer.Taken taken = transfer.takeSnapshot(server.replicaState());
         try {
             RandomAccessFile file = new RandomAccessFile(taken.snapshot().toFile(), "r");
-            long length = file.length();
             HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-            head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
-            HttpUtil.setContentLength(head, 4L + taken.checkpoint().length + length);
-            ctx.write(head);
+            HttpUtil.setContentLength(head, 4L + taken.checkpoint().length + file.length());
             ByteBuf prefix = ctx.alloc().buffer(4 + taken.checkpoint().length);
             prefix.writeInt(taken.checkpoint().length).writeBytes(taken.checkpoint());
-            ctx.write(new DefaultHttpContent(prefix));
-            ctx.writeAndFlush(new HttpChunkedInput(new ChunkedFile(file, 0, length, 64 * 1024)))
-                    .addListener(f -> {
-                        server.metrics().transferServed(f.isSuccess() ? "served" : "failed");
-                        Files.deleteIfExists(taken.snapshot());
-                        ctx.close();
-                    });
+            return new Outgoing(
+                    head,
+                    prefix,
+                    new ChunkedFile(file, 0, file.length(), 64 * 1024),
+                    () -> Files.deleteIfExists(taken.snapshot()));
         } catch (IOException e) {
-            server.metrics().transferServed("failed");
-            ctx.close();
+            Files.deleteIfExists(taken.snapshot());
+            throw e;
         }
+    }
+
+    /** The journals of the archive laid end to end (see {@link ArchiveTransfer}). */
+    private Outgoing archive(String uri) throws Exception {
+        ArchiveView view = ArchiveTransfer.serve(server.stateStore(), uri);
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpUtil.setContentLength(head, view.length());
+        head.headers()
+                .set(ArchiveTransfer.BASE, view.base())
+                .set(ArchiveTransfer.END, view.end())
+                .set(ArchiveTransfer.LOG, server.logIdentity());
+        return new Outgoing(head, null, new ChunkedStream(view.stream(), 64 * 1024), view);
+    }
+
+    private void stream(ChannelHandlerContext ctx, Outgoing out) {
+        out.head().headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
+        ctx.write(out.head());
+        if (out.prefix() != null) {
+            ctx.write(new DefaultHttpContent(out.prefix()));
+        }
+        ctx.writeAndFlush(new HttpChunkedInput(out.body())).addListener(f -> {
+            server.metrics().transferServed(f.isSuccess() ? "served" : "failed");
+            out.cleanup().close();
+            ctx.close();
+        });
     }
 
     private FullHttpResponse route(FullHttpRequest request) {
