@@ -145,6 +145,7 @@ public final class ProxyServer implements AutoCloseable {
         admin = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .channel(transports.serverChannel())
+                .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {

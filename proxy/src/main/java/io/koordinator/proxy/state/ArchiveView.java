@@ -3,13 +3,11 @@ package io.koordinator.proxy.state;
 import io.koordinator.sequencer.Command;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -41,6 +39,10 @@ public record ArchiveView(long base, long end, long length, List<Part> parts) im
         try {
             for (Path f : files) {
                 FileChannel ch = FileChannel.open(f, StandardOpenOption.READ);
+                if (ch.size() == 0) {
+                    ch.close();
+                    continue;
+                }
                 parts.add(new Part(ch, ch.size()));
                 length += ch.size();
             }
@@ -53,16 +55,7 @@ public record ArchiveView(long base, long end, long length, List<Part> parts) im
 
     /** The files laid end to end, each up to its size; closing it closes the view. */
     public InputStream stream() {
-        List<InputStream> streams = new ArrayList<>();
-        for (Part p : parts) {
-            streams.add(new PartStream(p));
-        }
-        return new SequenceInputStream(Collections.enumeration(streams)) {
-            @Override
-            public void close() throws IOException {
-                ArchiveView.this.close();
-            }
-        };
+        return new Parts();
     }
 
     /**
@@ -121,14 +114,14 @@ public record ArchiveView(long base, long end, long length, List<Part> parts) im
         }
     }
 
-    /** One part read from offset 0 up to its size. */
-    private static final class PartStream extends InputStream {
-        private final Part part;
+    /**
+     * The parts read in turn, each from offset 0 up to its size. A read fills its buffer across
+     * parts, and {@link #available()} counts every byte left, so a chunked writer sends full chunks.
+     */
+    private final class Parts extends InputStream {
+        private int part;
         private long at;
-
-        PartStream(Part part) {
-            this.part = part;
-        }
+        private long left = length;
 
         @Override
         public int read() throws IOException {
@@ -138,16 +131,33 @@ public record ArchiveView(long base, long end, long length, List<Part> parts) im
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            long left = part.size() - at;
-            if (left <= 0) {
-                return -1;
+            int n = 0;
+            while (n < len && part < parts.size()) {
+                Part p = parts.get(part);
+                if (at >= p.size()) {
+                    part++;
+                    at = 0;
+                    continue;
+                }
+                int r = p.channel().read(ByteBuffer.wrap(b, off + n, (int) Math.min(len - n, p.size() - at)), at);
+                if (r < 0) {
+                    throw new IOException("a journal shrank while it was sent");
+                }
+                at += r;
+                n += r;
+                left -= r;
             }
-            int n = part.channel().read(ByteBuffer.wrap(b, off, (int) Math.min(len, left)), at);
-            if (n < 0) {
-                return -1;
-            }
-            at += n;
-            return n;
+            return n == 0 && len > 0 ? -1 : n;
+        }
+
+        @Override
+        public int available() {
+            return (int) Math.min(Integer.MAX_VALUE, left);
+        }
+
+        @Override
+        public void close() throws IOException {
+            ArchiveView.this.close();
         }
     }
 }

@@ -105,7 +105,7 @@ final class LogArchive {
                     Positions.format(end));
         }
         for (Path p : replaced) {
-            if (!full) {
+            if (!full && Files.size(p) > 0) {
                 Files.move(p, dir.resolve(p.getFileName()), StandardCopyOption.ATOMIC_MOVE);
             } else {
                 Files.deleteIfExists(p);
