@@ -1,6 +1,7 @@
 package io.koordinator.proxy;
 
 import io.koordinator.proxy.health.AppHealth;
+import io.koordinator.proxy.state.ArchiveView;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -19,6 +20,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.stream.ChunkedFile;
+import io.netty.handler.stream.ChunkedInput;
+import io.netty.handler.stream.ChunkedStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -37,14 +40,17 @@ import java.util.Optional;
  *   <tr><td>{@code /app-health/...}</td><td>open</td><td>the app's rewritten probes ({@link AppHealth})</td></tr>
  *   <tr><td>{@code /status}</td><td>the group's</td><td>the replica's state, positions and counts (JSON)</td></tr>
  *   <tr><td>{@code /transfer/snapshot}</td><td>the group's</td><td>state transfer to a peer (GET only)</td></tr>
+ *   <tr><td>{@code /transfer/archive}</td><td>the group's</td><td>the log archive for a peer (GET only)</td></tr>
  * </table>
  *
  * <table>
  *   <caption>replies of the routes that need the group's token ({@link AdminAuth})</caption>
  *   <tr><th>status</th><th>when</th></tr>
- *   <tr><td>200</td><td>the status document, or the checkpoint and the app's snapshot</td></tr>
+ *   <tr><td>200</td><td>the status document; the checkpoint and the app's snapshot; or the archive's journals</td></tr>
  *   <tr><td>401</td><td>no {@code Authorization: Bearer} token</td></tr>
  *   <tr><td>403</td><td>a wrong token</td></tr>
+ *   <tr><td>404</td><td>an archive was asked of a replica that keeps none</td></tr>
+ *   <tr><td>409</td><td>the archive starts after the position asked for</td></tr>
  *   <tr><td>503</td><td>the generated token cannot be read (ZooKeeper unreachable), or this replica cannot
  *       serve a snapshot now (not delivering, no snapshot endpoints)</td></tr>
  * </table>
@@ -60,20 +66,22 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        String path = pathOf(request.uri());
+        String uri = request.uri();
+        String path = pathOf(uri);
         boolean get = HttpMethod.GET.equals(request.method());
         boolean head = HttpMethod.HEAD.equals(request.method());
-        if (request.decoderResult().isSuccess()
-                && (get && path.equals(SnapshotTransfer.PATH) || (get || head) && path.equals(STATUS_PATH))) {
+        boolean transfer = get && (uri.equals(SnapshotTransfer.PATH) || uri.startsWith(ArchiveTransfer.PATH));
+        if (request.decoderResult().isSuccess() && (transfer || (get || head) && path.equals(STATUS_PATH))) {
             serveProtected(
                     ctx,
+                    uri,
                     request.method() + " " + path,
                     request.headers().get(HttpHeaderNames.AUTHORIZATION),
                     head,
                     HttpUtil.isKeepAlive(request));
             return;
         }
-        if (AppHealth.handles(request.uri()) && request.decoderResult().isSuccess()) {
+        if (AppHealth.handles(uri) && request.decoderResult().isSuccess()) {
             new AppHealth(server.config().appProbers(), server.config().appHost()).serve(ctx, request);
             return;
         }
@@ -99,43 +107,27 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
+    /** What a state transfer streams: the head, an optional prefix, then the body to its end. */
+    private record Outgoing(HttpResponse head, ByteBuf prefix, ChunkedInput<ByteBuf> body, AutoCloseable cleanup) {}
+
     /**
-     * Checks the token, then answers {@code /status} or takes the snapshot and streams it back.
-     * A snapshot, and a check that still has to read the generated token from ZooKeeper, run on
+     * Checks the token, then answers {@code /status} or prepares the transfer and streams it back.
+     * A transfer, and a check that still has to read the generated token from ZooKeeper, run on
      * the blocking executor; {@code /status} with the token known runs on the event loop, so it is
-     * never queued behind snapshots.
+     * never queued behind transfers.
      */
     private void serveProtected(
-            ChannelHandlerContext ctx, String what, String authorization, boolean head, boolean keepAlive) {
-        AdminAuth auth = server.transfer().auth();
+            ChannelHandlerContext ctx, String uri, String what, String authorization, boolean head, boolean keepAlive) {
+        SnapshotTransfer transfer = server.transfer();
+        AdminAuth auth = transfer.auth();
         boolean status = what.endsWith(STATUS_PATH);
         Runnable work = () -> {
             FullHttpResponse refusal = null;
-            SnapshotTransfer.Taken taken = null;
             FullHttpResponse document = null;
+            Outgoing outgoing = null;
+            AdminAuth.Verdict verdict = null;
             try {
-                switch (auth.check(authorization, what)) {
-                    case MISSING -> {
-                        refusal = refuse(
-                                HttpResponseStatus.UNAUTHORIZED, "unauthorized", "the group's token is required");
-                        refusal.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"koordinator\"");
-                    }
-                    case WRONG ->
-                        refusal = refuse(HttpResponseStatus.FORBIDDEN, "forbidden", "wrong token for this group");
-                    case ALLOWED -> {
-                        if (status) {
-                            document = LocalReplies.json(HttpResponseStatus.OK, server.status());
-                        } else {
-                            try {
-                                taken = server.transfer().takeSnapshot(server.replicaState());
-                            } catch (Exception e) {
-                                server.metrics().adminRefused("not_ready");
-                                refusal = refuse(
-                                        HttpResponseStatus.SERVICE_UNAVAILABLE, "cannot_transfer", e.getMessage());
-                            }
-                        }
-                    }
-                }
+                verdict = auth.check(authorization, what);
             } catch (Exception e) {
                 server.metrics().adminRefused("token_unavailable");
                 refusal = refuse(
@@ -143,9 +135,27 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         "token_unavailable",
                         "the group's token cannot be read now: " + e.getMessage());
             }
+            if (verdict == AdminAuth.Verdict.MISSING) {
+                refusal = refuse(HttpResponseStatus.UNAUTHORIZED, "unauthorized", "the group's token is required");
+                refusal.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"koordinator\"");
+            } else if (verdict == AdminAuth.Verdict.WRONG) {
+                refusal = refuse(HttpResponseStatus.FORBIDDEN, "forbidden", "wrong token for this group");
+            } else if (verdict == AdminAuth.Verdict.ALLOWED && status) {
+                document = LocalReplies.json(HttpResponseStatus.OK, server.status());
+            } else if (verdict == AdminAuth.Verdict.ALLOWED) {
+                try {
+                    outgoing = uri.equals(SnapshotTransfer.PATH) ? snapshot(ctx, transfer) : archive(uri);
+                } catch (ArchiveTransfer.Refused e) {
+                    server.metrics().adminRefused(e.error);
+                    refusal = refuse(e.status, e.error, e.getMessage());
+                } catch (Exception e) {
+                    server.metrics().adminRefused("not_ready");
+                    refusal = refuse(HttpResponseStatus.SERVICE_UNAVAILABLE, "cannot_transfer", e.getMessage());
+                }
+            }
             FullHttpResponse failed = refusal;
             FullHttpResponse answer = document;
-            SnapshotTransfer.Taken result = taken;
+            Outgoing result = outgoing;
             ctx.executor().execute(() -> {
                 if (failed != null) {
                     send(ctx, failed, head, false);
@@ -167,27 +177,49 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return LocalReplies.of(status, error, detail).response();
     }
 
-    private void stream(ChannelHandlerContext ctx, SnapshotTransfer.Taken taken) {
+    /** The checkpoint's length and bytes, then the app's snapshot (see {@link SnapshotTransfer}). */
+    private Outgoing snapshot(ChannelHandlerContext ctx, SnapshotTransfer transfer) throws Exception {
+        SnapshotTransfer.Taken taken = transfer.takeSnapshot(server.replicaState());
         try {
             RandomAccessFile file = new RandomAccessFile(taken.snapshot().toFile(), "r");
-            long length = file.length();
             HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-            head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
-            HttpUtil.setContentLength(head, 4L + taken.checkpoint().length + length);
-            ctx.write(head);
+            HttpUtil.setContentLength(head, 4L + taken.checkpoint().length + file.length());
             ByteBuf prefix = ctx.alloc().buffer(4 + taken.checkpoint().length);
             prefix.writeInt(taken.checkpoint().length).writeBytes(taken.checkpoint());
-            ctx.write(new DefaultHttpContent(prefix));
-            ctx.writeAndFlush(new HttpChunkedInput(new ChunkedFile(file, 0, length, 64 * 1024)))
-                    .addListener(f -> {
-                        server.metrics().transferServed(f.isSuccess() ? "served" : "failed");
-                        Files.deleteIfExists(taken.snapshot());
-                        ctx.close();
-                    });
+            return new Outgoing(
+                    head,
+                    prefix,
+                    new ChunkedFile(file, 0, file.length(), 64 * 1024),
+                    () -> Files.deleteIfExists(taken.snapshot()));
         } catch (IOException e) {
-            server.metrics().transferServed("failed");
-            ctx.close();
+            Files.deleteIfExists(taken.snapshot());
+            throw e;
         }
+    }
+
+    /** The journals of the archive laid end to end (see {@link ArchiveTransfer}). */
+    private Outgoing archive(String uri) throws Exception {
+        ArchiveView view = ArchiveTransfer.serve(server.stateStore(), uri);
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpUtil.setContentLength(head, view.length());
+        head.headers()
+                .set(ArchiveTransfer.BASE, view.base())
+                .set(ArchiveTransfer.END, view.end())
+                .set(ArchiveTransfer.LOG, server.logIdentity());
+        return new Outgoing(head, null, new ChunkedStream(view.stream(), 64 * 1024), view);
+    }
+
+    private void stream(ChannelHandlerContext ctx, Outgoing out) {
+        out.head().headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
+        ctx.write(out.head());
+        if (out.prefix() != null) {
+            ctx.write(new DefaultHttpContent(out.prefix()));
+        }
+        ctx.writeAndFlush(new HttpChunkedInput(out.body())).addListener(f -> {
+            server.metrics().transferServed(f.isSuccess() ? "served" : "failed");
+            out.cleanup().close();
+            ctx.close();
+        });
     }
 
     private FullHttpResponse route(FullHttpRequest request, String path) {

@@ -263,7 +263,10 @@ public record ProxyConfig(
                 integer(v, Key.DIGEST_INTERVAL, 0, Integer.MAX_VALUE),
                 integer(v, Key.RESPONSE_CACHE_ENTRIES, 0, 10_000_000),
                 sync,
-                checkpoint);
+                checkpoint,
+                v.get(Key.SNAPSHOT_PATH) == null || v.get(Key.SNAPSHOT_PATH).isEmpty()
+                        ? longInteger(v, Key.ARCHIVE_MAX_BYTES, 0, Long.MAX_VALUE)
+                        : 0);
     }
 
     private static Limits limits(Map<Key, String> v, int maxBodyBytes) {
@@ -329,9 +332,13 @@ public record ProxyConfig(
     }
 
     private static int integer(Map<Key, String> v, Key k, int min, int max) {
+        return (int) longInteger(v, k, min, max);
+    }
+
+    private static long longInteger(Map<Key, String> v, Key k, long min, long max) {
         String s = required(v, k);
         try {
-            int n = Integer.parseInt(s);
+            long n = Long.parseLong(s);
             if (n >= min && n <= max) {
                 return n;
             }

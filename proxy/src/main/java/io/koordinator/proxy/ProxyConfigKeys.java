@@ -93,6 +93,11 @@ public final class ProxyConfigKeys {
         /** How often a full checkpoint replaces the journal. */
         CHECKPOINT_INTERVAL("--checkpoint-interval", "KOORD_CHECKPOINT_INTERVAL", "30s", "duration"),
         /**
+         * Bound of the log archive kept in the state directory for an app without snapshot endpoints,
+         * from which a peer rebuilds its app after compaction (0: keep none).
+         */
+        ARCHIVE_MAX_BYTES("--archive-max-bytes", "KOORD_ARCHIVE_MAX_BYTES", "1073741824", "bytes"),
+        /**
          * Longest a downstream connection may take to send a complete request head: from accept to
          * the end of its first head, and from the first byte of each later head to its end.
          */

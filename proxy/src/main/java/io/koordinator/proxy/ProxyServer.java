@@ -1,5 +1,6 @@
 package io.koordinator.proxy;
 
+import io.koordinator.proxy.state.StateStore;
 import io.koordinator.sequencer.Follower;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.ReplicaInfo;
@@ -145,6 +146,7 @@ public final class ProxyServer implements AutoCloseable {
         admin = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .channel(transports.serverChannel())
+                .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -257,6 +259,10 @@ public final class ProxyServer implements AutoCloseable {
                 });
             });
             s.put("checkpoint", checkpoint);
+            c.store()
+                    .archiveSummary()
+                    .ifPresent(a -> s.put(
+                            "archive", Map.of("base", a.base(), "end", a.end(), "bytes", a.bytes(), "full", a.full())));
             c.divergence()
                     .last()
                     .ifPresent(m -> s.put(
@@ -288,6 +294,16 @@ public final class ProxyServer implements AutoCloseable {
     /** The state transfer of this replica, for the admin port. */
     SnapshotTransfer transfer() {
         return control.transfer();
+    }
+
+    /** This replica's durable state (and log archive), for the admin port. */
+    StateStore stateStore() {
+        return control.store();
+    }
+
+    /** The identity of the log this replica follows. */
+    String logIdentity() {
+        return control.logIdentity();
     }
 
     /** Where the admin port runs what blocks (state transfer). */

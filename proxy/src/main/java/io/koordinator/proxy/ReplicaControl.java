@@ -52,6 +52,7 @@ final class ReplicaControl implements AutoCloseable {
     private final StateStore store;
     private final AppIncarnation incarnations = new AppIncarnation();
     private final SnapshotTransfer transfer;
+    private final ArchiveTransfer archives;
     private final DivergenceCheck divergence;
     private final ScheduledExecutorService control;
     private final String logId;
@@ -89,10 +90,12 @@ final class ReplicaControl implements AutoCloseable {
         this.upstream = upstream;
         this.deliveryLoop = deliveryLoop;
         this.logId = config.logId();
-        this.store = recovery.stateDir() == null
-                ? StateStore.in(temporaryStateDir(), config.sequencerConfig().dedupWindow())
-                : StateStore.in(recovery.stateDir(), config.sequencerConfig().dedupWindow());
+        this.store = StateStore.in(
+                recovery.stateDir() == null ? temporaryStateDir() : recovery.stateDir(),
+                config.sequencerConfig().dedupWindow(),
+                recovery.archiveMaxBytes());
         this.transfer = new SnapshotTransfer(config, sequencer, metrics);
+        this.archives = new ArchiveTransfer(config, sequencer, metrics, transfer::token);
         this.divergence = new DivergenceCheck(config, sequencer, metrics, this::onDiverged);
         this.control = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "koord-control-" + config.replicaId());
@@ -221,6 +224,13 @@ final class ReplicaControl implements AutoCloseable {
         if (config.snapshotPath() != null) {
             metrics.recovery(cause, "snapshot");
             startTransfer(why);
+        } else if (recovery.appKind() == AppKind.MEMORY
+                && sequencer.compactionFloor() != Positions.NONE
+                && recovery.archives()) {
+            // The log's start is compacted away: replay an archive of it into the fresh app.
+            metrics.recovery(cause, "archive");
+            replica.transition(ReplicaState.TRANSFERRING, why + "; rebuilding the app from a log archive");
+            attemptArchive(why, true);
         } else if (recovery.appKind() == AppKind.MEMORY && sequencer.compactionFloor() == Positions.NONE) {
             // A fresh memory-only app: replay the whole log into it, as a new replica would.
             metrics.recovery(cause, "rebuild");
@@ -239,7 +249,8 @@ final class ReplicaControl implements AutoCloseable {
     }
 
     private String remedyForUnknownAppState() {
-        if (recovery.appKind() == AppKind.MEMORY && sequencer.compactionFloor() == Positions.NONE) {
+        if (recovery.appKind() == AppKind.MEMORY
+                && (sequencer.compactionFloor() == Positions.NONE || recovery.archives())) {
             return "The app keeps its state in memory and has no snapshot endpoints: restart the app container"
                     + " (kubectl exec <pod> -c <app> -- kill 1) and this replica rebuilds it from the log";
         }
@@ -263,7 +274,7 @@ final class ReplicaControl implements AutoCloseable {
             expected = restored.appIncarnation();
             store.reset(restored);
             follow(restored, Positions.NONE, "restored a peer's snapshot at " + restored);
-        } catch (SnapshotTransfer.NoPeerException e) {
+        } catch (Peers.NoPeerException e) {
             if (restoreLocalSnapshot(why)) {
                 return;
             }
@@ -292,7 +303,7 @@ final class ReplicaControl implements AutoCloseable {
             }
             ReplicaCheckpoint checkpoint = local.get();
             long floor = sequencer.compactionFloor();
-            if (floor != Positions.NONE && checkpoint.position() + 1 < floor
+            if (!Positions.followableAfter(checkpoint.position(), floor)
                     || !checkpoint.logIdentity().equals(logIdentity())) {
                 return false; // the log after it is gone, or it belongs to another log
             }
@@ -323,6 +334,50 @@ final class ReplicaControl implements AutoCloseable {
         }
     }
 
+    /**
+     * Rebuilds the app from a log archive ({@code fresh}: into an empty app, from the start of the
+     * log; otherwise the commands after the recorded state), this replica's own first, then a
+     * peer's; retried while none can serve.
+     */
+    private void attemptArchive(String why, boolean fresh) {
+        if (closed || replica.state() != ReplicaState.TRANSFERRING) {
+            return;
+        }
+        java.nio.file.Path dir = store.directory().resolve("transfer");
+        try {
+            ReplicaCheckpoint from;
+            Optional<ArchiveTransfer.Fetched> own = Optional.empty();
+            if (fresh) {
+                from = ReplicaCheckpoint.START.withAppIncarnation(expected);
+                own = archives.fromOwn(store, dir, Positions.NONE);
+                store.reset(from);
+            } else {
+                StateStore.Loaded loaded = store.load();
+                if (loaded.inDoubt().isPresent()) {
+                    resolveInDoubt(loaded.checkpoint(), loaded.inDoubt().get().position());
+                    return;
+                }
+                from = loaded.checkpoint().withAppIncarnation(expected);
+            }
+            ArchiveTransfer.Fetched archive = own.isPresent() ? own.get() : archives.fromPeer(dir, from.position());
+            follow(
+                    from,
+                    Positions.NONE,
+                    why + "; replaying " + archive.commands() + " commands from " + archive.from() + "'s log archive",
+                    archive);
+        } catch (Peers.NoPeerException e) {
+            replica.transition(ReplicaState.TRANSFERRING, why + "; " + e.getMessage() + ", retrying");
+            retry(() -> attemptArchive(why, false));
+        } catch (Exception e) {
+            log.warn("{} rebuilding from a log archive failed, retrying: {}", logId, e.toString());
+            metrics.transferServed("joiner_failed");
+            replica.transition(
+                    ReplicaState.TRANSFERRING,
+                    why + "; the last archive transfer failed (" + e.getMessage() + "), retrying");
+            retry(() -> attemptArchive(why, false));
+        }
+    }
+
     private void retry(Runnable task) {
         try {
             control.schedule(task, 1, TimeUnit.SECONDS);
@@ -333,6 +388,11 @@ final class ReplicaControl implements AutoCloseable {
 
     /** A delivery loop and follower from {@code from}; CATCHING_UP until the lag is small. */
     private void follow(ReplicaCheckpoint from, long redeliver, String why) {
+        follow(from, redeliver, why, null);
+    }
+
+    /** As {@link #follow(ReplicaCheckpoint, long, String)}, replaying {@code archive} (if any) first. */
+    private void follow(ReplicaCheckpoint from, long redeliver, String why, ArchiveTransfer.Fetched archive) {
         stopFollowing();
         ReplicaLedger ledger =
                 new ReplicaLedger(store, from, recovery.responseCacheEntries(), recovery.digestInterval());
@@ -341,7 +401,17 @@ final class ReplicaControl implements AutoCloseable {
                 new DeliveryLoop(config, upstream, deliveryLoop, waiting, metrics, ledger, new Events(g), redeliver);
         delivery = d;
         replica.transition(ReplicaState.CATCHING_UP, why);
-        follower = sequencer.follow(from.log(), d);
+        follower = archive == null
+                ? sequencer.follow(from.log(), d)
+                : new ArchiveReplay(
+                                logId,
+                                from.log(),
+                                archive.file(),
+                                archive.commands(),
+                                config.sequencerConfig().dedupWindow(),
+                                d,
+                                end -> sequencer.follow(end, d))
+                        .start();
         if (from.appIncarnation() != 0) {
             control.execute(this::writeCheckpoint);
         }
@@ -463,6 +533,11 @@ final class ReplicaControl implements AutoCloseable {
             if (config.snapshotPath() != null) {
                 metrics.recovery("compacted", "snapshot");
                 startTransfer(c.getMessage());
+            } else if (recovery.archives()) {
+                metrics.recovery("compacted", "archive");
+                replica.transition(
+                        ReplicaState.TRANSFERRING, c.getMessage() + "; catching up from a peer's log archive");
+                attemptArchive(c.getMessage(), false);
             } else {
                 metrics.recovery("compacted", "stopped");
                 replica.transition(ReplicaState.STOPPED, c.getMessage() + ". " + remedyForUnknownAppState());

@@ -17,8 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeoutException;
@@ -45,13 +43,6 @@ final class SnapshotTransfer {
     private static final Duration SNAPSHOT_TIMEOUT = Duration.ofMinutes(10);
     private static final Duration PAUSE_TIMEOUT = Duration.ofSeconds(30);
     private static final int MAX_CHECKPOINT_BYTES = 512 * 1024 * 1024;
-
-    /** No ready peer can serve a snapshot now. */
-    static final class NoPeerException extends Exception {
-        NoPeerException(String message) {
-            super(message);
-        }
-    }
 
     /** A snapshot taken for a peer: the checkpoint's bytes and the app's snapshot in a file. */
     record Taken(byte[] checkpoint, Path snapshot) {}
@@ -81,6 +72,11 @@ final class SnapshotTransfer {
     /** The group's token check, shared with every protected admin route. */
     AdminAuth auth() {
         return auth;
+    }
+
+    /** The group's token, for a joiner's requests to its peers ({@link AdminAuth#token()}). */
+    String token() throws Exception {
+        return auth.token();
     }
 
     // ---- the peer that serves ----
@@ -144,28 +140,9 @@ final class SnapshotTransfer {
      */
     ReplicaCheckpoint restoreFromPeer(AppIncarnation incarnations) throws Exception {
         if (incarnations.available() && incarnations.of(config.appPort()).isEmpty()) {
-            throw new NoPeerException("the app is not listening yet");
+            throw new Peers.NoPeerException("the app is not listening yet");
         }
-        List<ReplicaInfo> peers = sequencer.replicas().stream()
-                .filter(r -> !r.replicaId().equals(config.replicaId()))
-                .filter(r -> r.ready() && ReplicaState.DELIVERING.name().equals(r.state()))
-                .sorted(Comparator.comparingLong(ReplicaInfo::appliedPosition).reversed())
-                .toList();
-        if (peers.isEmpty()) {
-            throw new NoPeerException("no ready peer to transfer from");
-        }
-        Exception last = null;
-        for (ReplicaInfo peer : peers) {
-            try {
-                return restoreFrom(peer, incarnations);
-            } catch (IOException e) {
-                // gone since it published itself, or it cannot serve (no snapshot endpoints, not
-                // delivering any more): try the next one
-                last = e;
-                log.debug("{} peer {} cannot serve a snapshot: {}", config.logId(), peer.replicaId(), e.toString());
-            }
-        }
-        throw new NoPeerException("no ready peer could serve a snapshot (last: " + last.getMessage() + ")");
+        return Peers.first(sequencer, config, "a snapshot", peer -> restoreFrom(peer, incarnations));
     }
 
     private ReplicaCheckpoint restoreFrom(ReplicaInfo peer, AppIncarnation incarnations) throws Exception {

@@ -120,10 +120,13 @@ class AdminAuthTest {
     }
 
     @Test
-    void snapshotTransferChecksTheSameToken() throws Exception {
-        assertThat(call(proxy, "GET", SnapshotTransfer.PATH, null).statusCode()).isEqualTo(401);
-        assertThat(call(proxy, "GET", SnapshotTransfer.PATH, "Bearer nope").statusCode())
-                .isEqualTo(403);
+    void stateTransferChecksTheSameToken() throws Exception {
+        for (String path : new String[] {SnapshotTransfer.PATH, ArchiveTransfer.PATH + "?after=0"}) {
+            assertThat(call(proxy, "GET", path, null).statusCode()).as(path).isEqualTo(401);
+            assertThat(call(proxy, "GET", path, "Bearer nope").statusCode())
+                    .as(path)
+                    .isEqualTo(403);
+        }
     }
 
     @Test

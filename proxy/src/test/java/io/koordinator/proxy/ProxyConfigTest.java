@@ -102,6 +102,7 @@ class ProxyConfigTest {
                 Map.entry("KOORD_RESPONSE_CACHE_ENTRIES", "77"),
                 Map.entry("KOORD_STATE_SYNC_INTERVAL", "20ms"),
                 Map.entry("KOORD_CHECKPOINT_INTERVAL", "5s"),
+                Map.entry("KOORD_ARCHIVE_MAX_BYTES", "5000000000"),
                 Map.entry("KOORD_HEADER_READ_TIMEOUT", "3s"),
                 Map.entry("KOORD_MAX_REQUEST_LINE_BYTES", "4096"),
                 Map.entry("KOORD_MAX_HEADER_BYTES", "8192"),
@@ -143,7 +144,8 @@ class ProxyConfigTest {
                         50,
                         77,
                         Duration.ofMillis(20),
-                        Duration.ofSeconds(5)));
+                        Duration.ofSeconds(5),
+                        0)); // an app with snapshot endpoints keeps no archive
         assertThat(c.sequencerConfig().groupPath()).isEqualTo("/k/shop.orders");
         assertThat(c.sequencerConfig().maxEntryCommands()).isEqualTo(10);
         assertThat(c.sequencerConfig().compactionInterval()).isEqualTo(Duration.ofSeconds(3));

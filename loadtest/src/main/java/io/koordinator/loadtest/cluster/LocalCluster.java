@@ -210,6 +210,19 @@ public final class LocalCluster implements AutoCloseable {
         log.info("cluster/{} {} app restarted", config.group(), r.name());
     }
 
+    /**
+     * Deletes replica {@code index}'s state directory, as a replaced pod loses its emptyDir; both of
+     * its processes must be stopped.
+     */
+    public void wipeState(int index) throws IOException {
+        Replica r = replicas.get(index);
+        if (r.proxy().isAlive() || r.app().isAlive()) {
+            throw new IllegalStateException(r.name() + " is running");
+        }
+        deleteQuietly(stateDir().resolve(r.name()));
+        log.info("cluster/{} {} state directory deleted", config.group(), r.name());
+    }
+
     /** SIGSTOP of replica {@code index}'s proxy: it keeps its sockets but runs no code. */
     public void pauseProxy(int index) throws IOException, InterruptedException {
         replicas.get(index).proxy().signal("STOP");
