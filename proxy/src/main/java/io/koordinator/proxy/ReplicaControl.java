@@ -118,6 +118,19 @@ final class ReplicaControl implements AutoCloseable {
                     store.directory(),
                     loaded.fresh() ? "new, " : "",
                     loaded.checkpoint());
+        } catch (java.nio.file.FileSystemException e) {
+            // not the state's fault: the directory cannot be used at all
+            log.error(
+                    "{} the state directory {} cannot be used ({}): set {} to a writable directory",
+                    logId,
+                    store.directory(),
+                    e.toString(),
+                    ProxyConfigKeys.Key.STATE_DIR.flag());
+            control.execute(() -> replica.transition(
+                    ReplicaState.STOPPED,
+                    "the state directory " + store.directory() + " cannot be used (" + e.getMessage() + "): set "
+                            + ProxyConfigKeys.Key.STATE_DIR.flag() + " to a writable directory"));
+            return;
         } catch (IOException e) {
             log.error("{} the state in {} is corrupt: {}", logId, store.directory(), e.toString());
             loaded = null;
@@ -784,15 +797,26 @@ final class ReplicaControl implements AutoCloseable {
             d.flushEntryCount();
         }
         store.close();
+        if (recovery.stateDir() == null) {
+            deleteTemporaryStateDir();
+        }
     }
 
     private java.nio.file.Path temporaryStateDir() {
         try {
-            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("koordinator-state-");
-            dir.toFile().deleteOnExit();
-            return dir;
+            return java.nio.file.Files.createTempDirectory("koordinator-state-");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** With {@code --state-dir none} the state lives only as long as the process. */
+    private void deleteTemporaryStateDir() {
+        try (var files = java.nio.file.Files.walk(store.directory())) {
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.debug("{} cannot remove {}: {}", logId, store.directory(), e.toString());
         }
     }
 }

@@ -108,11 +108,35 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private ChildProcess launchApp(Replica r) throws IOException {
+        List<String> args = new ArrayList<>(List.of("kv-app", "--port", Integer.toString(r.appPort())));
+        String kind = appKind();
+        if (!kind.equals("memory")) {
+            // a durable app keeps its state in a file beside the replica's checkpoint directory
+            args.addAll(List.of("--data-file", appDataFile(r).toString()));
+            if (kind.equals("position-aware")) {
+                args.add("--position-aware");
+            }
+        }
         return ChildProcess.java(
-                r.name() + "-app",
-                config.jvmOptions(),
-                config.jars().loadtest().toString(),
-                List.of("kv-app", "--port", Integer.toString(r.appPort())));
+                r.name() + "-app", config.jvmOptions(), config.jars().loadtest().toString(), args);
+    }
+
+    /** The proxies' {@code --app-kind}, which the apps are started to match. */
+    private String appKind() {
+        List<String> a = config.proxyArgs();
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i).equals("--app-kind") && i + 1 < a.size()) {
+                return a.get(i + 1);
+            }
+            if (a.get(i).startsWith("--app-kind=")) {
+                return a.get(i).substring("--app-kind=".length());
+            }
+        }
+        return "memory";
+    }
+
+    private Path appDataFile(Replica r) throws IOException {
+        return stateDir().resolve(r.name() + "-app.db");
     }
 
     private ChildProcess launchProxy(Replica r) throws IOException {
@@ -211,8 +235,8 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /**
-     * Deletes replica {@code index}'s state directory, as a replaced pod loses its emptyDir; both of
-     * its processes must be stopped.
+     * Deletes replica {@code index}'s state directory and a durable app's data file, as a replaced
+     * pod loses its volumes; both of its processes must be stopped.
      */
     public void wipeState(int index) throws IOException {
         Replica r = replicas.get(index);
@@ -220,7 +244,8 @@ public final class LocalCluster implements AutoCloseable {
             throw new IllegalStateException(r.name() + " is running");
         }
         deleteQuietly(stateDir().resolve(r.name()));
-        log.info("cluster/{} {} state directory deleted", config.group(), r.name());
+        Files.deleteIfExists(appDataFile(r));
+        log.info("cluster/{} {} state directory (and a durable app's data) deleted", config.group(), r.name());
     }
 
     /** SIGSTOP of replica {@code index}'s proxy: it keeps its sockets but runs no code. */
