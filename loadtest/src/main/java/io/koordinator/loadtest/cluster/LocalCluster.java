@@ -67,7 +67,7 @@ public final class LocalCluster implements AutoCloseable {
             connectString = zookeeper.awaitServing(remaining(deadline));
             log.info("cluster/{} zookeeper serving at {}", config.group(), connectString);
             for (int i = 0; i < config.replicas(); i++) {
-                replicas.set(i, replicas.get(i).withProxy(launchProxy(replicas.get(i))));
+                replicas.set(i, replicas.get(i).withProxy(launchProxy(i, replicas.get(i))));
             }
             for (Replica r : replicas) {
                 awaitListening(r.app(), deadline);
@@ -90,7 +90,7 @@ public final class LocalCluster implements AutoCloseable {
                 List.of("kv-app", "--port", Integer.toString(r.appPort())));
     }
 
-    private ChildProcess launchProxy(Replica r) throws IOException {
+    private ChildProcess launchProxy(int index, Replica r) throws IOException {
         List<String> args = new ArrayList<>(List.of(
                 "proxy",
                 "--group",
@@ -116,11 +116,12 @@ public final class LocalCluster implements AutoCloseable {
                 // one checkpoint directory per replica and per cluster, kept across proxy restarts
                 "--state-dir",
                 stateDir().resolve(r.name()).toString()));
-        if (config.proxyArgs().stream().noneMatch(a -> a.startsWith("--snapshot-path"))) {
+        List<String> extra = config.proxyArgsOf(index);
+        if (extra.stream().noneMatch(a -> a.startsWith("--snapshot-path"))) {
             // the kv app has snapshot endpoints: a replica that lost its app's state restores a peer's
             args.addAll(List.of("--snapshot-path", "/snapshot"));
         }
-        args.addAll(config.proxyArgs());
+        args.addAll(extra);
         return ChildProcess.java(
                 r.name() + "-proxy", config.jvmOptions(), config.jars().proxy().toString(), args);
     }
@@ -159,7 +160,7 @@ public final class LocalCluster implements AutoCloseable {
         if (r.proxy().isAlive()) {
             throw new IllegalStateException(r.name() + " proxy is running");
         }
-        replicas.set(index, r.withProxy(launchProxy(r)));
+        replicas.set(index, r.withProxy(launchProxy(index, r)));
         log.info("cluster/{} {} proxy restarted", config.group(), r.name());
     }
 

@@ -146,6 +146,9 @@ final class ZkReadBarrier {
             return Positions.NONE;
         }
         long from = Math.min(tail, firstSealAtOrBelow(zk, segment, tail) - 1);
+        if (from < 0) {
+            return Positions.NONE;
+        }
         if (Positions.entry(segment, from) == cachedTail) {
             return cachedBarrier;
         }
