@@ -147,11 +147,9 @@ public record ProxyConfig(
         String policy = v.get(Key.READ_POLICY).toLowerCase(Locale.ROOT);
         ReadPolicy readPolicy = switch (policy) {
             case "ordered" -> ReadPolicy.ORDERED;
+            case "linearizable" -> ReadPolicy.LINEARIZABLE;
             case "local" -> ReadPolicy.LOCAL;
-            case "linearizable" ->
-                throw new ConfigException(Key.READ_POLICY.describe()
-                        + ": 'linearizable' is not available in this version; use 'ordered' or 'local'.");
-            default -> throw bad(Key.READ_POLICY, "must be 'ordered' or 'local'", policy);
+            default -> throw bad(Key.READ_POLICY, "must be 'ordered', 'linearizable' or 'local'", policy);
         };
         List<String> passThrough = v.get(Key.PASS_THROUGH) == null
                 ? List.of()

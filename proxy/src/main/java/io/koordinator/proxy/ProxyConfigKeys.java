@@ -44,7 +44,7 @@ public final class ProxyConfigKeys {
         ADMIN_PORT("--admin-port", "KOORD_ADMIN_PORT", "16000", "port"),
         /** Address peers use to reach this replica, published in its replica node; default: the host name. */
         ADVERTISE_ADDRESS("--advertise-address", "KOORD_ADVERTISE_ADDRESS", null, ""),
-        /** How GET and HEAD are served: {@code ordered} or {@code local} ({@code linearizable} is not built yet). */
+        /** How GET and HEAD are served: {@code ordered}, {@code linearizable} or {@code local} (README "Read policies"). */
         READ_POLICY("--read-policy", "KOORD_READ_POLICY", "ordered", ""),
         /** Comma-separated path prefixes that bypass ordering. */
         PASS_THROUGH("--pass-through", "KOORD_PASS_THROUGH", "", "prefixes"),

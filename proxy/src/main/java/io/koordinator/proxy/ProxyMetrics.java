@@ -1,6 +1,7 @@
 package io.koordinator.proxy;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -22,7 +23,7 @@ final class ProxyMetrics {
 
     private final Counter requests = Counter.builder()
             .name("koordinator_proxy_requests_total")
-            .help("Requests answered, by class (ordered, pass_through, rejected) and status")
+            .help("Requests answered, by class (ordered, linearizable, pass_through, rejected) and status")
             .labelNames("class", "status")
             .register(registry);
     private final Counter localReplies = Counter.builder()
@@ -90,6 +91,21 @@ final class ProxyMetrics {
             .help("Failures writing or syncing the durable checkpoint")
             .register(registry);
 
+    private final Counter linearizableReads = Counter.builder()
+            .name("koordinator_proxy_linearizable_reads_total")
+            .help("Linearizable reads that reached their barrier and went to the app")
+            .register(registry);
+    private final Counter readBarrierFailures = Counter.builder()
+            .name("koordinator_proxy_read_barrier_failures_total")
+            .help("Linearizable reads answered 503 because no read barrier could be obtained")
+            .register(registry);
+    private final Histogram linearizableWait = Histogram.builder()
+            .name("koordinator_proxy_linearizable_wait_seconds")
+            .help("Linearizable reads: from accepting the request to its barrier applied here")
+            .classicOnly()
+            .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10)
+            .register(registry);
+
     final LongAdder divergenceCount = new LongAdder();
     final LongAdder recoveryCount = new LongAdder();
     private final Counter limitHits = Counter.builder()
@@ -105,6 +121,10 @@ final class ProxyMetrics {
     }
 
     final LongAdder orderedCount = new LongAdder();
+    final LongAdder linearizableCount = new LongAdder();
+    /** Read barriers issued, read at scrape time; set once by {@link #readBarrierGauges}. */
+    private volatile DoubleSupplier barriersIssued = () -> 0;
+
     final LongAdder passThroughCount = new LongAdder();
     final LongAdder rejectedCount = new LongAdder();
     final LongAdder localReplyCount = new LongAdder();
@@ -122,6 +142,36 @@ final class ProxyMetrics {
     void orderedInFlightGauges(DoubleSupplier requests, DoubleSupplier bytes) {
         gauge("koordinator_proxy_ordered_in_flight", "Ordered requests waiting for their answer", requests);
         gauge("koordinator_proxy_ordered_in_flight_bytes", "Body bytes of the ordered requests in flight", bytes);
+    }
+
+    /**
+     * Counters of the read barriers: {@code issued} barriers and {@code joined} reads that waited
+     * for one; their ratio is the reads per barrier.
+     */
+    void readBarrierGauges(DoubleSupplier issued, DoubleSupplier joined) {
+        barriersIssued = issued;
+        counter("koordinator_proxy_read_barriers_total", "Read barriers (sync and log tail) issued", issued);
+        counter(
+                "koordinator_proxy_read_barrier_waiters_total",
+                "Linearizable reads that waited for a read barrier (divided by the barriers: reads per barrier)",
+                joined);
+    }
+
+    private void counter(String name, String help, DoubleSupplier value) {
+        CounterWithCallback.builder()
+                .name(name)
+                .help(help)
+                .callback(cb -> cb.call(value.getAsDouble()))
+                .register(registry);
+    }
+
+    void linearizableRead(long waitedNanos) {
+        linearizableReads.inc();
+        linearizableWait.observe(waitedNanos / 1e9);
+    }
+
+    void readBarrierFailed() {
+        readBarrierFailures.inc();
     }
 
     /** A gauge read at scrape time. */
@@ -142,6 +192,7 @@ final class ProxyMetrics {
         requests.labelValues(requestClass, status).inc();
         switch (requestClass) {
             case "ordered" -> orderedCount.increment();
+            case "linearizable" -> linearizableCount.increment();
             case "pass_through" -> passThroughCount.increment();
             default -> rejectedCount.increment();
         }
@@ -207,6 +258,8 @@ final class ProxyMetrics {
     Map<String, Long> counts() {
         return Map.of(
                 "ordered", orderedCount.sum(),
+                "linearizable", linearizableCount.sum(),
+                "readBarriers", (long) barriersIssued.getAsDouble(),
                 "passThrough", passThroughCount.sum(),
                 "delivered", deliveredCount.sum(),
                 "duplicates", duplicateCount.sum(),

@@ -115,8 +115,17 @@ public final class ProxyServer implements AutoCloseable {
                 new InetSocketAddress(config.appHost(), config.appPort()), transports.socketChannel(), 5000);
         WaitingRequests waiting = new WaitingRequests();
         OrderedPath ordered = new OrderedPath(config, sequencer, waiting, this::orderedRefusal);
-        chain = new FilterChain(config, metrics, ordered, new PassThroughPath(upstream, config));
         control = new ReplicaControl(config, sequencer, replica, metrics, waiting, upstream, deliveryGroup.next());
+        PassThroughPath passThrough = new PassThroughPath(upstream, config);
+        LinearizablePath linearizable = new LinearizablePath(
+                config,
+                new SharedBarrier(sequencer::readBarrier),
+                passThrough,
+                this::linearizableRefusal,
+                this::appliedPosition,
+                new AppVeto(config.appPort(), control::appIncarnation),
+                metrics);
+        chain = new FilterChain(config, metrics, ordered, passThrough, linearizable);
         metrics.gauges(
                 () -> sequencer.stats().appendsInFlight(),
                 () -> control.follower().map(Follower::lagEntries).orElse(0L),
@@ -220,6 +229,14 @@ public final class ProxyServer implements AutoCloseable {
     private String orderedRefusal() {
         Replica.Status status = replica.status();
         return status.state().acceptsOrdered() ? null : "replica is " + status.state() + ": " + status.reason();
+    }
+
+    /** Why linearizable reads are refused here (503): every state but DELIVERING; or {@code null}. */
+    private String linearizableRefusal() {
+        Replica.Status status = replica.status();
+        return status.state() == ReplicaState.DELIVERING
+                ? null
+                : "replica is " + status.state() + ": " + status.reason();
     }
 
     /** The {@code /status} document. */

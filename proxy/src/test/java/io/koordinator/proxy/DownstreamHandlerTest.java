@@ -38,7 +38,8 @@ class DownstreamHandlerTest {
                 config,
                 metrics,
                 new OrderedPath(config, sequencer, new WaitingRequests(), () -> null),
-                new PassThroughPath(upstream, config));
+                new PassThroughPath(upstream, config),
+                LinearizablePaths.path(config, sequencer, upstream));
     }
 
     @AfterEach

@@ -37,7 +37,8 @@ class LimitsHandlerTest {
                 config,
                 new ProxyMetrics(),
                 new OrderedPath(config, sequencer, new WaitingRequests(), () -> null),
-                new PassThroughPath(upstream, config));
+                new PassThroughPath(upstream, config),
+                LinearizablePaths.path(config, sequencer, upstream));
     }
 
     @AfterEach

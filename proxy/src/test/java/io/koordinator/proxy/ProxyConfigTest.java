@@ -157,6 +157,16 @@ class ProxyConfigTest {
     }
 
     @Test
+    void everyReadPolicyIsAccepted() {
+        assertThat(parse(REQUIRED_ENV, "--read-policy", "linearizable").config().readPolicy())
+                .isEqualTo(ReadPolicy.LINEARIZABLE);
+        assertThat(parse(REQUIRED_ENV, "--read-policy", "Ordered").config().readPolicy())
+                .isEqualTo(ReadPolicy.ORDERED);
+        assertThat(parse(REQUIRED_ENV, "--read-policy", "local").config().readPolicy())
+                .isEqualTo(ReadPolicy.LOCAL);
+    }
+
+    @Test
     void flagsWinOverEnvironment() {
         ProxyConfig c =
                 parse(REQUIRED_ENV, "--group", "other", "--listen-port", "0").config();
@@ -185,10 +195,6 @@ class ProxyConfigTest {
                 Arguments.of(Key.NAMESPACE, "x y", "--namespace (KOORD_NAMESPACE)"),
                 Arguments.of(Key.ZK_ROOT, "relative", "--zk-root (KOORD_ZK_ROOT)"),
                 Arguments.of(Key.READ_POLICY, "sometimes", "--read-policy (KOORD_READ_POLICY) must be"),
-                Arguments.of(
-                        Key.READ_POLICY,
-                        "linearizable",
-                        "--read-policy (KOORD_READ_POLICY): 'linearizable' is not available"),
                 Arguments.of(Key.PASS_THROUGH, "health", "--pass-through (KOORD_PASS_THROUGH)"),
                 Arguments.of(Key.REQUEST_TIMEOUT, "10", "--request-timeout (KOORD_REQUEST_TIMEOUT) must be a duration"),
                 Arguments.of(Key.REQUEST_TIMEOUT, "0ms", "--request-timeout (KOORD_REQUEST_TIMEOUT) must be positive"),

@@ -92,7 +92,7 @@ public final class LocalCluster implements AutoCloseable {
             connectString = zookeeper.awaitServing(remaining(deadline));
             log.info("cluster/{} zookeeper serving at {}", config.group(), connectString);
             for (int i = 0; i < config.replicas(); i++) {
-                replicas.set(i, replicas.get(i).withProxy(launchProxy(replicas.get(i))));
+                replicas.set(i, replicas.get(i).withProxy(launchProxy(i, replicas.get(i))));
             }
             for (Replica r : replicas) {
                 awaitListening(r.app(), deadline);
@@ -139,7 +139,7 @@ public final class LocalCluster implements AutoCloseable {
         return stateDir().resolve(r.name() + "-app.db");
     }
 
-    private ChildProcess launchProxy(Replica r) throws IOException {
+    private ChildProcess launchProxy(int index, Replica r) throws IOException {
         List<String> args = new ArrayList<>(List.of(
                 "proxy",
                 "--group",
@@ -165,7 +165,8 @@ public final class LocalCluster implements AutoCloseable {
                 // one checkpoint directory per replica and per cluster, kept across proxy restarts
                 "--state-dir",
                 stateDir().resolve(r.name()).toString()));
-        if (config.proxyArgs().stream().noneMatch(a -> a.startsWith("--snapshot-path"))) {
+        List<String> extra = config.proxyArgsOf(index);
+        if (extra.stream().noneMatch(a -> a.startsWith("--snapshot-path"))) {
             // the kv app has snapshot endpoints: a replica that lost its app's state restores a peer's
             args.addAll(List.of("--snapshot-path", "/snapshot"));
         }
@@ -173,7 +174,7 @@ public final class LocalCluster implements AutoCloseable {
             // the group's token for /status and state transfer, known here without reading ZooKeeper
             args.addAll(List.of(TOKEN_FLAG, token));
         }
-        args.addAll(config.proxyArgs());
+        args.addAll(extra);
         return ChildProcess.java(
                 r.name() + "-proxy", config.jvmOptions(), config.jars().proxy().toString(), args);
     }
@@ -212,7 +213,7 @@ public final class LocalCluster implements AutoCloseable {
         if (r.proxy().isAlive()) {
             throw new IllegalStateException(r.name() + " proxy is running");
         }
-        replicas.set(index, r.withProxy(launchProxy(r)));
+        replicas.set(index, r.withProxy(launchProxy(index, r)));
         log.info("cluster/{} {} proxy restarted", config.group(), r.name());
     }
 

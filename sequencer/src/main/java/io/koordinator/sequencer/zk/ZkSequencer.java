@@ -70,6 +70,8 @@ public final class ZkSequencer implements Sequencer {
     /** Null when compaction is disabled ({@code compactionInterval} 0). */
     private final ZkCompactor compactor;
 
+    private final ZkReadBarrier readBarrier;
+
     private final List<ZkFollower> followers = new CopyOnWriteArrayList<>();
     private volatile PersistentWatcher watcher; // set by initialize(), on the timer thread
 
@@ -111,6 +113,7 @@ public final class ZkSequencer implements Sequencer {
         this.registry = new ReplicaRegistry(this);
         this.floor = new ZkFloor(this);
         this.compactor = config.compactionInterval().isZero() ? null : new ZkCompactor(this, floor);
+        this.readBarrier = new ZkReadBarrier(this);
     }
 
     static Thread daemon(Runnable r, String name) {
@@ -276,6 +279,12 @@ public final class ZkSequencer implements Sequencer {
         return appender.append(command);
     }
 
+    /** A {@code sync} and the log's tail, see {@link ZkReadBarrier}: nothing is written. */
+    @Override
+    public CompletableFuture<Long> readBarrier() {
+        return readBarrier.issue();
+    }
+
     @Override
     public Follower follow(LogCheckpoint from, LogListener listener) {
         if (state.get() == State.CLOSED) {
@@ -405,6 +414,7 @@ public final class ZkSequencer implements Sequencer {
             compactor.close();
         }
         appender.close();
+        readBarrier.close();
         registry.close(!ownsClient);
         timer.shutdownNow();
         try {
