@@ -41,11 +41,17 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <tr><th>answer</th><th>outcome</th></tr>
  *   <tr><td>2xx; 404 of a GET or DELETE</td><td>ok</td></tr>
  *   <tr><td>409 {@code duplicate} of a retry</td><td>ok (the first attempt is in the log), value not known</td></tr>
- *   <tr><td>503 {@code ordering_unavailable}, other 4xx, connection refused</td><td>fail</td></tr>
+ *   <tr><td>the proxy's 503s ({@code ordering_unavailable}, {@code replica_not_delivering},
+ *       {@code overloaded}, {@code read_barrier_unavailable}: nothing written), other 4xx,
+ *       connection refused</td><td>fail</td></tr>
  *   <tr><td>502, 504, other 503 and 5xx, timeout, reset</td><td>unknown</td></tr>
  * </table>
  */
 final class ChaosWorkload {
+    /** The error codes of the proxy's 503 replies, each of which means nothing was written. */
+    private static final java.util.regex.Pattern NOT_WRITTEN = java.util.regex.Pattern.compile(
+            "\"(ordering_unavailable|replica_not_delivering|overloaded|read_barrier_unavailable)\"");
+
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     private static final int MAX_ATTEMPTS = 3;
     private static final long FAIL_BACKOFF_MILLIS = 100;
@@ -289,7 +295,8 @@ final class ChaosWorkload {
                 return retry ? Outcome.OK : Outcome.UNKNOWN;
             }
             if (status == 503) {
-                return body.contains("ordering_unavailable") ? Outcome.FAIL : Outcome.UNKNOWN;
+                // The proxy's 503s all mean "nothing was written": the history holds it to that.
+                return NOT_WRITTEN.matcher(body).find() ? Outcome.FAIL : Outcome.UNKNOWN;
             }
             if (status >= 400 && status < 500) {
                 return Outcome.FAIL;
