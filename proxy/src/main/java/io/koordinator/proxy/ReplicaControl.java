@@ -10,14 +10,12 @@ import io.koordinator.sequencer.ReplicaInfo;
 import io.koordinator.sequencer.Sequencer;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +36,6 @@ import org.slf4j.LoggerFactory;
 final class ReplicaControl implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaControl.class);
     private static final long WATCH_MILLIS = 100;
-    private static final long CHECKPOINT_JOURNAL_BYTES = 64L * 1024 * 1024;
-    private static final Duration PAUSE_TIMEOUT = Duration.ofSeconds(10);
 
     private final ProxyConfig config;
     private final RecoveryConfig recovery;
@@ -53,6 +49,7 @@ final class ReplicaControl implements AutoCloseable {
     private final AppIncarnation incarnations = new AppIncarnation();
     private final SnapshotTransfer transfer;
     private final ArchiveTransfer archives;
+    private final Checkpointer checkpoints;
     private final DivergenceCheck divergence;
     private final ScheduledExecutorService control;
     private final String logId;
@@ -65,9 +62,6 @@ final class ReplicaControl implements AutoCloseable {
     /** A loaded state that waits for the app to listen before it is matched to it. */
     private volatile StateStore.Loaded pendingStart;
 
-    private long lastCheckpointNanos = System.nanoTime(); // control thread
-    /** Position of this replica's own local snapshot; the log after it must stay (compaction). */
-    private volatile long localSnapshotPosition = Positions.NONE;
     /** Counts follower/delivery pairs, so a report from a replaced one is ignored. */
     private volatile int generation;
 
@@ -96,6 +90,7 @@ final class ReplicaControl implements AutoCloseable {
                 recovery.archiveMaxBytes());
         this.transfer = new SnapshotTransfer(config, sequencer, metrics);
         this.archives = new ArchiveTransfer(config, sequencer, metrics, transfer::token);
+        this.checkpoints = new Checkpointer(config, store, transfer, metrics, replica);
         this.divergence = new DivergenceCheck(config, sequencer, metrics, this::onDiverged);
         this.control = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "koord-control-" + config.replicaId());
@@ -307,44 +302,26 @@ final class ReplicaControl implements AutoCloseable {
      * the log still holds that part. True if it did.
      */
     private boolean restoreLocalSnapshot(String why) {
-        java.nio.file.Path file = store.directory().resolve("transfer").resolve("local.snapshot");
-        try {
-            java.nio.file.Files.createDirectories(file.getParent());
-            Optional<ReplicaCheckpoint> local = store.readLocalSnapshot(file);
-            if (local.isEmpty()) {
-                return false;
-            }
-            ReplicaCheckpoint checkpoint = local.get();
-            long floor = sequencer.compactionFloor();
-            if (!Positions.followableAfter(checkpoint.position(), floor)
-                    || !checkpoint.logIdentity().equals(logIdentity())) {
-                return false; // the log after it is gone, or it belongs to another log
-            }
-            OptionalLong app = incarnations.of(config.appPort());
-            if (incarnations.available() && app.isEmpty()) {
-                return false; // the app is not listening yet: retried
-            }
-            transfer.putIntoApp(file, checkpoint.position());
-            expected = incarnations.of(config.appPort()).orElse(0);
-            ReplicaCheckpoint restored = checkpoint.withAppIncarnation(expected);
-            store.reset(restored);
-            metrics.recovery("no_peer", "local_snapshot");
-            follow(
-                    restored,
-                    Positions.NONE,
-                    why + "; no peer could serve, restored this replica's own snapshot at " + restored);
-            return true;
-        } catch (Exception e) {
-            log.warn("{} restoring the local snapshot failed: {}", logId, e.toString());
-            metrics.checkpointError();
+        Optional<ReplicaCheckpoint> local =
+                checkpoints.restoreLocalSnapshot(logIdentity(), sequencer.compactionFloor(), incarnations);
+        if (local.isEmpty()) {
             return false;
-        } finally {
-            try {
-                java.nio.file.Files.deleteIfExists(file);
-            } catch (IOException e) {
-                // left for the next attempt to overwrite
-            }
         }
+        ReplicaCheckpoint restored = local.get();
+        try {
+            expected = restored.appIncarnation();
+            store.reset(restored);
+        } catch (IOException e) {
+            metrics.checkpointError();
+            log.warn("{} resetting the state to the local snapshot failed: {}", logId, e.toString());
+            return false;
+        }
+        metrics.recovery("no_peer", "local_snapshot");
+        follow(
+                restored,
+                Positions.NONE,
+                why + "; no peer could serve, restored this replica's own snapshot at " + restored);
+        return true;
     }
 
     /**
@@ -457,10 +434,7 @@ final class ReplicaControl implements AutoCloseable {
                         ReplicaState.DELIVERING,
                         "caught up at " + Positions.format(f.appliedPosition()));
             }
-            if (f != null
-                    && (System.nanoTime() - lastCheckpointNanos
-                                    > recovery.checkpointInterval().toNanos()
-                            || store.journalBytes() > CHECKPOINT_JOURNAL_BYTES)) {
+            if (f != null && checkpoints.due()) {
                 writeCheckpoint();
             }
             DeliveryLoop d = delivery;
@@ -601,57 +575,8 @@ final class ReplicaControl implements AutoCloseable {
     private void writeCheckpoint() {
         Follower f = follower;
         DeliveryLoop d = delivery;
-        if (f == null || d == null) {
-            return;
-        }
-        lastCheckpointNanos = System.nanoTime();
-        if (config.snapshotPath() != null) {
-            writeLocalSnapshot();
-        }
-        try {
-            long incarnation = expected;
-            record Taken(ReplicaCheckpoint checkpoint, int journal) {}
-            Taken taken = f.betweenCommands(PAUSE_TIMEOUT, log -> {
-                ReplicaCheckpoint c = d.ledger().checkpoint(log, incarnation, logIdentity());
-                return new Taken(c, store.rotate());
-            });
-            store.writeCheckpoint(taken.checkpoint(), taken.journal());
-            log.debug("{} wrote {}", logId, taken.checkpoint());
-        } catch (TimeoutException e) {
-            log.debug("{} checkpoint postponed: {}", logId, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException | RuntimeException e) {
-            metrics.checkpointError();
-            log.warn("{} writing the checkpoint failed: {}", logId, e.toString());
-        }
-    }
-
-    /**
-     * Takes the app's snapshot between two deliveries and keeps it with the checkpoint of that
-     * moment, so this replica can recover without a peer (all replicas restarting at once).
-     */
-    private void writeLocalSnapshot() {
-        ReplicaState state = replica.state();
-        if (state != ReplicaState.DELIVERING && state != ReplicaState.CATCHING_UP) {
-            return;
-        }
-        try {
-            SnapshotTransfer.Taken taken = transfer.take();
-            try {
-                ReplicaCheckpoint at = ReplicaCheckpoint.fromBytes(taken.checkpoint());
-                store.writeLocalSnapshot(at, taken.snapshot());
-                localSnapshotPosition = at.position();
-            } finally {
-                java.nio.file.Files.deleteIfExists(taken.snapshot());
-            }
-        } catch (TimeoutException e) {
-            log.debug("{} local snapshot postponed: {}", logId, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            metrics.checkpointError();
-            log.warn("{} taking the local snapshot failed: {}", logId, e.toString());
+        if (f != null && d != null) {
+            checkpoints.write(f, d, expected, logIdentity());
         }
     }
 
@@ -769,7 +694,7 @@ final class ReplicaControl implements AutoCloseable {
                 f == null ? store.writtenPosition() : f.appliedPosition(),
                 config.snapshotPath() == null
                         ? store.durablePosition()
-                        : Math.min(store.durablePosition(), localSnapshotPosition),
+                        : Math.min(store.durablePosition(), checkpoints.localSnapshotPosition()),
                 ready,
                 replica.state().name(),
                 published.map(ReplicaLedger.PublishedDigest::position).orElse(Positions.NONE),
