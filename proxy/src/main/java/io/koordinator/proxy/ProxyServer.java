@@ -120,6 +120,7 @@ public final class ProxyServer implements AutoCloseable {
                 () -> sequencer.stats().appendsInFlight(),
                 () -> control.follower().map(Follower::lagEntries).orElse(0L),
                 () -> notReadyReason().isEmpty() ? 1 : 0);
+        metrics.sequencerCounters(sequencer::stats);
         control.start();
         adminBlocking = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "koord-admin-blocking-" + config.replicaId());
