@@ -210,7 +210,10 @@ final class ZkReadAhead {
         for (long s = next; s < next + READ_AHEAD; s++) {
             Slot slot = slots.get(s);
             if (slot == null) {
-                if (s == next || s <= known || catchingUp) {
+                // At the tail, only what the watch announced: a read of the next number before its
+                // event answers "no node" nearly always, and an entry it could find is announced
+                // on the same connection before the read's answer anyway.
+                if (s <= known || catchingUp) {
                     issue(s);
                 }
             } else if (slot.state() == SlotState.MISSING) {
