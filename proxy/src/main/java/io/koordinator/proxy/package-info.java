@@ -22,9 +22,8 @@
  *       runs on a sequencer thread and only answers a {@link io.koordinator.proxy.ResponseSlot},
  *       which hops back onto the connection's event loop.
  *   <li>The follower thread of the sequencer runs the {@link io.koordinator.proxy.DeliveryLoop}: it
- *       delivers one command at a time and blocks on the app's answer, over its own blocking
- *       {@link io.koordinator.proxy.DeliveryConnection} on that same thread (no event loop in
- *       between); closing the connection or interrupting the thread ends a blocked exchange.
+ *       delivers one command at a time and blocks on the app's answer; its upstream connection
+ *       lives on the dedicated {@code koord-delivery} event loop.
  *   <li>The admin listener shares the event loops; its handlers only read volatile state.
  *   <li>{@link io.koordinator.proxy.ConnectionLimit} runs on the {@code koord-accept} loop; the
  *       header-read timer of a connection runs on its own event loop; the in-flight and
