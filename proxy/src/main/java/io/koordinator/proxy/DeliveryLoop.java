@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,9 +48,8 @@ import org.slf4j.LoggerFactory;
  * for their commands or their timeouts.
  *
  * <p>Threading: called by the follower thread only (the {@link LogListener} contract); it blocks
- * while the app works, which is the follower's backpressure. The upstream connection is a blocking
- * {@link DeliveryConnection} used on the follower thread itself: no hand-off to an event loop and
- * back per command.
+ * while the app works, which is the follower's backpressure. The upstream connection lives on a
+ * dedicated event loop.
  */
 final class DeliveryLoop implements LogListener {
     static final int MAX_STALE_ATTEMPTS = 5;
@@ -61,7 +61,8 @@ final class DeliveryLoop implements LogListener {
     private static final Logger log = LoggerFactory.getLogger(DeliveryLoop.class);
 
     private final ProxyConfig config;
-    private final DeliveryConnection connection;
+    private final UpstreamClient upstream;
+    private final EventLoop upstreamLoop;
     private final WaitingRequests waiting;
     private final ProxyMetrics metrics;
     private final ReplicaLedger ledger;
@@ -73,8 +74,6 @@ final class DeliveryLoop implements LogListener {
     private int commandsInEntry;
 
     /**
-     * @param upstream gives this loop its own {@link DeliveryConnection} (closing the previous loop's)
-     * @param upstreamLoop unused: delivery runs on the follower thread
      * @param redeliver a position the app may already have applied and is sent again, marked with
      *     {@code X-Koordinator-Redelivery: true} (position-aware apps skip it), or {@link Positions#NONE}
      */
@@ -88,7 +87,8 @@ final class DeliveryLoop implements LogListener {
             DeliveryEvents events,
             long redeliver) {
         this.config = config;
-        this.connection = upstream.newDeliveryConnection();
+        this.upstream = upstream;
+        this.upstreamLoop = upstreamLoop;
         this.waiting = waiting;
         this.metrics = metrics;
         this.ledger = ledger;
@@ -150,7 +150,6 @@ final class DeliveryLoop implements LogListener {
     @Override
     public void onStopped(Throwable cause) {
         flushEntryCount();
-        connection.close();
         if (cause instanceof DeliveryStopped stopped && stopped.kind() == DeliveryStopped.Cause.IN_DOUBT) {
             // (the slot of the command in doubt was answered in deliver())
             log.warn("{} delivery stopped with a command in doubt: {}", config.logId(), stopped.getMessage());
@@ -180,11 +179,18 @@ final class DeliveryLoop implements LogListener {
         int staleAttempts = 0;
         while (true) {
             try {
-                FullHttpResponse response = connection.exchange(
-                        toHttp(position, command, data), appTimeoutMillis, events::newConnectionVeto);
+                FullHttpResponse response = upstream.send(
+                                upstreamLoop,
+                                toHttp(position, command, data),
+                                appTimeoutMillis,
+                                events::newConnectionVeto)
+                        .get();
                 events.appAnswered();
                 return response;
-            } catch (UpstreamException u) {
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UpstreamException u)) {
+                    throw e;
+                }
                 switch (u.kind()) {
                     case CONNECT -> {
                         // The app never saw it: wait for the app, however long.
