@@ -1,5 +1,6 @@
 package io.koordinator.proxy;
 
+import io.koordinator.sequencer.SequencerStats;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -13,6 +14,8 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The proxy's metrics in its own Prometheus registry (so several proxies can run in one process),
@@ -136,6 +139,40 @@ final class ProxyMetrics {
         gauge("koordinator_proxy_appends_in_flight", "Log entries being appended now", appendsInFlight);
         gauge("koordinator_proxy_lag_entries", "Log entries seen but not yet delivered", lagEntries);
         gauge("koordinator_proxy_ready", "1 while the readiness probe passes", ready);
+    }
+
+    /** The sequencer's own counters, read from {@code stats} at scrape time. */
+    void sequencerCounters(Supplier<SequencerStats> stats) {
+        counter(
+                "koordinator_sequencer_entries_found_by_probe_total",
+                "Log entries the follower found by its fallback stall probe instead of the watch (each waited"
+                        + " at least half a second; 0 on the happy path)",
+                stats,
+                SequencerStats::entriesFoundByProbe);
+        counter(
+                "koordinator_sequencer_append_retries_total",
+                "Log appends retried after an unknown outcome",
+                stats,
+                SequencerStats::appendRetries);
+        counter(
+                "koordinator_sequencer_reconnects_total",
+                "Reconnects to ZooKeeper, each followed by a re-read of the log",
+                stats,
+                SequencerStats::reconnects);
+        counter(
+                "koordinator_sequencer_session_expiries_total",
+                "ZooKeeper sessions lost and replaced",
+                stats,
+                SequencerStats::sessionExpiries);
+    }
+
+    private void counter(
+            String name, String help, Supplier<SequencerStats> stats, ToLongFunction<SequencerStats> value) {
+        CounterWithCallback.builder()
+                .name(name)
+                .help(help)
+                .callback(cb -> cb.call(value.applyAsLong(stats.get())))
+                .register(registry);
     }
 
     /** Gauges of the ordered requests in flight and their body bytes. */

@@ -131,6 +131,7 @@ public final class ProxyServer implements AutoCloseable {
                 () -> control.follower().map(Follower::lagEntries).orElse(0L),
                 () -> notReadyReason().isEmpty() ? 1 : 0);
         LogGauges.register(metrics, sequencer, () -> control.follower());
+        metrics.sequencerCounters(sequencer::stats);
         control.start();
         adminBlocking = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "koord-admin-blocking-" + config.replicaId());

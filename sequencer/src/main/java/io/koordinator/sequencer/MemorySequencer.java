@@ -258,6 +258,7 @@ public final class MemorySequencer implements Sequencer {
                 0,
                 0,
                 0,
+                0,
                 0);
     }
 

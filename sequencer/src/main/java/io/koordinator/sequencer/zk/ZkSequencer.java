@@ -78,6 +78,7 @@ public final class ZkSequencer implements Sequencer {
     final AtomicLong duplicatesSkipped = new AtomicLong();
     final AtomicLong gapsSkipped = new AtomicLong();
     final AtomicLong followersCompactedPast = new AtomicLong();
+    final AtomicLong entriesFoundByProbe = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong sessionExpiries = new AtomicLong();
 
@@ -360,7 +361,8 @@ public final class ZkSequencer implements Sequencer {
                 reconnects.get(),
                 sessionExpiries.get(),
                 compactor == null ? 0 : compactor.entriesDeleted.get(),
-                compactor == null ? 0 : compactor.floorMoves.get());
+                compactor == null ? 0 : compactor.floorMoves.get(),
+                entriesFoundByProbe.get());
     }
 
     /** Sequence numbers the followers skipped because no entry exists there (see the gap rule). */
