@@ -31,7 +31,13 @@ import java.util.zip.CRC32C;
  *
  * <p>Integers are big-endian; a varint is an unsigned LEB128 of at most 5 bytes holding an int.
  * {@link #decode} accepts exactly this and nothing else: every other input fails with a {@link
- * CorruptEntryException} saying what is wrong. Stateless and thread-safe.
+ * CorruptEntryException} saying what is wrong, and a version byte above {@link #VERSION} (an entry
+ * a newer release wrote) with its subtype {@link UnknownEntryFormatException}, before the rest of
+ * the entry is looked at. Stateless and thread-safe.
+ *
+ * <p>Compatibility rule: a release that changes this format bumps {@link #VERSION}, still reads
+ * every older version, and keeps writing the older version until every proxy of the group reads the
+ * new one (see the README, "Upgrading a group").
  */
 public final class EntryCodec {
     public static final byte VERSION = 1;
@@ -100,8 +106,13 @@ public final class EntryCodec {
         if (data == null || data.length < 1) {
             throw new CorruptEntryException("empty entry");
         }
-        if (data[0] != VERSION) {
-            throw new CorruptEntryException("unknown entry format version " + (data[0] & 0xFF) + " (known: 1)");
+        int version = data[0] & 0xFF;
+        if (version > VERSION) {
+            // Checked before anything else: a newer format may change everything after this byte.
+            throw new UnknownEntryFormatException(version);
+        }
+        if (version != VERSION) {
+            throw new CorruptEntryException("unknown entry format version " + version + " (known: " + VERSION + ")");
         }
         if (data.length < 7) {
             throw new CorruptEntryException("truncated entry: " + data.length + " bytes");
