@@ -29,7 +29,8 @@ import java.util.zip.CRC32C;
  *   u32     CRC-32C of every byte before it
  * </pre>
  *
- * <p>Integers are big-endian; a varint is an unsigned LEB128 of at most 5 bytes holding an int.
+ * <p>Integers are big-endian; a varint is an unsigned LEB128 of at most 5 bytes holding an int, in
+ * its shortest form (so every entry has exactly one encoding).
  * {@link #decode} accepts exactly this and nothing else: every other input fails with a {@link
  * CorruptEntryException} saying what is wrong, and a version byte above {@link #VERSION} (an entry
  * a newer release wrote) with its subtype {@link UnknownEntryFormatException}, before the rest of
@@ -212,6 +213,10 @@ public final class EntryCodec {
             }
             value |= (b & 0x7F) << shift;
             if ((b & 0x80) == 0) {
+                if (b == 0 && shift > 0) {
+                    // One encoding per entry: a padded varint is not what encode writes.
+                    throw new CorruptEntryException(what + " is not minimally encoded");
+                }
                 if (value < 0) {
                     throw new CorruptEntryException(what + " is negative");
                 }

@@ -62,6 +62,11 @@ class EntryCodecTest {
 
         Entry entry = EntryCodec.decode(bytes);
 
+        assertSameBatch(entry, commands);
+    }
+
+    /** {@code entry} holds exactly {@code commands}, field by field. */
+    static void assertSameBatch(Entry entry, List<Command> commands) {
         assertThat(entry.seal()).isFalse();
         assertThat(entry.commands()).hasSize(commands.size());
         for (int i = 0; i < commands.size(); i++) {
@@ -115,6 +120,10 @@ class EntryCodecTest {
                         "varint too long",
                         withCrc(new byte[] {1, 0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0x7F}),
                         "does not fit an int"),
+                Arguments.of(
+                        "padded varint (found by EntryCodecFuzzTest)",
+                        withCrc(new byte[] {1, 1, (byte) 0x80, 0}),
+                        "command count is not minimally encoded"),
                 Arguments.of("payload length past the end", withCrc(payloadLengthBumped(good)), "truncated"),
                 Arguments.of("empty origin", withCrc(new byte[] {1, 0, 1, 0}), "empty origin"),
                 Arguments.of(
@@ -219,7 +228,7 @@ class EntryCodecTest {
         return body;
     }
 
-    private static byte[] withCrc(byte[] body) {
+    static byte[] withCrc(byte[] body) {
         CRC32C crc = new CRC32C();
         crc.update(body);
         return ByteBuffer.allocate(body.length + 4)
