@@ -9,6 +9,7 @@ import io.koordinator.sequencer.Secrets;
 import io.koordinator.sequencer.Sequencer;
 import io.koordinator.sequencer.SequencerConfig;
 import io.koordinator.sequencer.SequencerStats;
+import io.koordinator.sequencer.ZkCredentials;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
@@ -29,6 +30,7 @@ import org.apache.curator.retry.BoundedExponentialBackoffRetry;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +62,9 @@ public final class ZkSequencer implements Sequencer {
     private volatile String connection = "LATENT";
 
     private volatile boolean initialized;
+    /** Set when ZooKeeper answered NoAuth for the group's subtree: wrong or missing credentials. */
+    private volatile String refused;
+
     private final CountDownLatch initializedLatch = new CountDownLatch(1);
     private volatile long sessionId;
     private volatile String logIdentity; // set by initialize()
@@ -81,15 +86,24 @@ public final class ZkSequencer implements Sequencer {
 
     /** A sequencer with its own Curator client, built from {@code config}. */
     public ZkSequencer(SequencerConfig config) {
-        this(
-                config,
-                CuratorFrameworkFactory.builder()
-                        .connectString(config.connectString())
-                        .sessionTimeoutMs((int) config.sessionTimeout().toMillis())
-                        .connectionTimeoutMs((int) config.connectionTimeout().toMillis())
-                        .retryPolicy(new BoundedExponentialBackoffRetry(100, 1000, 3))
-                        .build(),
-                true);
+        this(config, newClient(config), true);
+    }
+
+    /**
+     * The Curator client for {@code config}: with credentials, it authenticates with them and
+     * creates the group's nodes for them alone ({@link GroupAcls}).
+     */
+    static CuratorFramework newClient(SequencerConfig config) {
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
+                .connectString(config.connectString())
+                .sessionTimeoutMs((int) config.sessionTimeout().toMillis())
+                .connectionTimeoutMs((int) config.connectionTimeout().toMillis())
+                .retryPolicy(new BoundedExponentialBackoffRetry(100, 1000, 3));
+        ZkCredentials credentials = config.credentials();
+        if (credentials != null) {
+            builder.authorization("digest", credentials.authBytes()).aclProvider(new GroupAcls(config.groupPath()));
+        }
+        return builder.build();
     }
 
     /**
@@ -137,7 +151,7 @@ public final class ZkSequencer implements Sequencer {
         if (compactor != null) {
             compactor.start();
         }
-        if (!initializedLatch.await(config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        if (!initializedLatch.await(config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS) && refused == null) {
             log.warn("{} ZooKeeper {} not reachable yet; appends fail until it is", identity, config.connectString());
         }
     }
@@ -203,6 +217,7 @@ public final class ZkSequencer implements Sequencer {
         try {
             ensurePath(layout.logPath());
             ensurePath(layout.replicasPath());
+            warnIfOpen();
             logIdentity = "zk:"
                     + Long.toHexString(
                             client.checkExists().forPath(layout.logPath()).getCzxid());
@@ -223,12 +238,46 @@ public final class ZkSequencer implements Sequencer {
             initialized = true;
             initializedLatch.countDown();
             log.info("{} sequencer ready on {} (log {})", identity, config.connectString(), layout.logPath());
+        } catch (KeeperException.NoAuthException e) {
+            refused = refusal();
+            log.error("{} {}", identity, refused);
+            closeWatcher();
         } catch (Exception e) {
             log.warn("{} initializing the log layout failed, retrying on the next connect: {}", identity, e.toString());
-            if (watcher != null) {
-                watcher.close();
-                watcher = null;
-            }
+            closeWatcher();
+        }
+    }
+
+    /** A group created before it had credentials keeps its open ACLs: say so, once per start. */
+    private void warnIfOpen() throws Exception {
+        if (config.credentials() == null) {
+            return;
+        }
+        boolean open = client.getACL().forPath(config.groupPath()).stream()
+                .anyMatch(acl ->
+                        acl.getId().equals(ZooDefs.Ids.ANYONE_ID_UNSAFE) && (acl.getPerms() & ZooDefs.Perms.READ) != 0);
+        if (open) {
+            log.warn(
+                    "{} {} was created without ACLs and stays readable by every client; protect it with"
+                            + " zkCli: addauth digest <user:password>, then setAcl -R {} auth::cdrwa",
+                    identity,
+                    config.groupPath(),
+                    config.groupPath());
+        }
+    }
+
+    /** Why ZooKeeper refuses this group's subtree to this sequencer: one sentence for /ready. */
+    private String refusal() {
+        ZkCredentials c = config.credentials();
+        String who = c == null ? "without credentials" : "with the credentials of " + c;
+        return "ZooKeeper refused access to " + config.groupPath() + " " + who
+                + ": the group's subtree belongs to other credentials (check --zk-credentials-file)";
+    }
+
+    private void closeWatcher() {
+        if (watcher != null) {
+            watcher.close();
+            watcher = null;
         }
     }
 
@@ -298,7 +347,11 @@ public final class ZkSequencer implements Sequencer {
 
     @Override
     public String connectionState() {
-        return state.get() == State.CLOSED ? "CLOSED" : connection;
+        if (state.get() == State.CLOSED) {
+            return "CLOSED";
+        }
+        String r = refused;
+        return r == null ? connection : "REFUSED: " + r;
     }
 
     @Override

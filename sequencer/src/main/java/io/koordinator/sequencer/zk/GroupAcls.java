@@ -1,0 +1,39 @@
+package io.koordinator.sequencer.zk;
+
+import java.util.Collections;
+import java.util.List;
+import org.apache.curator.framework.api.ACLProvider;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
+
+/**
+ * The ACLs of a group whose proxies hold digest credentials: the group's node and everything under
+ * it belong to the credentials that created them ({@link ZooDefs.Ids#CREATOR_ALL_ACL}), so a
+ * client with other credentials or none can neither read nor write them. The root and its parents,
+ * which every group shares, get read and create for anyone and nothing else: no group can delete,
+ * rewrite or re-ACL another's node (deleting a group node also needs rights on its non-empty
+ * subtree, which only its own credentials have).
+ */
+final class GroupAcls implements ACLProvider {
+    // Not List.of: ZooKeeper's client asks the list whether it contains null, which List.of refuses.
+    static final List<ACL> SHARED_PARENTS = Collections.unmodifiableList(Collections.singletonList(
+            new ACL(ZooDefs.Perms.READ | ZooDefs.Perms.CREATE, ZooDefs.Ids.ANYONE_ID_UNSAFE)));
+
+    private final String groupPath;
+
+    GroupAcls(String groupPath) {
+        this.groupPath = groupPath;
+    }
+
+    @Override
+    public List<ACL> getDefaultAcl() {
+        return ZooDefs.Ids.CREATOR_ALL_ACL;
+    }
+
+    @Override
+    public List<ACL> getAclForPath(String path) {
+        return path.equals(groupPath) || path.startsWith(groupPath + "/")
+                ? ZooDefs.Ids.CREATOR_ALL_ACL
+                : SHARED_PARENTS;
+    }
+}
