@@ -1,8 +1,13 @@
 package io.koordinator.sequencer.zk;
 
+import io.koordinator.sequencer.SequencerConfig;
+import io.koordinator.sequencer.ZkCredentials;
 import java.util.Collections;
 import java.util.List;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
+import org.apache.curator.retry.BoundedExponentialBackoffRetry;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
 
@@ -35,5 +40,29 @@ final class GroupAcls implements ACLProvider {
         return path.equals(groupPath) || path.startsWith(groupPath + "/")
                 ? ZooDefs.Ids.CREATOR_ALL_ACL
                 : SHARED_PARENTS;
+    }
+
+    /**
+     * The Curator client for {@code config}: with credentials, it authenticates with them and
+     * creates the group's nodes for them alone ({@link GroupAcls}).
+     */
+    static CuratorFramework newClient(SequencerConfig config) {
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
+                .connectString(config.connectString())
+                .sessionTimeoutMs((int) config.sessionTimeout().toMillis())
+                .connectionTimeoutMs((int) config.connectionTimeout().toMillis())
+                .retryPolicy(new BoundedExponentialBackoffRetry(100, 1000, 3));
+        ZkCredentials credentials = config.credentials();
+        if (credentials != null) {
+            builder.authorization("digest", credentials.authBytes()).aclProvider(new GroupAcls(config.groupPath()));
+        }
+        return builder.build();
+    }
+
+    /** Whether {@code path} (a group created before it had credentials) is readable by anyone. */
+    static boolean readableByAnyone(CuratorFramework client, String path) throws Exception {
+        return client.getACL().forPath(path).stream()
+                .anyMatch(acl ->
+                        acl.getId().equals(ZooDefs.Ids.ANYONE_ID_UNSAFE) && (acl.getPerms() & ZooDefs.Perms.READ) != 0);
     }
 }

@@ -23,14 +23,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.watch.PersistentWatcher;
 import org.apache.curator.framework.state.ConnectionState;
-import org.apache.curator.retry.BoundedExponentialBackoffRetry;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.ZooDefs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,24 +83,7 @@ public final class ZkSequencer implements Sequencer {
 
     /** A sequencer with its own Curator client, built from {@code config}. */
     public ZkSequencer(SequencerConfig config) {
-        this(config, newClient(config), true);
-    }
-
-    /**
-     * The Curator client for {@code config}: with credentials, it authenticates with them and
-     * creates the group's nodes for them alone ({@link GroupAcls}).
-     */
-    static CuratorFramework newClient(SequencerConfig config) {
-        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
-                .connectString(config.connectString())
-                .sessionTimeoutMs((int) config.sessionTimeout().toMillis())
-                .connectionTimeoutMs((int) config.connectionTimeout().toMillis())
-                .retryPolicy(new BoundedExponentialBackoffRetry(100, 1000, 3));
-        ZkCredentials credentials = config.credentials();
-        if (credentials != null) {
-            builder.authorization("digest", credentials.authBytes()).aclProvider(new GroupAcls(config.groupPath()));
-        }
-        return builder.build();
+        this(config, GroupAcls.newClient(config), true);
     }
 
     /**
@@ -237,7 +217,12 @@ public final class ZkSequencer implements Sequencer {
             }
             initialized = true;
             initializedLatch.countDown();
-            log.info("{} sequencer ready on {} (log {})", identity, config.connectString(), layout.logPath());
+            log.info(
+                    "{} sequencer ready on {} (log {}, {})",
+                    identity,
+                    config.connectString(),
+                    layout.logPath(),
+                    config.credentials() == null ? "open: no credentials" : "ACLs for " + config.credentials());
         } catch (KeeperException.NoAuthException e) {
             refused = refusal();
             log.error("{} {}", identity, refused);
@@ -250,13 +235,7 @@ public final class ZkSequencer implements Sequencer {
 
     /** A group created before it had credentials keeps its open ACLs: say so, once per start. */
     private void warnIfOpen() throws Exception {
-        if (config.credentials() == null) {
-            return;
-        }
-        boolean open = client.getACL().forPath(config.groupPath()).stream()
-                .anyMatch(acl ->
-                        acl.getId().equals(ZooDefs.Ids.ANYONE_ID_UNSAFE) && (acl.getPerms() & ZooDefs.Perms.READ) != 0);
-        if (open) {
+        if (config.credentials() != null && GroupAcls.readableByAnyone(client, config.groupPath())) {
             log.warn(
                     "{} {} was created without ACLs and stays readable by every client; protect it with"
                             + " zkCli: addauth digest <user:password>, then setAcl -R {} auth::cdrwa",
