@@ -1,5 +1,7 @@
 package io.koordinator;
 
+import io.koordinator.cli.LogCommand;
+import io.koordinator.cli.StatusCommand;
 import io.koordinator.init.InitCommand;
 import io.koordinator.inject.InjectCommand;
 import io.koordinator.inject.WaitCommand;
@@ -7,13 +9,20 @@ import io.koordinator.proxy.ProxyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The one entry point of the {@code koordinator} image: {@code proxy}, {@code inject}, {@code init}, {@code wait}. */
+/** The one entry point of the {@code koordinator} image: {@code proxy}, {@code inject}, {@code init}, {@code wait}, and the operator's {@code status} and {@code log}. */
 @Command(
         name = "koordinator",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "State machine replication for plain HTTP applications.",
-        subcommands = {ProxyCommand.class, InjectCommand.class, InitCommand.class, WaitCommand.class})
+        subcommands = {
+            ProxyCommand.class,
+            InjectCommand.class,
+            InitCommand.class,
+            WaitCommand.class,
+            StatusCommand.class,
+            LogCommand.class
+        })
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -102,6 +102,132 @@ class RecoveryIT {
         }
     }
 
+    @Test
+    void withoutSnapshotsAfterCompactionAppsAreRebuiltFromLogArchives() throws Exception {
+        try (LocalCluster cluster =
+                new LocalCluster(ClusterConfig.of(3, 3, Jars.locate().requireExisting())
+                        .withGroup("recovery-archive")
+                        .withProxyArgs(List.of(
+                                "--snapshot-path=",
+                                "--checkpoint-interval=1s",
+                                "--compaction-interval=1s",
+                                "--compaction-retain-entries=20")))) {
+            cluster.start();
+            Load load = Load.start(cluster);
+
+            // Given a log whose start ZooKeeper has compacted away
+            awaitDeliveries(cluster, 30);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> cluster.status(cluster.replicas().get(0)).compactionFloor() > 0);
+
+            // When replica 2's app is killed under load and restarted empty
+            cluster.killApp(1);
+            cluster.restartApp(1, Duration.ofSeconds(60));
+            // Then it is rebuilt from its own archive before it is ready
+            awaitReady(cluster, 1);
+            assertThat(cluster.metrics(cluster.replicas().get(1)))
+                    .contains("koordinator_replica_recoveries_total{action=\"archive\",cause=\"app_restarted\"}");
+
+            // When replica 3's pod is replaced: both processes gone, and its state directory
+            cluster.killProxy(2);
+            cluster.killApp(2);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !cluster.replicas().get(2).proxy().isAlive()
+                            && !cluster.replicas().get(2).app().isAlive());
+            cluster.wipeState(2);
+            cluster.restartApp(2, Duration.ofSeconds(60));
+            cluster.restartProxy(2);
+            // Then the new replica gets the compacted start of the log from a peer's archive
+            awaitReady(cluster, 2);
+            assertThat(cluster.metrics(cluster.replicas().get(2)))
+                    .contains("koordinator_replica_recoveries_total{action=\"archive\",cause=\"compacted\"}");
+
+            // and all three end identical with every acknowledged write present
+            assertIdentical(cluster, load.finish(), load.config());
+        }
+    }
+
+    @Test
+    void aDurableAppResumesAfterEachRestartAndAReplacedPodGetsTheLogAgain() throws Exception {
+        try (LocalCluster cluster =
+                new LocalCluster(ClusterConfig.of(3, 3, Jars.locate().requireExisting())
+                        .withGroup("recovery-durable")
+                        .withProxyArgs(List.of("--snapshot-path=", "--app-kind", "durable")))) {
+            cluster.start();
+            Load load = Load.start(cluster);
+            awaitDeliveries(cluster, 30);
+            LoadResult result = load.finish();
+            assertIdentical(cluster, result, load.config());
+
+            // When replica 1's proxy is killed beside its app and restarted: it resumes, applying nothing twice
+            long before = applied(cluster.replicas().get(0));
+            cluster.killProxy(0);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !cluster.replicas().get(0).proxy().isAlive());
+            cluster.restartProxy(0);
+            awaitReady(cluster, 0);
+            assertThat(applied(cluster.replicas().get(0))).isEqualTo(before);
+
+            // When replica 2's app is killed and restarted: its state survived in its file, and it resumes
+            before = applied(cluster.replicas().get(1));
+            cluster.killApp(1);
+            assertThat(readyAnswer(cluster.replicas().get(1))).isEqualTo(503);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !cluster.replicas().get(1).app().isAlive());
+            cluster.restartApp(1, Duration.ofSeconds(60));
+            awaitReady(cluster, 1);
+            assertThat(applied(cluster.replicas().get(1))).isEqualTo(before);
+
+            // When replica 3's pod is replaced (both processes and both volumes gone): it gets the whole log again
+            cluster.killProxy(2);
+            cluster.killApp(2);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !cluster.replicas().get(2).proxy().isAlive()
+                            && !cluster.replicas().get(2).app().isAlive());
+            cluster.wipeState(2);
+            cluster.restartApp(2, Duration.ofSeconds(60));
+            cluster.restartProxy(2);
+            awaitReady(cluster, 2);
+
+            // Then all three are identical
+            assertIdentical(cluster, result, load.config());
+        }
+    }
+
+    @Test
+    void aPositionAwareAppGetsTheCommandInDoubtAgainAndAppliesItOnce() throws Exception {
+        try (LocalCluster cluster =
+                new LocalCluster(ClusterConfig.of(3, 3, Jars.locate().requireExisting())
+                        .withGroup("recovery-position")
+                        .withProxyArgs(List.of("--snapshot-path=", "--app-kind", "position-aware")))) {
+            cluster.start();
+            Load load = Load.start(cluster);
+
+            // When, under load, replica 1's proxy is killed beside its app, and replica 2's app
+            awaitDeliveries(cluster, 30);
+            cluster.killProxy(0);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !cluster.replicas().get(0).proxy().isAlive());
+            cluster.restartProxy(0);
+            awaitReady(cluster, 0);
+            cluster.killApp(1);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !cluster.replicas().get(1).app().isAlive());
+            cluster.restartApp(1, Duration.ofSeconds(60));
+            awaitReady(cluster, 1);
+
+            // Then each resumes (redelivering what may have been in doubt) and all three end identical,
+            // with no position applied twice
+            assertIdentical(cluster, load.finish(), load.config());
+            for (Replica r : cluster.replicas()) {
+                assertThat(ReplicaState.fetch(r.name(), r.appAddress(), List.of())
+                                .outOfOrder())
+                        .as(r.name() + " applied a position twice")
+                        .isZero();
+            }
+        }
+    }
+
     /** A bounded write load on its own thread. */
     private record Load(LoadGenerator generator, CompletableFuture<LoadResult> result, LoadConfig config) {
         static Load start(LocalCluster cluster) {

@@ -84,7 +84,7 @@ public final class InjectConfigKeys {
     /** Replicated group name; default: label app.kubernetes.io/name, then label app. */
     public static final String GROUP = PREFIX + "group";
 
-    /** ordered | local (linearizable is refused: not built yet); default from the config file (ordered). */
+    /** ordered | linearizable | local; default from the config file (ordered). */
     public static final String READ_POLICY = PREFIX + "read-policy";
 
     /** Comma-separated path prefixes served by the local app without ordering; probe paths are added. */

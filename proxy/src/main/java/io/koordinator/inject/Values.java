@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 final class Values {
 
     /** Read policies the proxy knows (DESIGN.md, "Reads"). */
-    static final Set<String> READ_POLICIES = Set.of("ordered", "local");
+    static final Set<String> READ_POLICIES = Set.of("ordered", "linearizable", "local");
 
     static final Set<String> PULL_POLICIES = Set.of("Always", "IfNotPresent", "Never");
 
@@ -88,13 +88,8 @@ final class Values {
 
     static String readPolicy(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
-        if (t.equals("linearizable")) {
-            // The proxy refuses it at start-up; refusing the pod here says so before it crash-loops.
-            throw new IllegalArgumentException(
-                    "'linearizable' reads are not supported by this proxy version; use" + " ordered or local");
-        }
         if (!READ_POLICIES.contains(t)) {
-            throw new IllegalArgumentException("'" + text + "' is not one of ordered, local");
+            throw new IllegalArgumentException("'" + text + "' is not one of ordered, linearizable, local");
         }
         return t;
     }

@@ -8,13 +8,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The filters after limits and validation, shared by every downstream connection: classification
- * (ordered or pass-through), then the ordered path (behind the {@link OrderedInFlightLimit}) or the
- * pass-through path. Also keeps the count of requests in progress, which shutdown drains, and
+ * (ordered, linearizable read or pass-through), then the ordered path (behind the {@link
+ * OrderedInFlightLimit}), the linearizable read path ({@link LinearizablePath}) or the pass-through
+ * path. Also keeps the count of requests in progress, which shutdown drains, and
  * counts and logs every hit of a limit ({@link #limitHit}).
  *
  * <p>A request is pass-through if its path starts with one of {@code --pass-through}'s prefixes,
- * or if it is a GET or HEAD and {@code --read-policy} is {@code local}; every other request is
- * ordered.
+ * or if it is a GET or HEAD and {@code --read-policy} is {@code local}; a GET or HEAD under {@code
+ * --read-policy linearizable} is a linearizable read; every other request is ordered.
  *
  * <p>Threading: {@link #dispatch} runs on the downstream connection's event loop; the counters are
  * atomic.
@@ -24,16 +25,23 @@ final class FilterChain {
     private final ProxyMetrics metrics;
     private final OrderedPath ordered;
     private final PassThroughPath passThrough;
+    private final LinearizablePath linearizable;
     private final OrderedInFlightLimit orderedLimit;
     private final LimitLog limitLog;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
-    FilterChain(ProxyConfig config, ProxyMetrics metrics, OrderedPath ordered, PassThroughPath passThrough) {
+    FilterChain(
+            ProxyConfig config,
+            ProxyMetrics metrics,
+            OrderedPath ordered,
+            PassThroughPath passThrough,
+            LinearizablePath linearizable) {
         this.config = config;
         this.metrics = metrics;
         this.ordered = ordered;
         this.passThrough = passThrough;
+        this.linearizable = linearizable;
         this.orderedLimit = new OrderedInFlightLimit(
                 config.limits().maxOrderedInFlight(), config.limits().maxOrderedInFlightBytes());
         this.limitLog = new LimitLog(config.logId());
@@ -52,6 +60,9 @@ final class FilterChain {
         if (isPassThrough(request.method(), request.uri())) {
             slot.requestClass = "pass_through";
             passThrough.forward(loop, slot, request);
+        } else if (isLinearizableRead(request.method())) {
+            slot.requestClass = "linearizable";
+            linearizable.submit(loop, slot, request);
         } else {
             slot.requestClass = "ordered";
             int bodyBytes = request.content().readableBytes();
@@ -87,6 +98,11 @@ final class FilterChain {
             }
         }
         return false;
+    }
+
+    private boolean isLinearizableRead(HttpMethod method) {
+        return config.readPolicy() == ReadPolicy.LINEARIZABLE
+                && (HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method));
     }
 
     void requestStarted() {

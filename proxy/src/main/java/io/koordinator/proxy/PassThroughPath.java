@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.function.Supplier;
 
 /**
  * Pass-through: a plain reverse proxy to the app, no ordering. The upstream connection comes from
@@ -21,6 +22,15 @@ final class PassThroughPath {
     }
 
     void forward(EventLoop loop, ResponseSlot slot, FullHttpRequest request) {
+        forward(loop, slot, request, null);
+    }
+
+    /**
+     * As {@link #forward(EventLoop, ResponseSlot, FullHttpRequest)}; a new upstream connection is
+     * first put to {@code newConnectionVeto} (see {@link UpstreamClient#send(EventLoop,
+     * FullHttpRequest, long, Supplier)}); a veto answers 503 {@code replica_not_delivering}.
+     */
+    void forward(EventLoop loop, ResponseSlot slot, FullHttpRequest request, Supplier<String> newConnectionVeto) {
         HeaderRules.forUpstream(request.headers());
         request.headers()
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, request.content().readableBytes());
@@ -28,17 +38,23 @@ final class PassThroughPath {
             request.headers().set(HttpHeaderNames.HOST, config.appHost() + ":" + config.appPort());
         }
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        send(loop, slot, request, true);
+        send(loop, slot, request, true, newConnectionVeto);
     }
 
-    private void send(EventLoop loop, ResponseSlot slot, FullHttpRequest request, boolean mayRetry) {
+    private void send(
+            EventLoop loop,
+            ResponseSlot slot,
+            FullHttpRequest request,
+            boolean mayRetry,
+            Supplier<String> newConnectionVeto) {
         FullHttpRequest spare = mayRetry ? request.retainedDuplicate() : null;
-        upstream.send(loop, request, config.requestTimeout().toMillis()).whenComplete((response, error) -> {
+        long timeout = config.requestTimeout().toMillis();
+        upstream.send(loop, request, timeout, newConnectionVeto).whenComplete((response, error) -> {
             if (spare != null
                     && error instanceof UpstreamException u
                     && u.kind() == UpstreamException.Kind.STALE
                     && !slot.isAnswered()) {
-                send(loop, slot, spare, false);
+                send(loop, slot, spare, false, newConnectionVeto);
                 return;
             }
             if (spare != null) {
@@ -46,6 +62,8 @@ final class PassThroughPath {
             }
             if (error == null) {
                 slot.complete(Reply.fromApp(response));
+            } else if (error instanceof UpstreamException u && u.kind() == UpstreamException.Kind.VETOED) {
+                slot.complete(LocalReplies.unavailable("replica_not_delivering", u.getMessage()));
             } else if (error instanceof UpstreamException u && u.kind() == UpstreamException.Kind.TIMEOUT) {
                 slot.complete(LocalReplies.timeout(u.getMessage()));
             } else {

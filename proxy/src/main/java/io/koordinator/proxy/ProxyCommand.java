@@ -238,6 +238,14 @@ public final class ProxyCommand implements Callable<Integer> {
     String checkpointInterval;
 
     @Option(
+            names = "--archive-max-bytes",
+            paramLabel = "BYTES",
+            description = "Bound of the log archive kept for an app without snapshot endpoints, from which"
+                    + " replicas are rebuilt after compaction; 0 keeps none. Default: ${DEFAULT-VALUE}."
+                    + " Env KOORD_ARCHIVE_MAX_BYTES.")
+    String archiveMaxBytes;
+
+    @Option(
             names = "--header-read-timeout",
             paramLabel = "DURATION",
             description =

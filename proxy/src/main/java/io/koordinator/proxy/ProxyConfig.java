@@ -152,11 +152,9 @@ public record ProxyConfig(
         String policy = v.get(Key.READ_POLICY).toLowerCase(Locale.ROOT);
         ReadPolicy readPolicy = switch (policy) {
             case "ordered" -> ReadPolicy.ORDERED;
+            case "linearizable" -> ReadPolicy.LINEARIZABLE;
             case "local" -> ReadPolicy.LOCAL;
-            case "linearizable" ->
-                throw new ConfigException(Key.READ_POLICY.describe()
-                        + ": 'linearizable' is not available in this version; use 'ordered' or 'local'.");
-            default -> throw bad(Key.READ_POLICY, "must be 'ordered' or 'local'", policy);
+            default -> throw bad(Key.READ_POLICY, "must be 'ordered', 'linearizable' or 'local'", policy);
         };
         List<String> passThrough = v.get(Key.PASS_THROUGH) == null
                 ? List.of()
@@ -286,7 +284,10 @@ public record ProxyConfig(
                 integer(v, Key.DIGEST_INTERVAL, 0, Integer.MAX_VALUE),
                 integer(v, Key.RESPONSE_CACHE_ENTRIES, 0, 10_000_000),
                 sync,
-                checkpoint);
+                checkpoint,
+                v.get(Key.SNAPSHOT_PATH) == null || v.get(Key.SNAPSHOT_PATH).isEmpty()
+                        ? longInteger(v, Key.ARCHIVE_MAX_BYTES, 0, Long.MAX_VALUE)
+                        : 0);
     }
 
     private static Limits limits(Map<Key, String> v, int maxBodyBytes) {
@@ -352,9 +353,13 @@ public record ProxyConfig(
     }
 
     private static int integer(Map<Key, String> v, Key k, int min, int max) {
+        return (int) longInteger(v, k, min, max);
+    }
+
+    private static long longInteger(Map<Key, String> v, Key k, long min, long max) {
         String s = required(v, k);
         try {
-            int n = Integer.parseInt(s);
+            long n = Long.parseLong(s);
             if (n >= min && n <= max) {
                 return n;
             }

@@ -11,6 +11,12 @@ import picocli.CommandLine;
  *
  * <p>A flag given on the command line wins over its environment variable, which wins over the
  * default. {@link ProxyConfig#parse} validates every value and names the flag in its error.
+ *
+ * <p>The operator subcommands {@code status} and {@code log} share {@code --zookeeper}, {@code
+ * --zk-root}, {@code --group} and {@code --namespace} (same variables) and add {@code
+ * --zk-credentials} ({@code KOORD_ZK_CREDENTIALS}), {@code --zk-credentials-file} ({@code
+ * KOORD_ZK_CREDENTIALS_FILE}) and {@code --connect-timeout} ({@code KOORD_CONNECT_TIMEOUT},
+ * default 5 s); see {@code io.koordinator.cli.GroupOptions}.
  */
 public final class ProxyConfigKeys {
 
@@ -45,7 +51,7 @@ public final class ProxyConfigKeys {
         ADMIN_PORT("--admin-port", "KOORD_ADMIN_PORT", "16000", "port"),
         /** Address peers use to reach this replica, published in its replica node; default: the host name. */
         ADVERTISE_ADDRESS("--advertise-address", "KOORD_ADVERTISE_ADDRESS", null, ""),
-        /** How GET and HEAD are served: {@code ordered} or {@code local} ({@code linearizable} is not built yet). */
+        /** How GET and HEAD are served: {@code ordered}, {@code linearizable} or {@code local} (README "Read policies"). */
         READ_POLICY("--read-policy", "KOORD_READ_POLICY", "ordered", ""),
         /** Comma-separated path prefixes that bypass ordering. */
         PASS_THROUGH("--pass-through", "KOORD_PASS_THROUGH", "", "prefixes"),
@@ -81,7 +87,7 @@ public final class ProxyConfigKeys {
         STATE_DIR("--state-dir", "KOORD_STATE_DIR", "", "path"),
         /** How the app keeps its state: memory, durable or position-aware (see the README's app contract). */
         APP_KIND("--app-kind", "KOORD_APP_KIND", "memory", ""),
-        /** The group's token for state transfer between peers; empty: one generated in the group's ZooKeeper subtree. */
+        /** The group's token for the admin port's /status and state transfer; empty: one generated in the group's ZooKeeper subtree. */
         TRANSFER_TOKEN("--transfer-token", "KOORD_TRANSFER_TOKEN", "", "secret"),
         /** What a replica does when its digest differs from the group's: report or resync. */
         ON_DIVERGENCE("--on-divergence", "KOORD_ON_DIVERGENCE", "report", ""),
@@ -93,6 +99,11 @@ public final class ProxyConfigKeys {
         STATE_SYNC_INTERVAL("--state-sync-interval", "KOORD_STATE_SYNC_INTERVAL", "100ms", "duration"),
         /** How often a full checkpoint replaces the journal. */
         CHECKPOINT_INTERVAL("--checkpoint-interval", "KOORD_CHECKPOINT_INTERVAL", "30s", "duration"),
+        /**
+         * Bound of the log archive kept in the state directory for an app without snapshot endpoints,
+         * from which a peer rebuilds its app after compaction (0: keep none).
+         */
+        ARCHIVE_MAX_BYTES("--archive-max-bytes", "KOORD_ARCHIVE_MAX_BYTES", "1073741824", "bytes"),
         /**
          * Longest a downstream connection may take to send a complete request head: from accept to
          * the end of its first head, and from the first byte of each later head to its end.

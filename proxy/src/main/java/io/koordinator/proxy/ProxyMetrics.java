@@ -1,6 +1,8 @@
 package io.koordinator.proxy;
 
+import io.koordinator.sequencer.SequencerStats;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -12,6 +14,8 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The proxy's metrics in its own Prometheus registry (so several proxies can run in one process),
@@ -22,7 +26,7 @@ final class ProxyMetrics {
 
     private final Counter requests = Counter.builder()
             .name("koordinator_proxy_requests_total")
-            .help("Requests answered, by class (ordered, pass_through, rejected) and status")
+            .help("Requests answered, by class (ordered, linearizable, pass_through, rejected) and status")
             .labelNames("class", "status")
             .register(registry);
     private final Counter localReplies = Counter.builder()
@@ -78,7 +82,7 @@ final class ProxyMetrics {
             .register(registry);
     private final Counter transferRefusals = Counter.builder()
             .name("koordinator_admin_refusals_total")
-            .help("Admin requests refused, by reason (no_token, bad_token, not_ready, no_snapshot)")
+            .help("Admin requests refused, by reason (no_token, bad_token, token_unavailable, not_ready)")
             .labelNames("reason")
             .register(registry);
     private final Counter idempotentReplays = Counter.builder()
@@ -88,6 +92,21 @@ final class ProxyMetrics {
     private final Counter checkpointErrors = Counter.builder()
             .name("koordinator_checkpoint_errors_total")
             .help("Failures writing or syncing the durable checkpoint")
+            .register(registry);
+
+    private final Counter linearizableReads = Counter.builder()
+            .name("koordinator_proxy_linearizable_reads_total")
+            .help("Linearizable reads that reached their barrier and went to the app")
+            .register(registry);
+    private final Counter readBarrierFailures = Counter.builder()
+            .name("koordinator_proxy_read_barrier_failures_total")
+            .help("Linearizable reads answered 503 because no read barrier could be obtained")
+            .register(registry);
+    private final Histogram linearizableWait = Histogram.builder()
+            .name("koordinator_proxy_linearizable_wait_seconds")
+            .help("Linearizable reads: from accepting the request to its barrier applied here")
+            .classicOnly()
+            .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10)
             .register(registry);
 
     final LongAdder divergenceCount = new LongAdder();
@@ -105,6 +124,10 @@ final class ProxyMetrics {
     }
 
     final LongAdder orderedCount = new LongAdder();
+    final LongAdder linearizableCount = new LongAdder();
+    /** Read barriers issued, read at scrape time; set once by {@link #readBarrierGauges}. */
+    private volatile DoubleSupplier barriersIssued = () -> 0;
+
     final LongAdder passThroughCount = new LongAdder();
     final LongAdder rejectedCount = new LongAdder();
     final LongAdder localReplyCount = new LongAdder();
@@ -118,10 +141,74 @@ final class ProxyMetrics {
         gauge("koordinator_proxy_ready", "1 while the readiness probe passes", ready);
     }
 
+    /** The sequencer's own counters, read from {@code stats} at scrape time. */
+    void sequencerCounters(Supplier<SequencerStats> stats) {
+        counter(
+                "koordinator_sequencer_entries_found_by_probe_total",
+                "Log entries the follower found by its fallback stall probe instead of the watch (each waited"
+                        + " at least half a second; 0 on the happy path)",
+                stats,
+                SequencerStats::entriesFoundByProbe);
+        counter(
+                "koordinator_sequencer_append_retries_total",
+                "Log appends retried after an unknown outcome",
+                stats,
+                SequencerStats::appendRetries);
+        counter(
+                "koordinator_sequencer_reconnects_total",
+                "Reconnects to ZooKeeper, each followed by a re-read of the log",
+                stats,
+                SequencerStats::reconnects);
+        counter(
+                "koordinator_sequencer_session_expiries_total",
+                "ZooKeeper sessions lost and replaced",
+                stats,
+                SequencerStats::sessionExpiries);
+    }
+
+    private void counter(
+            String name, String help, Supplier<SequencerStats> stats, ToLongFunction<SequencerStats> value) {
+        CounterWithCallback.builder()
+                .name(name)
+                .help(help)
+                .callback(cb -> cb.call(value.applyAsLong(stats.get())))
+                .register(registry);
+    }
+
     /** Gauges of the ordered requests in flight and their body bytes. */
     void orderedInFlightGauges(DoubleSupplier requests, DoubleSupplier bytes) {
         gauge("koordinator_proxy_ordered_in_flight", "Ordered requests waiting for their answer", requests);
         gauge("koordinator_proxy_ordered_in_flight_bytes", "Body bytes of the ordered requests in flight", bytes);
+    }
+
+    /**
+     * Counters of the read barriers: {@code issued} barriers and {@code joined} reads that waited
+     * for one; their ratio is the reads per barrier.
+     */
+    void readBarrierGauges(DoubleSupplier issued, DoubleSupplier joined) {
+        barriersIssued = issued;
+        counter("koordinator_proxy_read_barriers_total", "Read barriers (sync and log tail) issued", issued);
+        counter(
+                "koordinator_proxy_read_barrier_waiters_total",
+                "Linearizable reads that waited for a read barrier (divided by the barriers: reads per barrier)",
+                joined);
+    }
+
+    private void counter(String name, String help, DoubleSupplier value) {
+        CounterWithCallback.builder()
+                .name(name)
+                .help(help)
+                .callback(cb -> cb.call(value.getAsDouble()))
+                .register(registry);
+    }
+
+    void linearizableRead(long waitedNanos) {
+        linearizableReads.inc();
+        linearizableWait.observe(waitedNanos / 1e9);
+    }
+
+    void readBarrierFailed() {
+        readBarrierFailures.inc();
     }
 
     /** A gauge read at scrape time. */
@@ -142,6 +229,7 @@ final class ProxyMetrics {
         requests.labelValues(requestClass, status).inc();
         switch (requestClass) {
             case "ordered" -> orderedCount.increment();
+            case "linearizable" -> linearizableCount.increment();
             case "pass_through" -> passThroughCount.increment();
             default -> rejectedCount.increment();
         }
@@ -207,6 +295,8 @@ final class ProxyMetrics {
     Map<String, Long> counts() {
         return Map.of(
                 "ordered", orderedCount.sum(),
+                "linearizable", linearizableCount.sum(),
+                "readBarriers", (long) barriersIssued.getAsDouble(),
                 "passThrough", passThroughCount.sum(),
                 "delivered", deliveredCount.sum(),
                 "duplicates", duplicateCount.sum(),

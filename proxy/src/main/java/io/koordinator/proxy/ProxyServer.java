@@ -1,5 +1,6 @@
 package io.koordinator.proxy;
 
+import io.koordinator.proxy.state.StateStore;
 import io.koordinator.sequencer.Follower;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.ReplicaInfo;
@@ -114,12 +115,23 @@ public final class ProxyServer implements AutoCloseable {
                 new InetSocketAddress(config.appHost(), config.appPort()), transports.socketChannel(), 5000);
         WaitingRequests waiting = new WaitingRequests();
         OrderedPath ordered = new OrderedPath(config, sequencer, waiting, this::orderedRefusal);
-        chain = new FilterChain(config, metrics, ordered, new PassThroughPath(upstream, config));
         control = new ReplicaControl(config, sequencer, replica, metrics, waiting, upstream, deliveryGroup.next());
+        PassThroughPath passThrough = new PassThroughPath(upstream, config);
+        LinearizablePath linearizable = new LinearizablePath(
+                config,
+                new SharedBarrier(sequencer::readBarrier),
+                passThrough,
+                this::linearizableRefusal,
+                this::appliedPosition,
+                new AppVeto(config.appPort(), control::appIncarnation),
+                metrics);
+        chain = new FilterChain(config, metrics, ordered, passThrough, linearizable);
         metrics.gauges(
                 () -> sequencer.stats().appendsInFlight(),
                 () -> control.follower().map(Follower::lagEntries).orElse(0L),
                 () -> notReadyReason().isEmpty() ? 1 : 0);
+        LogGauges.register(metrics, sequencer, () -> control.follower());
+        metrics.sequencerCounters(sequencer::stats);
         control.start();
         adminBlocking = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "koord-admin-blocking-" + config.replicaId());
@@ -144,6 +156,7 @@ public final class ProxyServer implements AutoCloseable {
         admin = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .channel(transports.serverChannel())
+                .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -219,6 +232,14 @@ public final class ProxyServer implements AutoCloseable {
         return status.state().acceptsOrdered() ? null : "replica is " + status.state() + ": " + status.reason();
     }
 
+    /** Why linearizable reads are refused here (503): every state but DELIVERING; or {@code null}. */
+    private String linearizableRefusal() {
+        Replica.Status status = replica.status();
+        return status.state() == ReplicaState.DELIVERING
+                ? null
+                : "replica is " + status.state() + ": " + status.reason();
+    }
+
     /** The {@code /status} document. */
     Map<String, Object> status() {
         ReplicaControl c = control;
@@ -256,6 +277,10 @@ public final class ProxyServer implements AutoCloseable {
                 });
             });
             s.put("checkpoint", checkpoint);
+            c.store()
+                    .archiveSummary()
+                    .ifPresent(a -> s.put(
+                            "archive", Map.of("base", a.base(), "end", a.end(), "bytes", a.bytes(), "full", a.full())));
             c.divergence()
                     .last()
                     .ifPresent(m -> s.put(
@@ -287,6 +312,16 @@ public final class ProxyServer implements AutoCloseable {
     /** The state transfer of this replica, for the admin port. */
     SnapshotTransfer transfer() {
         return control.transfer();
+    }
+
+    /** This replica's durable state (and log archive), for the admin port. */
+    StateStore stateStore() {
+        return control.store();
+    }
+
+    /** The identity of the log this replica follows. */
+    String logIdentity() {
+        return control.logIdentity();
     }
 
     /** Where the admin port runs what blocks (state transfer). */

@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param responseCacheEntries responses to {@code Idempotency-Key} commands kept
  * @param syncInterval group commit of the journal
  * @param checkpointInterval how often a full checkpoint replaces the journal
+ * @param archiveMaxBytes bound of the log archive, 0 when none is kept (always 0 for an app with
+ *     snapshot endpoints: a snapshot stands in for the log before it)
  */
 public record RecoveryConfig(
         Path stateDir,
@@ -23,4 +25,10 @@ public record RecoveryConfig(
         int digestInterval,
         int responseCacheEntries,
         Duration syncInterval,
-        Duration checkpointInterval) {}
+        Duration checkpointInterval,
+        long archiveMaxBytes) {
+    /** Whether this replica keeps a log archive. */
+    public boolean archives() {
+        return archiveMaxBytes > 0;
+    }
+}

@@ -10,14 +10,12 @@ import io.koordinator.sequencer.ReplicaInfo;
 import io.koordinator.sequencer.Sequencer;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +36,6 @@ import org.slf4j.LoggerFactory;
 final class ReplicaControl implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaControl.class);
     private static final long WATCH_MILLIS = 100;
-    private static final long CHECKPOINT_JOURNAL_BYTES = 64L * 1024 * 1024;
-    private static final Duration PAUSE_TIMEOUT = Duration.ofSeconds(10);
 
     private final ProxyConfig config;
     private final RecoveryConfig recovery;
@@ -52,6 +48,8 @@ final class ReplicaControl implements AutoCloseable {
     private final StateStore store;
     private final AppIncarnation incarnations = new AppIncarnation();
     private final SnapshotTransfer transfer;
+    private final ArchiveTransfer archives;
+    private final Checkpointer checkpoints;
     private final DivergenceCheck divergence;
     private final ScheduledExecutorService control;
     private final String logId;
@@ -64,9 +62,6 @@ final class ReplicaControl implements AutoCloseable {
     /** A loaded state that waits for the app to listen before it is matched to it. */
     private volatile StateStore.Loaded pendingStart;
 
-    private long lastCheckpointNanos = System.nanoTime(); // control thread
-    /** Position of this replica's own local snapshot; the log after it must stay (compaction). */
-    private volatile long localSnapshotPosition = Positions.NONE;
     /** Counts follower/delivery pairs, so a report from a replaced one is ignored. */
     private volatile int generation;
 
@@ -89,10 +84,13 @@ final class ReplicaControl implements AutoCloseable {
         this.upstream = upstream;
         this.deliveryLoop = deliveryLoop;
         this.logId = config.logId();
-        this.store = recovery.stateDir() == null
-                ? StateStore.in(temporaryStateDir(), config.sequencerConfig().dedupWindow())
-                : StateStore.in(recovery.stateDir(), config.sequencerConfig().dedupWindow());
+        this.store = StateStore.in(
+                recovery.stateDir() == null ? temporaryStateDir() : recovery.stateDir(),
+                config.sequencerConfig().dedupWindow(),
+                recovery.archiveMaxBytes());
         this.transfer = new SnapshotTransfer(config, sequencer, metrics);
+        this.archives = new ArchiveTransfer(config, sequencer, metrics, transfer::token);
+        this.checkpoints = new Checkpointer(config, store, transfer, metrics, replica);
         this.divergence = new DivergenceCheck(config, sequencer, metrics, this::onDiverged);
         this.control = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "koord-control-" + config.replicaId());
@@ -115,6 +113,19 @@ final class ReplicaControl implements AutoCloseable {
                     store.directory(),
                     loaded.fresh() ? "new, " : "",
                     loaded.checkpoint());
+        } catch (java.nio.file.FileSystemException e) {
+            // not the state's fault: the directory cannot be used at all
+            log.error(
+                    "{} the state directory {} cannot be used ({}): set {} to a writable directory",
+                    logId,
+                    store.directory(),
+                    e.toString(),
+                    ProxyConfigKeys.Key.STATE_DIR.flag());
+            control.execute(() -> replica.transition(
+                    ReplicaState.STOPPED,
+                    "the state directory " + store.directory() + " cannot be used (" + e.getMessage() + "): set "
+                            + ProxyConfigKeys.Key.STATE_DIR.flag() + " to a writable directory"));
+            return;
         } catch (IOException e) {
             log.error("{} the state in {} is corrupt: {}", logId, store.directory(), e.toString());
             loaded = null;
@@ -221,6 +232,13 @@ final class ReplicaControl implements AutoCloseable {
         if (config.snapshotPath() != null) {
             metrics.recovery(cause, "snapshot");
             startTransfer(why);
+        } else if (recovery.appKind() == AppKind.MEMORY
+                && sequencer.compactionFloor() != Positions.NONE
+                && recovery.archives()) {
+            // The log's start is compacted away: replay an archive of it into the fresh app.
+            metrics.recovery(cause, "archive");
+            replica.transition(ReplicaState.TRANSFERRING, why + "; rebuilding the app from a log archive");
+            attemptArchive(why, true);
         } else if (recovery.appKind() == AppKind.MEMORY && sequencer.compactionFloor() == Positions.NONE) {
             // A fresh memory-only app: replay the whole log into it, as a new replica would.
             metrics.recovery(cause, "rebuild");
@@ -239,7 +257,8 @@ final class ReplicaControl implements AutoCloseable {
     }
 
     private String remedyForUnknownAppState() {
-        if (recovery.appKind() == AppKind.MEMORY && sequencer.compactionFloor() == Positions.NONE) {
+        if (recovery.appKind() == AppKind.MEMORY
+                && (sequencer.compactionFloor() == Positions.NONE || recovery.archives())) {
             return "The app keeps its state in memory and has no snapshot endpoints: restart the app container"
                     + " (kubectl exec <pod> -c <app> -- kill 1) and this replica rebuilds it from the log";
         }
@@ -263,7 +282,7 @@ final class ReplicaControl implements AutoCloseable {
             expected = restored.appIncarnation();
             store.reset(restored);
             follow(restored, Positions.NONE, "restored a peer's snapshot at " + restored);
-        } catch (SnapshotTransfer.NoPeerException e) {
+        } catch (Peers.NoPeerException e) {
             if (restoreLocalSnapshot(why)) {
                 return;
             }
@@ -283,43 +302,69 @@ final class ReplicaControl implements AutoCloseable {
      * the log still holds that part. True if it did.
      */
     private boolean restoreLocalSnapshot(String why) {
-        java.nio.file.Path file = store.directory().resolve("transfer").resolve("local.snapshot");
-        try {
-            java.nio.file.Files.createDirectories(file.getParent());
-            Optional<ReplicaCheckpoint> local = store.readLocalSnapshot(file);
-            if (local.isEmpty()) {
-                return false;
-            }
-            ReplicaCheckpoint checkpoint = local.get();
-            long floor = sequencer.compactionFloor();
-            if (floor != Positions.NONE && checkpoint.position() + 1 < floor
-                    || !checkpoint.logIdentity().equals(logIdentity())) {
-                return false; // the log after it is gone, or it belongs to another log
-            }
-            OptionalLong app = incarnations.of(config.appPort());
-            if (incarnations.available() && app.isEmpty()) {
-                return false; // the app is not listening yet: retried
-            }
-            transfer.putIntoApp(file, checkpoint.position());
-            expected = incarnations.of(config.appPort()).orElse(0);
-            ReplicaCheckpoint restored = checkpoint.withAppIncarnation(expected);
-            store.reset(restored);
-            metrics.recovery("no_peer", "local_snapshot");
-            follow(
-                    restored,
-                    Positions.NONE,
-                    why + "; no peer could serve, restored this replica's own snapshot at " + restored);
-            return true;
-        } catch (Exception e) {
-            log.warn("{} restoring the local snapshot failed: {}", logId, e.toString());
-            metrics.checkpointError();
+        Optional<ReplicaCheckpoint> local =
+                checkpoints.restoreLocalSnapshot(logIdentity(), sequencer.compactionFloor(), incarnations);
+        if (local.isEmpty()) {
             return false;
-        } finally {
-            try {
-                java.nio.file.Files.deleteIfExists(file);
-            } catch (IOException e) {
-                // left for the next attempt to overwrite
+        }
+        ReplicaCheckpoint restored = local.get();
+        try {
+            expected = restored.appIncarnation();
+            store.reset(restored);
+        } catch (IOException e) {
+            metrics.checkpointError();
+            log.warn("{} resetting the state to the local snapshot failed: {}", logId, e.toString());
+            return false;
+        }
+        metrics.recovery("no_peer", "local_snapshot");
+        follow(
+                restored,
+                Positions.NONE,
+                why + "; no peer could serve, restored this replica's own snapshot at " + restored);
+        return true;
+    }
+
+    /**
+     * Rebuilds the app from a log archive ({@code fresh}: into an empty app, from the start of the
+     * log; otherwise the commands after the recorded state), this replica's own first, then a
+     * peer's; retried while none can serve.
+     */
+    private void attemptArchive(String why, boolean fresh) {
+        if (closed || replica.state() != ReplicaState.TRANSFERRING) {
+            return;
+        }
+        java.nio.file.Path dir = store.directory().resolve("transfer");
+        try {
+            ReplicaCheckpoint from;
+            Optional<ArchiveTransfer.Fetched> own = Optional.empty();
+            if (fresh) {
+                from = ReplicaCheckpoint.START.withAppIncarnation(expected);
+                own = archives.fromOwn(store, dir, Positions.NONE);
+                store.reset(from);
+            } else {
+                StateStore.Loaded loaded = store.load();
+                if (loaded.inDoubt().isPresent()) {
+                    resolveInDoubt(loaded.checkpoint(), loaded.inDoubt().get().position());
+                    return;
+                }
+                from = loaded.checkpoint().withAppIncarnation(expected);
             }
+            ArchiveTransfer.Fetched archive = own.isPresent() ? own.get() : archives.fromPeer(dir, from.position());
+            follow(
+                    from,
+                    Positions.NONE,
+                    why + "; replaying " + archive.commands() + " commands from " + archive.from() + "'s log archive",
+                    archive);
+        } catch (Peers.NoPeerException e) {
+            replica.transition(ReplicaState.TRANSFERRING, why + "; " + e.getMessage() + ", retrying");
+            retry(() -> attemptArchive(why, false));
+        } catch (Exception e) {
+            log.warn("{} rebuilding from a log archive failed, retrying: {}", logId, e.toString());
+            metrics.transferServed("joiner_failed");
+            replica.transition(
+                    ReplicaState.TRANSFERRING,
+                    why + "; the last archive transfer failed (" + e.getMessage() + "), retrying");
+            retry(() -> attemptArchive(why, false));
         }
     }
 
@@ -333,6 +378,11 @@ final class ReplicaControl implements AutoCloseable {
 
     /** A delivery loop and follower from {@code from}; CATCHING_UP until the lag is small. */
     private void follow(ReplicaCheckpoint from, long redeliver, String why) {
+        follow(from, redeliver, why, null);
+    }
+
+    /** As {@link #follow(ReplicaCheckpoint, long, String)}, replaying {@code archive} (if any) first. */
+    private void follow(ReplicaCheckpoint from, long redeliver, String why, ArchiveTransfer.Fetched archive) {
         stopFollowing();
         ReplicaLedger ledger =
                 new ReplicaLedger(store, from, recovery.responseCacheEntries(), recovery.digestInterval());
@@ -341,7 +391,17 @@ final class ReplicaControl implements AutoCloseable {
                 new DeliveryLoop(config, upstream, deliveryLoop, waiting, metrics, ledger, new Events(g), redeliver);
         delivery = d;
         replica.transition(ReplicaState.CATCHING_UP, why);
-        follower = sequencer.follow(from.log(), d);
+        follower = archive == null
+                ? sequencer.follow(from.log(), d)
+                : new ArchiveReplay(
+                                logId,
+                                from.log(),
+                                archive.file(),
+                                archive.commands(),
+                                config.sequencerConfig().dedupWindow(),
+                                d,
+                                end -> sequencer.follow(end, d))
+                        .start();
         if (from.appIncarnation() != 0) {
             control.execute(this::writeCheckpoint);
         }
@@ -374,10 +434,7 @@ final class ReplicaControl implements AutoCloseable {
                         ReplicaState.DELIVERING,
                         "caught up at " + Positions.format(f.appliedPosition()));
             }
-            if (f != null
-                    && (System.nanoTime() - lastCheckpointNanos
-                                    > recovery.checkpointInterval().toNanos()
-                            || store.journalBytes() > CHECKPOINT_JOURNAL_BYTES)) {
+            if (f != null && checkpoints.due()) {
                 writeCheckpoint();
             }
             DeliveryLoop d = delivery;
@@ -463,6 +520,11 @@ final class ReplicaControl implements AutoCloseable {
             if (config.snapshotPath() != null) {
                 metrics.recovery("compacted", "snapshot");
                 startTransfer(c.getMessage());
+            } else if (recovery.archives()) {
+                metrics.recovery("compacted", "archive");
+                replica.transition(
+                        ReplicaState.TRANSFERRING, c.getMessage() + "; catching up from a peer's log archive");
+                attemptArchive(c.getMessage(), false);
             } else {
                 metrics.recovery("compacted", "stopped");
                 replica.transition(ReplicaState.STOPPED, c.getMessage() + ". " + remedyForUnknownAppState());
@@ -484,6 +546,11 @@ final class ReplicaControl implements AutoCloseable {
                 }
                 case CORRUPT -> replica.transition(ReplicaState.STOPPED, d.getMessage());
             }
+            return;
+        }
+        if (cause instanceof io.koordinator.sequencer.codec.UnknownEntryFormatException u) {
+            // a newer release wrote it: the remedy is in the message, the class name adds nothing
+            replica.transition(ReplicaState.STOPPED, u.getMessage());
             return;
         }
         replica.transition(ReplicaState.STOPPED, "the follower stopped: " + cause);
@@ -513,57 +580,8 @@ final class ReplicaControl implements AutoCloseable {
     private void writeCheckpoint() {
         Follower f = follower;
         DeliveryLoop d = delivery;
-        if (f == null || d == null) {
-            return;
-        }
-        lastCheckpointNanos = System.nanoTime();
-        if (config.snapshotPath() != null) {
-            writeLocalSnapshot();
-        }
-        try {
-            long incarnation = expected;
-            record Taken(ReplicaCheckpoint checkpoint, int journal) {}
-            Taken taken = f.betweenCommands(PAUSE_TIMEOUT, log -> {
-                ReplicaCheckpoint c = d.ledger().checkpoint(log, incarnation, logIdentity());
-                return new Taken(c, store.rotate());
-            });
-            store.writeCheckpoint(taken.checkpoint(), taken.journal());
-            log.debug("{} wrote {}", logId, taken.checkpoint());
-        } catch (TimeoutException e) {
-            log.debug("{} checkpoint postponed: {}", logId, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException | RuntimeException e) {
-            metrics.checkpointError();
-            log.warn("{} writing the checkpoint failed: {}", logId, e.toString());
-        }
-    }
-
-    /**
-     * Takes the app's snapshot between two deliveries and keeps it with the checkpoint of that
-     * moment, so this replica can recover without a peer (all replicas restarting at once).
-     */
-    private void writeLocalSnapshot() {
-        ReplicaState state = replica.state();
-        if (state != ReplicaState.DELIVERING && state != ReplicaState.CATCHING_UP) {
-            return;
-        }
-        try {
-            SnapshotTransfer.Taken taken = transfer.take();
-            try {
-                ReplicaCheckpoint at = ReplicaCheckpoint.fromBytes(taken.checkpoint());
-                store.writeLocalSnapshot(at, taken.snapshot());
-                localSnapshotPosition = at.position();
-            } finally {
-                java.nio.file.Files.deleteIfExists(taken.snapshot());
-            }
-        } catch (TimeoutException e) {
-            log.debug("{} local snapshot postponed: {}", logId, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            metrics.checkpointError();
-            log.warn("{} taking the local snapshot failed: {}", logId, e.toString());
+        if (f != null && d != null) {
+            checkpoints.write(f, d, expected, logIdentity());
         }
     }
 
@@ -681,7 +699,7 @@ final class ReplicaControl implements AutoCloseable {
                 f == null ? store.writtenPosition() : f.appliedPosition(),
                 config.snapshotPath() == null
                         ? store.durablePosition()
-                        : Math.min(store.durablePosition(), localSnapshotPosition),
+                        : Math.min(store.durablePosition(), checkpoints.localSnapshotPosition()),
                 ready,
                 replica.state().name(),
                 published.map(ReplicaLedger.PublishedDigest::position).orElse(Positions.NONE),
@@ -709,15 +727,26 @@ final class ReplicaControl implements AutoCloseable {
             d.flushEntryCount();
         }
         store.close();
+        if (recovery.stateDir() == null) {
+            deleteTemporaryStateDir();
+        }
     }
 
     private java.nio.file.Path temporaryStateDir() {
         try {
-            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("koordinator-state-");
-            dir.toFile().deleteOnExit();
-            return dir;
+            return java.nio.file.Files.createTempDirectory("koordinator-state-");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** With {@code --state-dir none} the state lives only as long as the process. */
+    private void deleteTemporaryStateDir() {
+        try (var files = java.nio.file.Files.walk(store.directory())) {
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.debug("{} cannot remove {}: {}", logId, store.directory(), e.toString());
         }
     }
 }

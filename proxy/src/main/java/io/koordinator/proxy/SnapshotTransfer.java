@@ -16,10 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeoutException;
@@ -34,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The wire format of {@code GET /transfer/snapshot} on the admin port: a 4-byte big-endian
  * length, the checkpoint's bytes, then the snapshot's bytes to the end of the body. The request
- * carries {@code Authorization: Bearer <group token>}, compared in constant time.
+ * carries {@code Authorization: Bearer <group token>}, checked by {@link AdminAuth}.
  *
  * <p>Threading: {@link #restoreFromPeer} runs on the control thread, {@link #takeSnapshot} on the
  * admin port's blocking executor; both block on HTTP.
@@ -47,13 +44,6 @@ final class SnapshotTransfer {
     private static final Duration PAUSE_TIMEOUT = Duration.ofSeconds(30);
     private static final int MAX_CHECKPOINT_BYTES = 512 * 1024 * 1024;
 
-    /** No ready peer can serve a snapshot now. */
-    static final class NoPeerException extends Exception {
-        NoPeerException(String message) {
-            super(message);
-        }
-    }
-
     /** A snapshot taken for a peer: the checkpoint's bytes and the app's snapshot in a file. */
     record Taken(byte[] checkpoint, Path snapshot) {}
 
@@ -61,8 +51,8 @@ final class SnapshotTransfer {
     private final Sequencer sequencer;
     private final ProxyMetrics metrics;
     private final HttpClient http;
+    private final AdminAuth auth;
     private volatile ReplicaControl control;
-    private volatile String token;
 
     SnapshotTransfer(ProxyConfig config, Sequencer sequencer, ProxyMetrics metrics) {
         this.config = config;
@@ -72,30 +62,21 @@ final class SnapshotTransfer {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(CONNECT_TIMEOUT)
                 .build();
-        this.token = config.recovery().transferToken();
+        this.auth = new AdminAuth(config, sequencer, metrics);
     }
 
     void serveWith(ReplicaControl control) {
         this.control = control;
     }
 
-    /** The group's token: the configured one, or the one generated in the group's subtree. */
-    String token() throws Exception {
-        String t = token;
-        if (t == null) {
-            t = sequencer.sharedSecret("transfer-token");
-            token = t;
-        }
-        return t;
+    /** The group's token check, shared with every protected admin route. */
+    AdminAuth auth() {
+        return auth;
     }
 
-    /** Whether {@code authorization} (a header value) carries the group's token; constant time. */
-    boolean authorized(String authorization) throws Exception {
-        if (authorization == null || !authorization.startsWith("Bearer ")) {
-            return false;
-        }
-        byte[] given = authorization.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(given, token().getBytes(StandardCharsets.UTF_8));
+    /** The group's token, for a joiner's requests to its peers ({@link AdminAuth#token()}). */
+    String token() throws Exception {
+        return auth.token();
     }
 
     // ---- the peer that serves ----
@@ -159,28 +140,9 @@ final class SnapshotTransfer {
      */
     ReplicaCheckpoint restoreFromPeer(AppIncarnation incarnations) throws Exception {
         if (incarnations.available() && incarnations.of(config.appPort()).isEmpty()) {
-            throw new NoPeerException("the app is not listening yet");
+            throw new Peers.NoPeerException("the app is not listening yet");
         }
-        List<ReplicaInfo> peers = sequencer.replicas().stream()
-                .filter(r -> !r.replicaId().equals(config.replicaId()))
-                .filter(r -> r.ready() && ReplicaState.DELIVERING.name().equals(r.state()))
-                .sorted(Comparator.comparingLong(ReplicaInfo::appliedPosition).reversed())
-                .toList();
-        if (peers.isEmpty()) {
-            throw new NoPeerException("no ready peer to transfer from");
-        }
-        Exception last = null;
-        for (ReplicaInfo peer : peers) {
-            try {
-                return restoreFrom(peer, incarnations);
-            } catch (IOException e) {
-                // gone since it published itself, or it cannot serve (no snapshot endpoints, not
-                // delivering any more): try the next one
-                last = e;
-                log.debug("{} peer {} cannot serve a snapshot: {}", config.logId(), peer.replicaId(), e.toString());
-            }
-        }
-        throw new NoPeerException("no ready peer could serve a snapshot (last: " + last.getMessage() + ")");
+        return Peers.first(sequencer, config, "a snapshot", peer -> restoreFrom(peer, incarnations));
     }
 
     private ReplicaCheckpoint restoreFrom(ReplicaInfo peer, AppIncarnation incarnations) throws Exception {
@@ -190,7 +152,7 @@ final class SnapshotTransfer {
             HttpResponse<InputStream> r = http.send(
                     HttpRequest.newBuilder(URI.create("http://" + peer.address() + PATH))
                             .timeout(SNAPSHOT_TIMEOUT)
-                            .header("Authorization", "Bearer " + token())
+                            .header("Authorization", AdminAuth.SCHEME + auth.token())
                             .GET()
                             .build(),
                     HttpResponse.BodyHandlers.ofInputStream());

@@ -9,8 +9,9 @@
  * io.koordinator.proxy.HeaderReadTimeout}, then {@link io.koordinator.proxy.DownstreamHandler}
  * (limits, validation, body aggregation, response order), then {@link
  * io.koordinator.proxy.FilterChain} (classification; {@link io.koordinator.proxy.OrderedInFlightLimit}
- * in front of the ordered path), then {@link io.koordinator.proxy.OrderedPath} or {@link
- * io.koordinator.proxy.PassThroughPath}.
+ * in front of the ordered path), then {@link io.koordinator.proxy.OrderedPath}, {@link
+ * io.koordinator.proxy.LinearizablePath} (GET/HEAD under {@code --read-policy linearizable}) or
+ * {@link io.koordinator.proxy.PassThroughPath}.
  *
  * <h2>Threading</h2>
  *
@@ -24,6 +25,10 @@
  *   <li>The follower thread of the sequencer runs the {@link io.koordinator.proxy.DeliveryLoop}: it
  *       delivers one command at a time and blocks on the app's answer; its upstream connection
  *       lives on the dedicated {@code koord-delivery} event loop.
+ *   <li>Linearizable reads join a {@link io.koordinator.proxy.SharedBarrier} from the event loop;
+ *       the barrier completes on the sequencer's barrier thread, which hands each read back to its
+ *       connection's event loop, where the wait for the applied position polls (scheduled tasks,
+ *       never blocking) and the read then goes out as a pass-through request.
  *   <li>The admin listener shares the event loops; its handlers only read volatile state.
  *   <li>{@link io.koordinator.proxy.ConnectionLimit} runs on the {@code koord-accept} loop; the
  *       header-read timer of a connection runs on its own event loop; the in-flight and

@@ -211,7 +211,7 @@ class InjectorIT {
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "readPolicy: sometimes\n");
         assertThatThrownBy(() -> new Injector(options(null, null, true, bad, 4 << 20), () -> null, "t", Map.of()))
-                .hasMessage("--config " + bad + ": readPolicy: 'sometimes' is not one of ordered, local");
+                .hasMessage("--config " + bad + ": readPolicy: 'sometimes' is not one of ordered, linearizable, local");
     }
 
     static InjectOptions options(Path crt, Path key, boolean selfSigned, Path config, int maxBody) {

@@ -167,7 +167,7 @@ class PodInjectionTest {
         assertThat(response.getStatus().getCode()).isEqualTo(400);
         assertThat(response.getStatus().getMessage())
                 .isEqualTo("koordinator: annotation koordinator.io/read-policy: 'sometimes' is not one of ordered,"
-                        + " local");
+                        + " linearizable, local");
     }
 
     @Test

@@ -55,7 +55,7 @@ class AdminTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             JsonNode s = JsonMapper.builder()
                     .build()
-                    .readTree(FailureRepliesTest.get(proxy, "/status").body());
+                    .readTree(AdminAuthTest.status(proxy).body());
             assertThat(s.get("group").asString()).isEqualTo("test.kv");
             assertThat(s.get("replicaId").asString()).isEqualTo("admin-1");
             assertThat(s.get("appliedPosition").asLong()).isZero();

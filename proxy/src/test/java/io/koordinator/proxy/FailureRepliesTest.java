@@ -143,6 +143,45 @@ class FailureRepliesTest {
         await().atMost(Duration.ofSeconds(30)).until(proxy::isReady);
     }
 
+    @Test
+    void anUnusableStateDirectoryStopsTheReplicaWithTheRemedyNotACorruptionVerdict() throws Exception {
+        // Given a state directory that cannot be created: its parent is a file
+        TestApp app = closeLater(new TestApp());
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("koord-not-a-dir-", "");
+        file.toFile().deleteOnExit();
+        ProxyServer proxy = closeLater(Proxies.start(
+                Proxies.config(
+                        "r1",
+                        app.port(),
+                        Map.of(Key.STATE_DIR, file.resolve("state").toString())),
+                new MemorySequencer.Log()));
+
+        // Then the replica is stopped, not ready, and says what to do; nothing is delivered
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> proxy.notReadyReason().orElse("").contains("cannot be used"));
+        assertThat(proxy.notReadyReason().orElseThrow())
+                .contains("STOPPED")
+                .contains("--state-dir")
+                .doesNotContain("corrupt");
+        try (RawClient c = new RawClient(proxy.listenPort())) {
+            c.send("POST /w HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(503);
+        }
+        assertThat(app.seen()).isEmpty();
+    }
+
+    @Test
+    void stateDirNoneLeavesNothingBehind() throws Exception {
+        TestApp app = closeLater(new TestApp());
+        ProxyServer proxy = Proxies.start(
+                Proxies.config("r1", app.port(), Map.of(Key.STATE_DIR, "none")), new MemorySequencer.Log());
+        await().atMost(Duration.ofSeconds(30)).until(proxy::isReady);
+        String dir = (String) ((Map<?, ?>) proxy.status().get("checkpoint")).get("stateDir");
+        assertThat(java.nio.file.Files.isDirectory(java.nio.file.Path.of(dir))).isTrue();
+        proxy.close();
+        assertThat(java.nio.file.Files.exists(java.nio.file.Path.of(dir))).isFalse();
+    }
+
     static HttpResponse<String> get(ProxyServer proxy, String path) throws Exception {
         return HttpClient.newHttpClient()
                 .send(

@@ -56,7 +56,8 @@ final class Proxies {
                 config,
                 new ProxyMetrics(),
                 new OrderedPath(config, sequencer, new WaitingRequests(), () -> null),
-                new PassThroughPath(upstream, config));
+                new PassThroughPath(upstream, config),
+                LinearizablePaths.path(config, sequencer, upstream));
     }
 
     /** A started proxy on an in-memory log shared through {@code log}. */

@@ -106,6 +106,7 @@ class ProxyConfigTest {
                 Map.entry("KOORD_RESPONSE_CACHE_ENTRIES", "77"),
                 Map.entry("KOORD_STATE_SYNC_INTERVAL", "20ms"),
                 Map.entry("KOORD_CHECKPOINT_INTERVAL", "5s"),
+                Map.entry("KOORD_ARCHIVE_MAX_BYTES", "5000000000"),
                 Map.entry("KOORD_HEADER_READ_TIMEOUT", "3s"),
                 Map.entry("KOORD_MAX_REQUEST_LINE_BYTES", "4096"),
                 Map.entry("KOORD_MAX_HEADER_BYTES", "8192"),
@@ -148,7 +149,8 @@ class ProxyConfigTest {
                         50,
                         77,
                         Duration.ofMillis(20),
-                        Duration.ofSeconds(5)));
+                        Duration.ofSeconds(5),
+                        0)); // an app with snapshot endpoints keeps no archive
         assertThat(c.sequencerConfig().groupPath()).isEqualTo("/k/shop.orders");
         assertThat(c.sequencerConfig().maxEntryCommands()).isEqualTo(10);
         assertThat(c.sequencerConfig().compactionInterval()).isEqualTo(Duration.ofSeconds(3));
@@ -157,6 +159,16 @@ class ProxyConfigTest {
         assertThat(c.limits()).isEqualTo(new ProxyConfig.Limits(Duration.ofSeconds(3), 4096, 8192, 50, 20, 100000));
         assertThat(c.logFormat()).isEqualTo(ProxyConfig.LogFormat.JSON);
         assertThat(c.accessLog()).isTrue();
+    }
+
+    @Test
+    void everyReadPolicyIsAccepted() {
+        assertThat(parse(REQUIRED_ENV, "--read-policy", "linearizable").config().readPolicy())
+                .isEqualTo(ReadPolicy.LINEARIZABLE);
+        assertThat(parse(REQUIRED_ENV, "--read-policy", "Ordered").config().readPolicy())
+                .isEqualTo(ReadPolicy.ORDERED);
+        assertThat(parse(REQUIRED_ENV, "--read-policy", "local").config().readPolicy())
+                .isEqualTo(ReadPolicy.LOCAL);
     }
 
     @Test
@@ -188,10 +200,6 @@ class ProxyConfigTest {
                 Arguments.of(Key.NAMESPACE, "x y", "--namespace (KOORD_NAMESPACE)"),
                 Arguments.of(Key.ZK_ROOT, "relative", "--zk-root (KOORD_ZK_ROOT)"),
                 Arguments.of(Key.READ_POLICY, "sometimes", "--read-policy (KOORD_READ_POLICY) must be"),
-                Arguments.of(
-                        Key.READ_POLICY,
-                        "linearizable",
-                        "--read-policy (KOORD_READ_POLICY): 'linearizable' is not available"),
                 Arguments.of(Key.PASS_THROUGH, "health", "--pass-through (KOORD_PASS_THROUGH)"),
                 Arguments.of(Key.REQUEST_TIMEOUT, "10", "--request-timeout (KOORD_REQUEST_TIMEOUT) must be a duration"),
                 Arguments.of(Key.REQUEST_TIMEOUT, "0ms", "--request-timeout (KOORD_REQUEST_TIMEOUT) must be positive"),

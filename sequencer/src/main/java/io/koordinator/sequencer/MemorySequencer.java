@@ -89,6 +89,20 @@ public final class MemorySequencer implements Sequencer {
         public synchronized int entryCount() {
             return entries.size();
         }
+
+        /** The position of the last command in the log, or {@link Positions#NONE}. */
+        synchronized long lastCommand() {
+            for (int i = entries.size() - 1; i >= 0; i--) {
+                List<Command> entry = entries.get(i);
+                if (entry == null) {
+                    break; // compacted: everything below is too
+                }
+                if (!entry.isEmpty()) {
+                    return Positions.entry(0, i) + entry.size() - 1;
+                }
+            }
+            return Positions.NONE;
+        }
     }
 
     private final Log log;
@@ -178,6 +192,16 @@ public final class MemorySequencer implements Sequencer {
     }
 
     @Override
+    public CompletableFuture<Long> readBarrier() {
+        if (!isConnected()) {
+            return CompletableFuture.failedFuture(
+                    new SequencerUnavailableException("log of group " + config.group() + " is unavailable"));
+        }
+        // The log is in this process: its last command now is a barrier with nothing to wait for.
+        return CompletableFuture.completedFuture(log.lastCommand());
+    }
+
+    @Override
     public boolean isConnected() {
         return "CONNECTED".equals(state.get()) && log.isAvailable();
     }
@@ -231,6 +255,7 @@ public final class MemorySequencer implements Sequencer {
                 0,
                 appendsRejected.get(),
                 duplicatesSkipped.get(),
+                0,
                 0,
                 0,
                 0,

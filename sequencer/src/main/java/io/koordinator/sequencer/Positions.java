@@ -55,6 +55,18 @@ public final class Positions {
         return (int) position & MAX_INDEX;
     }
 
+    /**
+     * Whether a follower can resume after {@code position} when everything below {@code floor} is
+     * compacted away: it re-reads the entry holding {@code position} (or the log's first entry),
+     * which must not lie below the floor.
+     */
+    public static boolean followableAfter(long position, long floor) {
+        if (floor == NONE) {
+            return true;
+        }
+        return position == NONE ? floor <= 0 : floor <= entryOf(position);
+    }
+
     /** The position of the entry holding the command at {@code position}. */
     public static long entryOf(long position) {
         return position & ~(long) MAX_INDEX;

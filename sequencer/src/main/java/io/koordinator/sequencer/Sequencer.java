@@ -40,6 +40,20 @@ public interface Sequencer extends AutoCloseable {
     CompletableFuture<Long> append(Command command);
 
     /**
+     * A read barrier: the position of the last command in the log as of a moment after this call,
+     * found without writing anything to the log. Every command whose append completed before the
+     * call is at or below it, so a replica whose {@link Follower#appliedPosition()} has reached the
+     * barrier has applied every write that completed before the call ({@link Positions#NONE} when
+     * the log holds no command at all).
+     *
+     * <p>Fails with {@link SequencerUnavailableException} when the barrier cannot be obtained
+     * (ZooKeeper unreachable, the sequencer closed); nothing was written either way, so the caller
+     * may simply retry. Every call obtains a barrier of its own: callers that want several reads
+     * to share one batch the calls themselves. Completion runs on a sequencer thread.
+     */
+    CompletableFuture<Long> readBarrier();
+
+    /**
      * Follows the log from just after {@code from.position()} ({@link LogCheckpoint#START} for
      * the start of the log), calling {@code listener} as {@link LogListener} specifies, with the
      * deduplication table continued from {@code from.dedup()}: a follower resumed from a

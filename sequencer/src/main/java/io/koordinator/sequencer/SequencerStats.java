@@ -13,6 +13,8 @@ package io.koordinator.sequencer;
  * @param sessionExpiries sessions lost and replaced
  * @param entriesCompacted entries this sequencer deleted as the group's compaction leader
  * @param floorMoves times this sequencer raised the group's compaction floor
+ * @param entriesFoundByProbe entries the followers found by their fallback stall probe, with no
+ *     watch event announcing them: each one waited at least the probe delay (0 on the happy path)
  */
 public record SequencerStats(
         int appendsInFlight,
@@ -24,7 +26,8 @@ public record SequencerStats(
         long reconnects,
         long sessionExpiries,
         long entriesCompacted,
-        long floorMoves) {
+        long floorMoves,
+        long entriesFoundByProbe) {
 
     /** Average commands per entry, 0 before the first entry. */
     public double commandsPerEntry() {

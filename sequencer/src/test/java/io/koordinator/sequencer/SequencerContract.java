@@ -295,6 +295,113 @@ public abstract class SequencerContract {
     }
 
     @Test
+    void theReadBarrierOfAnEmptyLogIsNone() throws Exception {
+        Sequencer s = sequencer("r0");
+        assertThat(s.readBarrier().get(30, TimeUnit.SECONDS)).isEqualTo(Positions.NONE);
+    }
+
+    @Test
+    void aReadBarrierCoversEveryCompletedAppendOfEveryReplica() throws Exception {
+        // given two replicas appending concurrently, so that entries hold several commands
+        Sequencer a = sequencer("r0");
+        Sequencer b = sequencer("r1");
+        Sequencer reader = sequencer("r2");
+        for (int round = 0; round < 5; round++) {
+            List<CompletableFuture<Long>> appends = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                appends.add(a.append(command("r0", round * 100L + i, null)));
+                appends.add(b.append(command("r1", round * 100L + i, null)));
+            }
+            long highest = Positions.NONE;
+            for (CompletableFuture<Long> f : appends) {
+                highest = Math.max(highest, f.get(30, TimeUnit.SECONDS));
+            }
+            // when another replica asks for a barrier after they completed
+            long barrier = reader.readBarrier().get(30, TimeUnit.SECONDS);
+            // then it is exactly the last command: nothing else is in the log
+            assertThat(barrier).as("round %d", round).isEqualTo(highest);
+        }
+    }
+
+    @Test
+    void aFollowerAtTheReadBarrierHasAppliedEveryCompletedAppend() throws Exception {
+        // given a follower that is slow to apply
+        Sequencer s = sequencer("r0");
+        Recorder recorder = new Recorder();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Follower f = s.follow(LogCheckpoint.START, (position, command) -> {
+            release.await();
+            recorder.onCommand(position, command);
+        });
+        toClose.add(f);
+        Set<Long> appended = new HashSet<>();
+        for (int i = 0; i < 5; i++) {
+            appended.add(s.append(command("r0", i, null)).get(30, TimeUnit.SECONDS));
+        }
+        // when it is held inside its first delivery, it has not reached the barrier
+        long barrier = s.readBarrier().get(30, TimeUnit.SECONDS);
+        assertThat(f.appliedPosition()).isLessThan(barrier);
+        release.countDown();
+        // then once it reaches the barrier, every completed append was delivered
+        await().atMost(DEADLINE).until(() -> f.appliedPosition() >= barrier);
+        assertThat(recorder.applied().stream().map(Recorder.Seen::position)).containsAll(appended);
+    }
+
+    @Test
+    void aReadBarrierWritesNothingToTheLog() throws Exception {
+        // given a log of 3 commands and a follower at its end
+        Sequencer s = sequencer("r0");
+        Recorder recorder = new Recorder();
+        Follower f = follow(s, Positions.NONE, recorder);
+        long last = Positions.NONE;
+        for (int i = 0; i < 3; i++) {
+            last = s.append(command("r0", i, null)).get(30, TimeUnit.SECONDS);
+        }
+        long end = last;
+        await().atMost(DEADLINE).until(() -> f.appliedPosition() == end);
+        long entries = s.stats().entriesAppended();
+        // when barriers are taken
+        for (int i = 0; i < 20; i++) {
+            assertThat(s.readBarrier().get(30, TimeUnit.SECONDS)).isEqualTo(end);
+        }
+        // then the log did not grow: a new append lands right after the old end
+        assertThat(s.stats().entriesAppended()).isEqualTo(entries);
+        long next = s.append(command("r0", 99, null)).get(30, TimeUnit.SECONDS);
+        assertThat(Positions.sequence(next)).isEqualTo(Positions.sequence(end) + 1);
+        await().atMost(DEADLINE).until(() -> recorder.seen().size() == 4);
+    }
+
+    @Test
+    void aReadBarrierFailsWhileTheLogIsUnreachable() throws Exception {
+        Sequencer s = sequencer("r0");
+        s.append(command("r0", 1, null)).get(30, TimeUnit.SECONDS);
+        breakConnection();
+        try {
+            await().atMost(DEADLINE).until(() -> !s.isConnected());
+            assertThatThrownBy(() -> s.readBarrier().get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(SequencerUnavailableException.class);
+        } finally {
+            restoreConnection();
+        }
+        await().atMost(DEADLINE).until(s::isConnected);
+        assertThat(s.readBarrier().get(30, TimeUnit.SECONDS)).isNotEqualTo(Positions.NONE);
+    }
+
+    @Test
+    void aReadBarrierSurvivesCompactionBelowIt() throws Exception {
+        Sequencer s = sequencer("r0");
+        long last = Positions.NONE;
+        for (int i = 0; i < 6; i++) {
+            last = s.append(command("r0", i, null)).get(30, TimeUnit.SECONDS);
+        }
+        compact(s, Positions.entryOf(last));
+        assertThat(s.readBarrier().get(30, TimeUnit.SECONDS)).isEqualTo(last);
+        long more = s.append(command("r0", 7, null)).get(30, TimeUnit.SECONDS);
+        assertThat(s.readBarrier().get(30, TimeUnit.SECONDS)).isEqualTo(more);
+    }
+
+    @Test
     void repeatedIdempotencyKeyIsADuplicate() throws Exception {
         Sequencer a = sequencer("r0");
         Sequencer b = sequencer("r1");

@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
  *       in open loop, and one sequential client;
  *   <li>{@code passthrough}: on the first cluster, wrk through the proxy, against the app
  *       directly and through nginx in front of the same app;
- *   <li>linearizable against ordered reads: absent until linearizable reads exist.
+ *   <li>{@code reads}: GETs per second under the ordered, linearizable and local read policies, in
+ *       one 3-replica cluster ({@link ReadsPhase}).
  * </ol>
  *
  * Prints one table of figures, one of ratios against the goals, and with {@code --json} writes
@@ -44,12 +45,13 @@ import picocli.CommandLine.Option;
         description = {
             "Every benchmark in one run: ZooKeeper creates (sync, pipelined), ordered PUTs with 1 and 3",
             "replicas at saturation, at half of it (open loop) and from one client, cold start,",
-            "pass-through against the app and nginx (wrk), proxy CPU and RSS; one table of figures",
+            "pass-through against the app and nginx (wrk), proxy CPU and RSS, GETs under each read",
+            "policy (ordered, linearizable, local) with 3 replicas; one table of figures",
             "and ratios. --quick for a short version, --json FILE for the figures."
         })
 public final class BenchCommand implements Callable<Integer> {
     /** Phase names for {@code --phases}. */
-    static final List<String> PHASES = List.of("zk", "ordered", "coldstart", "passthrough");
+    static final List<String> PHASES = List.of("zk", "ordered", "coldstart", "passthrough", "reads");
 
     /** The child JVMs' options: a bounded heap and the serial collector, default JIT (C1 and C2). */
     static final List<String> JVM_OPTIONS = List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC");
@@ -97,7 +99,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--phases",
             split = ",",
-            defaultValue = "zk,ordered,coldstart,passthrough",
+            defaultValue = "zk,ordered,coldstart,passthrough,reads",
             description = "Phases to run, default ${DEFAULT-VALUE}.")
     List<String> phases;
 
@@ -169,6 +171,9 @@ public final class BenchCommand implements Callable<Integer> {
                     cluster(jars, s, s.replicaCounts().get(i), i == 0, running, report);
                 }
             }
+            if (s.runs("reads")) {
+                ReadsPhase.run(jars, s, running, report, out);
+            }
         } finally {
             closeQuietly(running.getAndSet(null));
             try {
@@ -177,7 +182,6 @@ public final class BenchCommand implements Callable<Integer> {
                 // already shutting down
             }
         }
-        report.note("linearizable vs ordered reads: absent (linearizable reads are not built yet)");
         report.note(String.format(
                 "measured %s per phase after %s warm-up, cold start %s, wrk %s; %d cores; child JVMs %s; %.0f s in all",
                 DurationConverter.format(s.duration()),

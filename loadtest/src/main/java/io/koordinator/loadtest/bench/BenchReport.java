@@ -43,6 +43,7 @@ final class BenchReport {
             "proxy_vcpu_per_1k_ordered",
             "linearizable_read_ops",
             "ordered_read_ops",
+            "local_read_ops",
             "passthrough_1c_ops",
             "passthrough_1c_p99_ms",
             "nginx_1c_ops",
@@ -169,6 +170,7 @@ final class BenchReport {
         r.add(atMost("proxy vCPU per 1k ordered req/s", value("proxy_vcpu_per_1k_ordered"), 0.1));
         r.add(atMost("proxy RSS MiB", value("proxy_rss_mib"), 128));
         r.add(atLeast("linearizable / ordered reads", ratio("linearizable_read_ops", "ordered_read_ops"), 1));
+        r.add(new Ratio("linearizable / local reads", ratio("linearizable_read_ops", "local_read_ops"), "-", true));
         return r;
     }
 

@@ -93,6 +93,12 @@ public final class ChaosCommand implements Callable<Integer> {
                     "Search steps per key (and per segment) of the linearizability check, default ${DEFAULT-VALUE}.")
     long checkBudget;
 
+    /**
+     * The read policy of each replica's proxy: linearizable reads on two of them, ordered reads on
+     * the third (local reads go straight to an app, see {@link ChaosWorkload}).
+     */
+    static final List<String> READ_POLICIES = List.of("linearizable", "ordered", "linearizable");
+
     private final PrintStream out = System.out;
 
     @Override
@@ -107,7 +113,10 @@ public final class ChaosCommand implements Callable<Integer> {
                 .withGroup("chaos")
                 .withZkProcessPerServer(true)
                 .withZkMaxSessionTimeout(sessionTimeout)
-                .withProxyArgs(List.of("--request-timeout", requestTimeout.toMillis() + "ms"));
+                .withProxyArgs(List.of("--request-timeout", requestTimeout.toMillis() + "ms"))
+                .withReplicaProxyArgs(READ_POLICIES.stream()
+                        .map(p -> List.of("--read-policy", p))
+                        .toList());
         try (LocalCluster cluster = new LocalCluster(config)) {
             Thread hook = new Thread(cluster::close, "chaos-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
@@ -146,6 +155,8 @@ public final class ChaosCommand implements Callable<Integer> {
         Duration clientTimeout = requestTimeout.plusSeconds(2);
         ChaosWorkload load = new ChaosWorkload(
                 replicas.stream().map(Replica::inbound).toList(),
+                READ_POLICIES,
+                replicas.stream().map(Replica::appAddress).toList(),
                 clients,
                 keys[0],
                 keys[1],
@@ -229,6 +240,7 @@ public final class ChaosCommand implements Callable<Integer> {
         List<FaultInjector.Injected> injected = faults.injected();
         FaultCosts.print(out, injected, history.subList(0, clientOps), origin, loadEnd);
         out.printf("ops: %d (ok %d, fail %d, unknown %d)%n", clientOps, load.ok(), load.failed(), load.unknown());
+        out.printf("reads by policy: %s (local reads are not checked)%n", load.readsByPolicy());
         Map<String, List<String>> findings = group(problems, load.runId());
         for (List<String> same : findings.values()) {
             out.println("violation: " + same.get(0)

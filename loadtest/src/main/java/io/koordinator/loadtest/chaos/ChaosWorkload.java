@@ -26,7 +26,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * The chaos run's clients: closed-loop threads over the replicas' inbound ports, on a small key
  * space so that they conflict all the time. Append keys {@code a-<i>} only get appends, register
  * keys {@code p-<i>} PUTs and DELETEs (so {@code ConsistencyChecker} can also judge the final
- * state); reads go to either. A quarter of the writes carry an {@code Idempotency-Key} and are
+ * state); reads go to either. Reads run under each read policy in turn: each replica's proxy has
+ * its own {@code --read-policy} ({@code readPolicies}, by target), and one read in six goes
+ * straight to a replica's app, which is what {@code local} does (the proxy passes it through);
+ * every read is marked with its policy in the history, and local reads are not checked. A quarter
+ * of the writes carry an {@code Idempotency-Key} and are
  * retried, on the next replica, while the outcome is not ok. After an operation that failed, a
  * client waits 100 ms before the next (failures are instant: a replica down, ZooKeeper away).
  *
@@ -37,16 +41,24 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <tr><th>answer</th><th>outcome</th></tr>
  *   <tr><td>2xx; 404 of a GET or DELETE</td><td>ok</td></tr>
  *   <tr><td>409 {@code duplicate} of a retry</td><td>ok (the first attempt is in the log), value not known</td></tr>
- *   <tr><td>503 {@code ordering_unavailable}, other 4xx, connection refused</td><td>fail</td></tr>
+ *   <tr><td>the proxy's 503s ({@code ordering_unavailable}, {@code replica_not_delivering},
+ *       {@code overloaded}, {@code read_barrier_unavailable}: nothing written), other 4xx,
+ *       connection refused</td><td>fail</td></tr>
  *   <tr><td>502, 504, other 503 and 5xx, timeout, reset</td><td>unknown</td></tr>
  * </table>
  */
 final class ChaosWorkload {
+    /** The error codes of the proxy's 503 replies, each of which means nothing was written. */
+    private static final java.util.regex.Pattern NOT_WRITTEN = java.util.regex.Pattern.compile(
+            "\"(ordering_unavailable|replica_not_delivering|overloaded|read_barrier_unavailable)\"");
+
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     private static final int MAX_ATTEMPTS = 3;
     private static final long FAIL_BACKOFF_MILLIS = 100;
 
     private final List<InetSocketAddress> targets;
+    private final List<String> readPolicies;
+    private final List<InetSocketAddress> apps;
     private final int clients;
     private final int appendKeys;
     private final int registerKeys;
@@ -61,10 +73,19 @@ final class ChaosWorkload {
     private final AtomicLong ok = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong unknown = new AtomicLong();
+    private final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> readsByPolicy =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
 
+    /**
+     * @param targets the replicas' inbound ports
+     * @param readPolicies the read policy of each target's proxy
+     * @param apps the replicas' apps, for local reads
+     */
     ChaosWorkload(
             List<InetSocketAddress> targets,
+            List<String> readPolicies,
+            List<InetSocketAddress> apps,
             int clients,
             int appendKeys,
             int registerKeys,
@@ -72,6 +93,11 @@ final class ChaosWorkload {
             long seed,
             String runId) {
         this.targets = List.copyOf(targets);
+        this.readPolicies = List.copyOf(readPolicies);
+        this.apps = List.copyOf(apps);
+        if (readPolicies.size() != targets.size() || apps.size() != targets.size()) {
+            throw new IllegalArgumentException("one read policy and one app per target");
+        }
         this.clients = clients;
         this.appendKeys = appendKeys;
         this.registerKeys = registerKeys;
@@ -109,6 +135,13 @@ final class ChaosWorkload {
         return unknown.get();
     }
 
+    /** Reads issued so far, by read policy. */
+    Map<String, Long> readsByPolicy() {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        readsByPolicy.forEach((k, v) -> m.put(k, v.get()));
+        return m;
+    }
+
     void start() {
         for (int c = 0; c < clients; c++) {
             int client = c;
@@ -133,8 +166,10 @@ final class ChaosWorkload {
     private void runClient(int client) {
         Random rnd = new Random(seed * 1_000_003L + client);
         HttpConnection[] conns = new HttpConnection[targets.size()];
+        HttpConnection[] local = new HttpConnection[apps.size()];
         for (int i = 0; i < conns.length; i++) {
             conns[i] = new HttpConnection(targets.get(i), timeout);
+            local[i] = new HttpConnection(apps.get(i), timeout);
         }
         String process = "c" + client;
         try {
@@ -146,7 +181,10 @@ final class ChaosWorkload {
                 HistoryOp op;
                 if (dice < 35) {
                     List<String> keys = keys();
-                    op = read(conns, target, process, keys.get(rnd.nextInt(keys.size())));
+                    String key = keys.get(rnd.nextInt(keys.size()));
+                    op = rnd.nextInt(6) == 0
+                            ? read(local[target], HistoryOp.LOCAL, process, key)
+                            : read(conns[target], readPolicies.get(target), process, key);
                 } else {
                     Kind kind = dice < 65 ? Kind.APPEND : dice < 88 ? Kind.WRITE : Kind.DELETE;
                     String key = kind == Kind.APPEND
@@ -168,16 +206,20 @@ final class ChaosWorkload {
             for (HttpConnection c : conns) {
                 c.close();
             }
+            for (HttpConnection c : local) {
+                c.close();
+            }
         }
     }
 
-    private HistoryOp read(HttpConnection[] conns, int target, String process, String key) {
+    private HistoryOp read(HttpConnection conn, String policy, String process, String key) {
+        readsByPolicy.computeIfAbsent(policy, p -> new AtomicLong()).incrementAndGet();
         long invoke = System.nanoTime();
-        Attempt a = attempt(conns[target], "GET", "/kv/" + key, null, Map.of());
+        Attempt a = attempt(conn, "GET", "/kv/" + key, null, Map.of());
         long complete = System.nanoTime();
         Outcome o = a.outcome(Kind.READ, false);
         String value = o == Outcome.OK && a.status() == 200 ? a.body() : null;
-        return HistoryOp.read(process, key, invoke, complete, o, value);
+        return HistoryOp.read(process, key, invoke, complete, o, value, policy);
     }
 
     private HistoryOp write(
@@ -253,7 +295,8 @@ final class ChaosWorkload {
                 return retry ? Outcome.OK : Outcome.UNKNOWN;
             }
             if (status == 503) {
-                return body.contains("ordering_unavailable") ? Outcome.FAIL : Outcome.UNKNOWN;
+                // The proxy's 503s all mean "nothing was written": the history holds it to that.
+                return NOT_WRITTEN.matcher(body).find() ? Outcome.FAIL : Outcome.UNKNOWN;
             }
             if (status >= 400 && status < 500) {
                 return Outcome.FAIL;

@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param startTimeout how long start-up may take before it fails
  * @param zkProcessPerServer run each ZooKeeper server as a process of its own, so one can be killed
  * @param zkMaxSessionTimeout the longest session ZooKeeper grants; null: its default (20 ticks)
+ * @param replicaProxyArgs extra flags for one proxy each, by replica index, after {@code
+ *     proxyArgs} (e.g. a read policy per replica); replicas beyond the list get none
  */
 public record ClusterConfig(
         int zkServers,
@@ -26,9 +28,11 @@ public record ClusterConfig(
         List<String> jvmOptions,
         Duration startTimeout,
         boolean zkProcessPerServer,
-        Duration zkMaxSessionTimeout) {
+        Duration zkMaxSessionTimeout,
+        List<List<String>> replicaProxyArgs) {
 
     public ClusterConfig {
+        replicaProxyArgs = replicaProxyArgs.stream().map(List::copyOf).toList();
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(jars, "jars");
         Objects.requireNonNull(startTimeout, "startTimeout");
@@ -51,17 +55,44 @@ public record ClusterConfig(
 
     public static ClusterConfig of(int zkServers, int replicas, Jars jars) {
         return new ClusterConfig(
-                zkServers, replicas, "kv", jars, List.of(), DEFAULT_JVM_OPTIONS, Duration.ofSeconds(90), false, null);
+                zkServers,
+                replicas,
+                "kv",
+                jars,
+                List.of(),
+                DEFAULT_JVM_OPTIONS,
+                Duration.ofSeconds(90),
+                false,
+                null,
+                List.of());
     }
 
     public ClusterConfig withProxyArgs(List<String> v) {
         return new ClusterConfig(
-                zkServers, replicas, group, jars, v, jvmOptions, startTimeout, zkProcessPerServer, zkMaxSessionTimeout);
+                zkServers,
+                replicas,
+                group,
+                jars,
+                v,
+                jvmOptions,
+                startTimeout,
+                zkProcessPerServer,
+                zkMaxSessionTimeout,
+                replicaProxyArgs);
     }
 
     public ClusterConfig withJvmOptions(List<String> v) {
         return new ClusterConfig(
-                zkServers, replicas, group, jars, proxyArgs, v, startTimeout, zkProcessPerServer, zkMaxSessionTimeout);
+                zkServers,
+                replicas,
+                group,
+                jars,
+                proxyArgs,
+                v,
+                startTimeout,
+                zkProcessPerServer,
+                zkMaxSessionTimeout,
+                replicaProxyArgs);
     }
 
     public ClusterConfig withGroup(String v) {
@@ -74,16 +105,58 @@ public record ClusterConfig(
                 jvmOptions,
                 startTimeout,
                 zkProcessPerServer,
-                zkMaxSessionTimeout);
+                zkMaxSessionTimeout,
+                replicaProxyArgs);
     }
 
     public ClusterConfig withZkProcessPerServer(boolean v) {
         return new ClusterConfig(
-                zkServers, replicas, group, jars, proxyArgs, jvmOptions, startTimeout, v, zkMaxSessionTimeout);
+                zkServers,
+                replicas,
+                group,
+                jars,
+                proxyArgs,
+                jvmOptions,
+                startTimeout,
+                v,
+                zkMaxSessionTimeout,
+                replicaProxyArgs);
+    }
+
+    public ClusterConfig withReplicaProxyArgs(List<List<String>> v) {
+        return new ClusterConfig(
+                zkServers,
+                replicas,
+                group,
+                jars,
+                proxyArgs,
+                jvmOptions,
+                startTimeout,
+                zkProcessPerServer,
+                zkMaxSessionTimeout,
+                v);
+    }
+
+    /** The extra flags of replica {@code index}'s proxy: {@code proxyArgs}, then its own. */
+    public List<String> proxyArgsOf(int index) {
+        List<String> all = new java.util.ArrayList<>(proxyArgs);
+        if (index < replicaProxyArgs.size()) {
+            all.addAll(replicaProxyArgs.get(index));
+        }
+        return all;
     }
 
     public ClusterConfig withZkMaxSessionTimeout(Duration v) {
         return new ClusterConfig(
-                zkServers, replicas, group, jars, proxyArgs, jvmOptions, startTimeout, zkProcessPerServer, v);
+                zkServers,
+                replicas,
+                group,
+                jars,
+                proxyArgs,
+                jvmOptions,
+                startTimeout,
+                zkProcessPerServer,
+                v,
+                replicaProxyArgs);
     }
 }

@@ -2,6 +2,7 @@ package io.koordinator.loadtest.cluster;
 
 import io.koordinator.loadtest.load.HttpConnection;
 import io.koordinator.loadtest.zk.FreePorts;
+import io.koordinator.sequencer.Secrets;
 import io.koordinator.sequencer.ZkCredentials;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,6 +11,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +35,7 @@ import tools.jackson.databind.ObjectMapper;
 public final class LocalCluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOKEN_FLAG = "--transfer-token";
 
     private enum State {
         LATENT,
@@ -46,9 +50,30 @@ public final class LocalCluster implements AutoCloseable {
     private ZkEnsemble zookeeper;
     private String connectString;
     private Path stateDir; // created by the first proxy launch
+    private final String token;
 
     public LocalCluster(ClusterConfig config) {
         this.config = config;
+        this.token = configuredToken(config.proxyArgs()).orElseGet(Secrets::random);
+    }
+
+    /** The {@code --transfer-token} among the proxies' extra flags, if one is given. */
+    private static Optional<String> configuredToken(List<String> proxyArgs) {
+        for (int i = 0; i < proxyArgs.size(); i++) {
+            String a = proxyArgs.get(i);
+            if (a.startsWith(TOKEN_FLAG + "=")) {
+                return Optional.of(a.substring(TOKEN_FLAG.length() + 1));
+            }
+            if (a.equals(TOKEN_FLAG) && i + 1 < proxyArgs.size()) {
+                return Optional.of(proxyArgs.get(i + 1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The group's token, which the admin port's {@code /status} asks for. */
+    public String token() {
+        return token;
     }
 
     /** Starts the ensemble, the apps and the proxies, and waits until every proxy is ready. */
@@ -69,7 +94,7 @@ public final class LocalCluster implements AutoCloseable {
             connectString = zookeeper.awaitServing(remaining(deadline));
             log.info("cluster/{} zookeeper serving at {}", config.group(), connectString);
             for (int i = 0; i < config.replicas(); i++) {
-                replicas.set(i, replicas.get(i).withProxy(launchProxy(replicas.get(i))));
+                replicas.set(i, replicas.get(i).withProxy(launchProxy(i, replicas.get(i))));
             }
             for (Replica r : replicas) {
                 awaitListening(r.app(), deadline);
@@ -85,14 +110,38 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private ChildProcess launchApp(Replica r) throws IOException {
+        List<String> args = new ArrayList<>(List.of("kv-app", "--port", Integer.toString(r.appPort())));
+        String kind = appKind();
+        if (!kind.equals("memory")) {
+            // a durable app keeps its state in a file beside the replica's checkpoint directory
+            args.addAll(List.of("--data-file", appDataFile(r).toString()));
+            if (kind.equals("position-aware")) {
+                args.add("--position-aware");
+            }
+        }
         return ChildProcess.java(
-                r.name() + "-app",
-                config.jvmOptions(),
-                config.jars().loadtest().toString(),
-                List.of("kv-app", "--port", Integer.toString(r.appPort())));
+                r.name() + "-app", config.jvmOptions(), config.jars().loadtest().toString(), args);
     }
 
-    private ChildProcess launchProxy(Replica r) throws IOException {
+    /** The proxies' {@code --app-kind}, which the apps are started to match. */
+    private String appKind() {
+        List<String> a = config.proxyArgs();
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i).equals("--app-kind") && i + 1 < a.size()) {
+                return a.get(i + 1);
+            }
+            if (a.get(i).startsWith("--app-kind=")) {
+                return a.get(i).substring("--app-kind=".length());
+            }
+        }
+        return "memory";
+    }
+
+    private Path appDataFile(Replica r) throws IOException {
+        return stateDir().resolve(r.name() + "-app.db");
+    }
+
+    private ChildProcess launchProxy(int index, Replica r) throws IOException {
         List<String> args = new ArrayList<>(List.of(
                 "proxy",
                 "--group",
@@ -118,15 +167,20 @@ public final class LocalCluster implements AutoCloseable {
                 // one checkpoint directory per replica and per cluster, kept across proxy restarts
                 "--state-dir",
                 stateDir().resolve(r.name()).toString()));
-        if (config.proxyArgs().stream().noneMatch(a -> a.startsWith("--snapshot-path"))) {
+        List<String> extra = config.proxyArgsOf(index);
+        if (extra.stream().noneMatch(a -> a.startsWith("--snapshot-path"))) {
             // the kv app has snapshot endpoints: a replica that lost its app's state restores a peer's
             args.addAll(List.of("--snapshot-path", "/snapshot"));
         }
-        if (config.proxyArgs().stream().noneMatch(a -> a.startsWith("--zk-credentials-file"))) {
+        if (extra.stream().noneMatch(a -> a.startsWith("--zk-credentials-file"))) {
             // the group's subtree belongs to this cluster's own generated credentials, as on a cluster
             args.addAll(List.of("--zk-credentials-file", credentialsFile().toString()));
         }
-        args.addAll(config.proxyArgs());
+        if (configuredToken(config.proxyArgs()).isEmpty()) {
+            // the group's token for /status and state transfer, known here without reading ZooKeeper
+            args.addAll(List.of(TOKEN_FLAG, token));
+        }
+        args.addAll(extra);
         return ChildProcess.java(
                 r.name() + "-proxy", config.jvmOptions(), config.jars().proxy().toString(), args);
     }
@@ -175,7 +229,7 @@ public final class LocalCluster implements AutoCloseable {
         if (r.proxy().isAlive()) {
             throw new IllegalStateException(r.name() + " proxy is running");
         }
-        replicas.set(index, r.withProxy(launchProxy(r)));
+        replicas.set(index, r.withProxy(launchProxy(index, r)));
         log.info("cluster/{} {} proxy restarted", config.group(), r.name());
     }
 
@@ -195,6 +249,20 @@ public final class LocalCluster implements AutoCloseable {
         replicas.set(index, restarted);
         awaitListening(restarted.app(), System.nanoTime() + timeout.toNanos());
         log.info("cluster/{} {} app restarted", config.group(), r.name());
+    }
+
+    /**
+     * Deletes replica {@code index}'s state directory and a durable app's data file, as a replaced
+     * pod loses its volumes; both of its processes must be stopped.
+     */
+    public void wipeState(int index) throws IOException {
+        Replica r = replicas.get(index);
+        if (r.proxy().isAlive() || r.app().isAlive()) {
+            throw new IllegalStateException(r.name() + " is running");
+        }
+        deleteQuietly(stateDir().resolve(r.name()));
+        Files.deleteIfExists(appDataFile(r));
+        log.info("cluster/{} {} state directory (and a durable app's data) deleted", config.group(), r.name());
     }
 
     /** SIGSTOP of replica {@code index}'s proxy: it keeps its sockets but runs no code. */
@@ -271,10 +339,10 @@ public final class LocalCluster implements AutoCloseable {
         return config;
     }
 
-    /** The proxy's {@code /status}. */
+    /** The proxy's {@code /status}, with the group's token. */
     public ReplicaStatus status(Replica r) throws IOException {
         try (HttpConnection c = new HttpConnection(r.admin(), Duration.ofSeconds(10))) {
-            HttpConnection.Response resp = c.send("GET", "/status", null);
+            HttpConnection.Response resp = c.send("GET", "/status", null, Map.of("Authorization", "Bearer " + token));
             if (resp.status() != 200) {
                 throw new IOException(r.name() + " /status answered " + resp.status());
             }

@@ -12,9 +12,17 @@ import tools.jackson.databind.JsonNode;
  * @param ordered requests ordered by this replica as origin
  * @param delivered commands delivered to the app
  * @param state the replica's state ({@code DELIVERING}, {@code TRANSFERRING}, ...)
+ * @param compactionFloor the group's compaction floor, -1 before the first compaction
  */
 public record ReplicaStatus(
-        long appliedPosition, long tailSeen, long lag, boolean ready, long ordered, long delivered, String state) {
+        long appliedPosition,
+        long tailSeen,
+        long lag,
+        boolean ready,
+        long ordered,
+        long delivered,
+        String state,
+        long compactionFloor) {
 
     static ReplicaStatus of(JsonNode s) {
         JsonNode counts = s.path("counts");
@@ -25,6 +33,7 @@ public record ReplicaStatus(
                 s.path("ready").asBoolean(false),
                 counts.path("ordered").asLong(0),
                 counts.path("delivered").asLong(0),
-                s.path("state").asString("?"));
+                s.path("state").asString("?"),
+                s.path("compactionFloor").asLong(-1));
     }
 }

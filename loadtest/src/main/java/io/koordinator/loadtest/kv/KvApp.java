@@ -48,10 +48,24 @@ public final class KvApp implements AutoCloseable {
     private EventLoopGroup worker;
     private Channel serverChannel;
     private KvHandler handler;
+    private final KvDurability durability;
     private String identity;
 
     /** A not yet started app that will listen on {@code host:port} ({@code port} 0: any free port). */
     public KvApp(String host, int port) {
+        this(host, port, null, false);
+    }
+
+    /**
+     * As {@link #KvApp(String, int)}, keeping its state in {@code dataFile} (null: in memory only),
+     * and with {@code positionAware}, answering a redelivered position as it did the first time.
+     */
+    public KvApp(String host, int port, java.nio.file.Path dataFile, boolean positionAware) {
+        if (positionAware && dataFile == null) {
+            throw new IllegalArgumentException(
+                    "a position-aware app records its position durably: give it a data file");
+        }
+        this.durability = dataFile == null ? KvDurability.memory() : KvDurability.file(dataFile, positionAware);
         this.host = Objects.requireNonNull(host, "host");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be in [0, 65535]: " + port);
@@ -72,7 +86,13 @@ public final class KvApp implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         identity = "kv-app/" + host + ":" + requestedPort;
-        handler = new KvHandler(identity, new KvStore());
+        KvStore store = new KvStore();
+        try {
+            durability.load(store);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the app's data file: " + e.getMessage(), e);
+        }
+        handler = new KvHandler(identity, store, durability);
         boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         // One worker thread: the store is confined to it.
         worker = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());

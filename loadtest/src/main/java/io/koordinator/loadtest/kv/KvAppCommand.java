@@ -24,9 +24,22 @@ public final class KvAppCommand implements Callable<Integer> {
             description = "Address to bind, default ${DEFAULT-VALUE}.")
     String host;
 
+    @Option(
+            names = "--data-file",
+            description = "Keep the state in this file, rewritten after every write, so it survives a"
+                    + " restart (a durable app); default: in memory only.")
+    java.nio.file.Path dataFile;
+
+    @Option(
+            names = "--position-aware",
+            description = "Record the last X-Koordinator-Position applied with its answer (needs"
+                    + " --data-file), and answer a redelivered position as the first time.")
+    boolean positionAware;
+
     @Override
     public Integer call() throws Exception {
-        KvApp app = KvApp.start(host, port);
+        KvApp app = new KvApp(host, port, dataFile, positionAware);
+        app.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

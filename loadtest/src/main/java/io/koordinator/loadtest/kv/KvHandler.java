@@ -58,13 +58,15 @@ final class KvHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final String identity;
     private final KvStore store;
+    private final KvDurability durability;
     // Read by other threads for stats; written only on the store's event loop.
     private volatile long requests;
     private volatile long rejected;
 
-    KvHandler(String identity, KvStore store) {
+    KvHandler(String identity, KvStore store, KvDurability durability) {
         this.identity = identity;
         this.store = store;
+        this.durability = durability;
     }
 
     long requests() {
@@ -107,6 +109,7 @@ final class KvHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     } catch (IOException e) {
                         return error(HttpResponseStatus.BAD_REQUEST, "bad snapshot", e.getMessage());
                     }
+                    durability.restored(store);
                     log.info("{} state restored from a snapshot: {} writes applied", identity, store.applied());
                     return bytes(HttpResponseStatus.NO_CONTENT, new byte[0]);
                 }
@@ -135,18 +138,35 @@ final class KvHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String requestId = req.headers().get(REQUEST_ID);
         long position = positionOf(req);
         byte[] body = ByteBufUtil.getBytes(req.content());
-        if (km.group(2) != null) {
+        if (m.equals(HttpMethod.GET) && km.group(2) == null) {
+            byte[] v = store.get(key);
+            return v == null
+                    ? error(HttpResponseStatus.NOT_FOUND, "no such key", key)
+                    : bytes(HttpResponseStatus.OK, v);
+        }
+        var again = durability.alreadyApplied(store, position);
+        if (again.isPresent()) {
+            log.info("{} position {} was applied already: answering as then", identity, position);
+            return bytes(
+                    HttpResponseStatus.valueOf(again.get().status()),
+                    again.get().body());
+        }
+        FullHttpResponse r = write(m, km.group(2) != null, key, body, requestId, position);
+        if (r.status().code() != HttpResponseStatus.METHOD_NOT_ALLOWED.code()) {
+            durability.applied(store, position, r.status().code(), ByteBufUtil.getBytes(r.content()));
+        }
+        return r;
+    }
+
+    private FullHttpResponse write(
+            HttpMethod m, boolean append, String key, byte[] body, String requestId, long position) {
+        if (append) {
             if (!m.equals(HttpMethod.POST)) {
                 return notAllowed("POST");
             }
             return bytes(HttpResponseStatus.OK, store.append(key, body, requestId, position));
         }
-        if (m.equals(HttpMethod.GET)) {
-            byte[] v = store.get(key);
-            return v == null
-                    ? error(HttpResponseStatus.NOT_FOUND, "no such key", key)
-                    : bytes(HttpResponseStatus.OK, v);
-        } else if (m.equals(HttpMethod.PUT)) {
+        if (m.equals(HttpMethod.PUT)) {
             boolean created = store.put(key, body, requestId, position);
             return bytes(created ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, body);
         } else if (m.equals(HttpMethod.DELETE)) {

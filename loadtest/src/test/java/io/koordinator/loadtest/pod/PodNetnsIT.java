@@ -47,6 +47,9 @@ class PodNetnsIT {
     private static final int INBOUND_PORT = 16001;
     private static final int ADMIN_PORT = 16000;
     private static final String GROUP = "kv";
+    /** The group's token: the admin port's /status asks for it. */
+    private static final String TOKEN = io.koordinator.sequencer.Secrets.random();
+
     private static final Duration DEADLINE = Duration.ofSeconds(90);
 
     private final HttpClient client =
@@ -128,7 +131,9 @@ class PodNetnsIT {
                                     "--advertise-address",
                                     pod.address(),
                                     "--pass-through",
-                                    "/healthz,/digest"),
+                                    "/healthz,/digest",
+                                    "--transfer-token",
+                                    TOKEN),
                             Map.of()));
         }
         for (Pod pod : lab.pods()) {
@@ -252,7 +257,7 @@ class PodNetnsIT {
     }
 
     private long count(Pod pod, String name) throws IOException, InterruptedException {
-        HttpResponse<String> status = call(pod, ADMIN_PORT, "GET", "/status", null);
+        HttpResponse<String> status = call(pod, ADMIN_PORT, "GET", "/status", null, "Bearer " + TOKEN);
         assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
         JsonNode counts = json.readTree(status.body()).get("counts");
         assertThat(counts).as("/status of %s: %s", pod.name(), status.body()).isNotNull();
@@ -264,12 +269,19 @@ class PodNetnsIT {
 
     private HttpResponse<String> call(Pod pod, int port, String method, String path, String body)
             throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + pod.address() + ":" + port + path))
+        return call(pod, port, method, path, body, null);
+    }
+
+    private HttpResponse<String> call(Pod pod, int port, String method, String path, String body, String authorization)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + pod.address() + ":" + port + path))
                 .timeout(Duration.ofSeconds(30))
                 .method(
                         method,
-                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        return client.send(request, HttpResponse.BodyHandlers.ofString());
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

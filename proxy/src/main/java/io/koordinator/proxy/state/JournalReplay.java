@@ -3,17 +3,13 @@ package io.koordinator.proxy.state;
 import io.koordinator.sequencer.DedupTable;
 import io.koordinator.sequencer.LogCheckpoint;
 import io.koordinator.sequencer.Positions;
-import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +18,6 @@ import org.slf4j.LoggerFactory;
  * deduplication table, so the result is exactly the state delivery produced; an INTENT without
  * its DONE at the end is the command in doubt. Used once per load, on the loading thread.
  */
-/** Replays journal records over a base checkpoint, exactly as delivery produced them. */
 final class JournalReplay {
     private static final Logger log = LoggerFactory.getLogger(JournalReplay.class);
 
@@ -45,32 +40,13 @@ final class JournalReplay {
     }
 
     void file(Path file, boolean last) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        while (b.remaining() > 0) {
-            int start = b.position();
-            if (b.remaining() < 8) {
-                torn(file, start, last, "a partial record header");
-                return;
-            }
-            int length = b.getInt();
-            int crc = b.getInt();
-            if (length < 9 || length > StateStore.MAX_RECORD || length > b.remaining()) {
-                torn(file, start, last, "a record of " + length + " bytes with " + b.remaining() + " left");
-                return;
-            }
-            CRC32C c = new CRC32C();
-            c.update(bytes, b.position(), length);
-            if ((int) c.getValue() != crc) {
-                torn(file, start, last, "a checksum mismatch");
-                return;
-            }
-            apply(new DataInputStream(new ByteArrayInputStream(bytes, b.position(), length)));
-            b.position(b.position() + length);
+        JournalRecords.Result r = JournalRecords.read(file, this::apply);
+        if (r.torn()) {
+            torn(file, r.tornAt(), last, r.what());
         }
     }
 
-    private void torn(Path file, int offset, boolean last, String what) throws IOException {
+    private void torn(Path file, long offset, boolean last, String what) throws IOException {
         if (!last) {
             throw new IOException(file + " is corrupt at byte " + offset + ": " + what);
         }
@@ -80,9 +56,7 @@ final class JournalReplay {
         }
     }
 
-    private void apply(DataInputStream in) throws IOException {
-        byte type = in.readByte();
-        long at = in.readLong();
+    private void apply(byte type, long at, DataInputStream in) throws IOException {
         if (at <= position) {
             return; // covered by the checkpoint already
         }

@@ -61,20 +61,32 @@ public final class StateStore implements AutoCloseable {
 
     private final Path dir;
     private final Duration dedupWindow;
+    /** The archive of replaced journals, or {@code null} when none is kept. Guarded by this. */
+    private final LogArchive archive;
+
     private volatile FileChannel journal; // replaced by rotate(), under the delivery pause
     private int journalIndex;
     private volatile long written = Positions.NONE; // delivery thread writes
     private volatile long durable = Positions.NONE;
     private long bytesSinceCheckpoint; // delivery thread
 
-    private StateStore(Path dir, Duration dedupWindow) {
+    private StateStore(Path dir, Duration dedupWindow, long archiveMaxBytes) {
         this.dir = dir;
         this.dedupWindow = dedupWindow;
+        this.archive = archiveMaxBytes > 0 ? new LogArchive(dir, archiveMaxBytes) : null;
     }
 
-    /** A store in {@code dir} (created if missing). */
+    /** A store in {@code dir} (created if missing) that keeps no archive. */
     public static StateStore in(Path dir, Duration dedupWindow) {
-        return new StateStore(java.util.Objects.requireNonNull(dir, "dir"), dedupWindow);
+        return in(dir, dedupWindow, 0);
+    }
+
+    /**
+     * A store in {@code dir} that keeps the journals a checkpoint replaced in a {@link LogArchive}
+     * of at most {@code archiveMaxBytes} (0: none).
+     */
+    public static StateStore in(Path dir, Duration dedupWindow, long archiveMaxBytes) {
+        return new StateStore(java.util.Objects.requireNonNull(dir, "dir"), dedupWindow, archiveMaxBytes);
     }
 
     public Path directory() {
@@ -99,6 +111,11 @@ public final class StateStore implements AutoCloseable {
         }
         ReplicaCheckpoint loaded = replay.result();
         journalIndex = journals.isEmpty() ? 0 : index(journals.get(journals.size() - 1)) + 1;
+        if (archive != null) {
+            synchronized (this) {
+                archive.open(base == null ? Positions.NONE : base.position());
+            }
+        }
         openJournal();
         written = loaded.position();
         durable = loaded.position();
@@ -170,6 +187,11 @@ public final class StateStore implements AutoCloseable {
      * directory) and deletes the journals before {@code firstJournalAfter}.
      */
     public void writeCheckpoint(ReplicaCheckpoint checkpoint, int firstJournalAfter) throws IOException {
+        writeCheckpoint(checkpoint, firstJournalAfter, true);
+    }
+
+    private void writeCheckpoint(ReplicaCheckpoint checkpoint, int firstJournalAfter, boolean archiveReplaced)
+            throws IOException {
         Path tmp = dir.resolve("checkpoint.tmp");
         try (FileChannel ch = FileChannel.open(
                 tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
@@ -181,12 +203,21 @@ public final class StateStore implements AutoCloseable {
         }
         Files.move(tmp, dir.resolve("checkpoint"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         syncDirectory();
-        for (Path p : journals()) {
-            if (index(p) < firstJournalAfter) {
+        dropJournals(firstJournalAfter, checkpoint.position(), archiveReplaced);
+        durable = Math.max(durable, checkpoint.position());
+    }
+
+    /** Deletes, or archives, the journals before {@code firstAfter}; {@code upTo} covers them. */
+    private synchronized void dropJournals(int firstAfter, long upTo, boolean archiveReplaced) throws IOException {
+        List<Path> replaced =
+                journals().stream().filter(p -> index(p) < firstAfter).toList();
+        if (archive != null && archiveReplaced) {
+            archive.keep(replaced, upTo);
+        } else {
+            for (Path p : replaced) {
                 Files.deleteIfExists(p);
             }
         }
-        durable = Math.max(durable, checkpoint.position());
     }
 
     /**
@@ -196,7 +227,10 @@ public final class StateStore implements AutoCloseable {
     public synchronized void reset(ReplicaCheckpoint checkpoint) throws IOException {
         closeJournal();
         journalIndex++;
-        writeCheckpoint(checkpoint, journalIndex);
+        writeCheckpoint(checkpoint, journalIndex, false);
+        if (archive != null) {
+            archive.clear(checkpoint.position());
+        }
         openJournal();
         bytesSinceCheckpoint = 0;
         written = checkpoint.position();
@@ -261,6 +295,34 @@ public final class StateStore implements AutoCloseable {
             }
             return Optional.of(checkpoint);
         }
+    }
+
+    /**
+     * Opens the archive and the journals in use, as they are now, for a peer to replay every
+     * command after {@link ArchiveView#base()}; empty when this store keeps no archive.
+     */
+    public synchronized Optional<ArchiveView> archiveView() throws IOException {
+        if (archive == null) {
+            return Optional.empty();
+        }
+        List<Path> files = new java.util.ArrayList<>(archive.journals());
+        if (!archive.full()) {
+            files.addAll(journals());
+        }
+        long end = archive.full() ? archive.end() : Math.max(written, archive.end());
+        return Optional.of(ArchiveView.open(archive.base(), end, files));
+    }
+
+    /** What the archive holds, for {@code /status}; empty when this store keeps no archive. */
+    public synchronized Optional<ArchiveView.Summary> archiveSummary() {
+        if (archive == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new ArchiveView.Summary(
+                archive.base(),
+                archive.full() ? archive.end() : Math.max(written, archive.end()),
+                archive.bytes(),
+                archive.full()));
     }
 
     /** The last position recorded (in the page cache at least). */

@@ -201,6 +201,12 @@ final class ZkFollower implements Follower {
                 return progressed;
             }
             reads.remove(next);
+            reads.progressed();
+            if (slot.byProbe()) {
+                owner.entriesFoundByProbe.incrementAndGet();
+                log.debug(
+                        "{} entry {} found by the stall probe, not the watch", owner.identity, Positions.format(here));
+            }
             Entry entry;
             try {
                 entry = EntryCodec.decode(slot.data());

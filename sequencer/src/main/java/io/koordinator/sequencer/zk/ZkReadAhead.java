@@ -43,11 +43,14 @@ final class ZkReadAhead {
     /**
      * One sequence number's read. {@code tailAtIssue}: the highest entry known to exist when the
      * read was issued. {@code synced}: the read was preceded by a successful sync on the same
-     * connection, and followed there by a read of the compaction floor, {@code floor}.
+     * connection, and followed there by a read of the compaction floor, {@code floor}. {@code
+     * byProbe}: the entry was found by a read the stall probe started, and no watch event had
+     * announced it when the answer came.
      */
-    record Slot(SlotState state, byte[] data, long tailAtIssue, long atNanos, boolean synced, long floor) {
+    record Slot(
+            SlotState state, byte[] data, long tailAtIssue, long atNanos, boolean synced, long floor, boolean byProbe) {
         static Slot of(SlotState state, long tailAtIssue) {
-            return new Slot(state, null, tailAtIssue, System.nanoTime(), false, Positions.NONE);
+            return new Slot(state, null, tailAtIssue, System.nanoTime(), false, Positions.NONE, false);
         }
     }
 
@@ -59,13 +62,16 @@ final class ZkReadAhead {
             byte[] data,
             long tailAtIssue,
             boolean synced,
-            long floor) {}
+            long floor,
+            boolean probed) {}
 
     private final ZkSequencer owner;
     /** Read results and wake-ups, from Curator's event thread. */
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     /** Highest entry position known to exist (watch events, reads); any thread. */
     private final AtomicLong knownTail = new AtomicLong(Positions.NONE);
+    /** Highest entry position a watch event announced; any thread. */
+    private final AtomicLong watchedTail = new AtomicLong(Positions.NONE);
 
     private final AtomicBoolean wakePending = new AtomicBoolean();
 
@@ -78,6 +84,8 @@ final class ZkReadAhead {
     private volatile boolean reachedTail;
 
     private long listedAtPzxid = -1;
+    /** A stall probe ran and the follower has not delivered an entry since: reads are the probe's. */
+    private boolean probing;
 
     ZkReadAhead(ZkSequencer owner) {
         this.owner = owner;
@@ -85,6 +93,7 @@ final class ZkReadAhead {
 
     /** From the watch (Curator's event thread): an entry exists at {@code position}. */
     void entrySeen(long position) {
+        watchedTail.accumulateAndGet(position, Math::max);
         if (knownTail.accumulateAndGet(position, Math::max) == position) {
             wake();
         }
@@ -124,6 +133,11 @@ final class ZkReadAhead {
 
     void remove(long sequence) {
         slots.remove(sequence);
+    }
+
+    /** The follower took an entry: reads issued from now on are no longer the stall probe's. */
+    void progressed() {
+        probing = false;
     }
 
     /** The follower reached the known tail: read ahead only what is known to exist from now on. */
@@ -169,10 +183,18 @@ final class ZkReadAhead {
         Code code = Code.get(r.rc());
         long now = System.nanoTime();
         if (code == Code.OK) {
-            slots.put(r.sequence(), new Slot(SlotState.DATA, r.data(), r.tailAtIssue(), now, r.synced(), r.floor()));
-            knownTail.accumulateAndGet(Positions.entry(segment, r.sequence()), Math::max);
+            long position = Positions.entry(segment, r.sequence());
+            // On one connection a create's watch event comes before any read that sees the entry,
+            // so on the happy path every entry is announced before its data arrives.
+            boolean byProbe = r.probed() && position > watchedTail.get();
+            slots.put(
+                    r.sequence(),
+                    new Slot(SlotState.DATA, r.data(), r.tailAtIssue(), now, r.synced(), r.floor(), byProbe));
+            knownTail.accumulateAndGet(position, Math::max);
         } else if (code == Code.NONODE) {
-            slots.put(r.sequence(), new Slot(SlotState.MISSING, null, r.tailAtIssue(), now, r.synced(), r.floor()));
+            slots.put(
+                    r.sequence(),
+                    new Slot(SlotState.MISSING, null, r.tailAtIssue(), now, r.synced(), r.floor(), false));
         } else {
             slots.put(r.sequence(), Slot.of(SlotState.ERROR, r.tailAtIssue()));
         }
@@ -188,7 +210,10 @@ final class ZkReadAhead {
         for (long s = next; s < next + READ_AHEAD; s++) {
             Slot slot = slots.get(s);
             if (slot == null) {
-                if (s == next || s <= known || catchingUp) {
+                // At the tail, only what the watch announced: a read of the next number before its
+                // event answers "no node" nearly always, and an entry it could find is announced
+                // on the same connection before the read's answer anyway.
+                if (s <= known || catchingUp) {
                     issue(s);
                 }
             } else if (slot.state() == SlotState.MISSING) {
@@ -217,6 +242,7 @@ final class ZkReadAhead {
         long tailAtIssue = knownTail.get();
         long readEpoch = epoch;
         int readSegment = segment;
+        boolean probed = probing;
         slots.put(sequence, Slot.of(SlotState.IN_FLIGHT, tailAtIssue));
         try {
             owner.client
@@ -229,7 +255,8 @@ final class ZkReadAhead {
                             event.getData(),
                             tailAtIssue,
                             false,
-                            Positions.NONE)))
+                            Positions.NONE,
+                            probed)))
                     .forPath(owner.layout.entryPath(readSegment, sequence));
         } catch (Exception e) {
             slots.put(sequence, Slot.of(SlotState.ERROR, tailAtIssue));
@@ -252,6 +279,7 @@ final class ZkReadAhead {
         long tailAtIssue = knownTail.get();
         long readEpoch = epoch;
         int readSegment = segment;
+        boolean probed = probing;
         slots.put(sequence, Slot.of(SlotState.IN_FLIGHT, tailAtIssue));
         try {
             ZooKeeper zk = owner.client.getZookeeperClient().getZooKeeper();
@@ -262,7 +290,15 @@ final class ZkReadAhead {
                     owner.layout.entryPath(readSegment, sequence),
                     false,
                     (rc, path, ctx, data, stat) -> entryRead.set(new ReadResult(
-                            readEpoch, readSegment, sequence, rc, data, tailAtIssue, synced.get(), Positions.NONE)),
+                            readEpoch,
+                            readSegment,
+                            sequence,
+                            rc,
+                            data,
+                            tailAtIssue,
+                            synced.get(),
+                            Positions.NONE,
+                            probed)),
                     null);
             zk.getData(
                     owner.layout.floorPath(),
@@ -298,7 +334,8 @@ final class ZkReadAhead {
                 entry.data(),
                 entry.tailAtIssue(),
                 synced,
-                floor);
+                floor,
+                entry.probed());
     }
 
     /**
@@ -308,6 +345,7 @@ final class ZkReadAhead {
      * look for later segments.
      */
     void probe(long next) throws Exception {
+        probing = true;
         slots.entrySet().removeIf(e -> e.getValue().state() == SlotState.MISSING);
         for (long s = next; s < next + PROBE_WIDTH; s++) {
             issue(s);

@@ -1,6 +1,7 @@
 package io.koordinator.sequencer.zk;
 
 import java.util.List;
+import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 
 /** Reads of {@code log/}'s children: the segments. There are few, so listing them is cheap. */
@@ -9,8 +10,13 @@ final class ZkSegments {
 
     /** Segment numbers present, ascending; blocking, never on Curator's event thread. */
     static List<Integer> list(ZkSequencer owner) throws Exception {
+        return list(owner.client, owner.layout);
+    }
+
+    /** Segment numbers present under {@code layout}'s log, ascending, read with {@code client}. */
+    static List<Integer> list(CuratorFramework client, ZkLayout layout) throws Exception {
         try {
-            return owner.client.getChildren().forPath(owner.layout.logPath()).stream()
+            return client.getChildren().forPath(layout.logPath()).stream()
                     .mapToInt(ZkLayout::parseSegment)
                     .filter(s -> s >= 0)
                     .sorted()

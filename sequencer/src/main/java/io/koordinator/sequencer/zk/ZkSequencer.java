@@ -72,12 +72,15 @@ public final class ZkSequencer implements Sequencer {
     /** Null when compaction is disabled ({@code compactionInterval} 0). */
     private final ZkCompactor compactor;
 
+    private final ZkReadBarrier readBarrier;
+
     private final List<ZkFollower> followers = new CopyOnWriteArrayList<>();
     private volatile PersistentWatcher watcher; // set by initialize(), on the timer thread
 
     final AtomicLong duplicatesSkipped = new AtomicLong();
     final AtomicLong gapsSkipped = new AtomicLong();
     final AtomicLong followersCompactedPast = new AtomicLong();
+    final AtomicLong entriesFoundByProbe = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong sessionExpiries = new AtomicLong();
 
@@ -105,6 +108,7 @@ public final class ZkSequencer implements Sequencer {
         this.registry = new ReplicaRegistry(this);
         this.floor = new ZkFloor(this);
         this.compactor = config.compactionInterval().isZero() ? null : new ZkCompactor(this, floor);
+        this.readBarrier = new ZkReadBarrier(this);
     }
 
     static Thread daemon(Runnable r, String name) {
@@ -304,6 +308,12 @@ public final class ZkSequencer implements Sequencer {
         return appender.append(command);
     }
 
+    /** A {@code sync} and the log's tail, see {@link ZkReadBarrier}: nothing is written. */
+    @Override
+    public CompletableFuture<Long> readBarrier() {
+        return readBarrier.issue();
+    }
+
     @Override
     public Follower follow(LogCheckpoint from, LogListener listener) {
         if (state.get() == State.CLOSED) {
@@ -383,7 +393,8 @@ public final class ZkSequencer implements Sequencer {
                 reconnects.get(),
                 sessionExpiries.get(),
                 compactor == null ? 0 : compactor.entriesDeleted.get(),
-                compactor == null ? 0 : compactor.floorMoves.get());
+                compactor == null ? 0 : compactor.floorMoves.get(),
+                entriesFoundByProbe.get());
     }
 
     /** Sequence numbers the followers skipped because no entry exists there (see the gap rule). */
@@ -437,6 +448,7 @@ public final class ZkSequencer implements Sequencer {
             compactor.close();
         }
         appender.close();
+        readBarrier.close();
         registry.close(!ownsClient);
         timer.shutdownNow();
         try {

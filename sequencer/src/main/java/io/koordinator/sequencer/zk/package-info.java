@@ -55,7 +55,9 @@
  * Curator's event thread only records: connection states ({@code ZkSequencer#onConnectionState}),
  * watch events (raise followers' known tail), read and create results (queued). Create callbacks,
  * retries and rollover run on the sequencer's append thread; the replica registry and layout
- * set-up on its timer thread; compaction rounds on the compactor's own thread; each follower reads, decodes and calls its listener on its own
+ * set-up on its timer thread; compaction rounds on the compactor's own thread; read barriers
+ * ({@link io.koordinator.sequencer.zk.ZkReadBarrier}: a sync and the log's tail) on the barrier's
+ * own thread, which blocks on the raw ZooKeeper handle; each follower reads, decodes and calls its listener on its own
  * thread, so a slow listener slows only that follower (it reads at most 64 entries ahead).
  */
 package io.koordinator.sequencer.zk;

@@ -137,6 +137,49 @@ class ZkRolloverIT {
         }
     }
 
+    @Test
+    void readBarriersAcrossRolloverCoverEveryAckAndPointAtDeliveredCommands() throws Exception {
+        // given three replicas appending one command at a time across several segments
+        List<ZkSequencer> appenders = List.of(sequencer("a0"), sequencer("a1"), sequencer("a2"));
+        ZkSequencer reader = sequencer("f0");
+        Recorder live = new Recorder();
+        toClose.add(reader.follow(LogCheckpoint.START, live));
+        List<Long> barriers = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> stale = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        // when, after each acknowledgement, the reader takes a barrier
+        List<CompletableFuture<Void>> writers = new ArrayList<>();
+        for (ZkSequencer s : appenders) {
+            writers.add(CompletableFuture.runAsync(() -> {
+                try {
+                    for (int i = 0; i < 40; i++) {
+                        RequestId id = new RequestId(s.config.replicaId(), i);
+                        long acked = s.append(new Command(id, System.currentTimeMillis(), null, new byte[8]))
+                                .get(30, TimeUnit.SECONDS);
+                        long barrier = reader.readBarrier().get(30, TimeUnit.SECONDS);
+                        barriers.add(barrier);
+                        if (barrier < acked) {
+                            stale.add(Positions.format(barrier) + " < ack " + Positions.format(acked));
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+
+        // then no barrier lay below a command acknowledged before it was asked for
+        assertThat(stale).isEmpty();
+        await().atMost(DEADLINE).until(() -> live.snapshot().size() == 120);
+        long last = live.snapshot().get(119).getKey();
+        assertThat(Positions.segment(last)).isGreaterThanOrEqualTo(3);
+        // and every barrier is a delivered command's position (never a seal or an ignored entry)
+        List<Long> delivered = live.snapshot().stream().map(Map.Entry::getKey).toList();
+        assertThat(delivered).containsAll(barriers);
+        assertThat(reader.readBarrier().get(30, TimeUnit.SECONDS)).isEqualTo(last);
+    }
+
     private static long firstSealOf(CuratorFramework raw, ZkLayout layout, int segment) {
         try {
             for (long s = 0; ; s++) {

@@ -25,7 +25,9 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code op} is read, write, append or delete; {@code value} the value written (null for read and
  * delete); {@code invoke_ns} and {@code complete_ns} one monotonic clock in nanoseconds; {@code
  * outcome} ok, fail or unknown; {@code result} for an ok read the value read (null: absent), for
- * an ok append the new value returned (null when not known), else null.
+ * an ok append the new value returned (null when not known), else null; {@code read_policy}, on
+ * reads only, the read policy that served it ({@code ordered}, {@code linearizable}, or {@code
+ * local}: may be stale by design, not checked).
  */
 public final class History {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,6 +65,9 @@ public final class History {
         n.put("complete_ns", op.completeNanos());
         n.put("outcome", op.outcome().wire());
         n.put("result", op.result());
+        if (op.readPolicy() != null) {
+            n.put("read_policy", op.readPolicy());
+        }
         return JSON.writeValueAsString(n);
     }
 
@@ -77,7 +82,8 @@ public final class History {
                 n.path("invoke_ns").asLong(),
                 n.path("complete_ns").asLong(),
                 HistoryOp.Outcome.ofWire(n.path("outcome").asString()),
-                text(n, "result"));
+                text(n, "result"),
+                text(n, "read_policy"));
     }
 
     private static String text(JsonNode n, String field) {

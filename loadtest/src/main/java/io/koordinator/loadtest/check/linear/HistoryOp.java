@@ -1,6 +1,7 @@
 package io.koordinator.loadtest.check.linear;
 
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -20,6 +21,9 @@ import java.util.function.Function;
  * @param result for an ok READ the value read, null when absent; for an ok APPEND the new value
  *     the app returned, null when the answer did not carry it (a retry that the proxy deduplicated);
  *     null otherwise
+ * @param readPolicy for a READ the proxy's read policy that served it ({@code ordered}, {@code
+ *     linearizable} or {@code local}), null when not recorded (taken as linearizable); null for
+ *     writes. Local reads may be stale by design and are not checked.
  */
 public record HistoryOp(
         String process,
@@ -29,7 +33,27 @@ public record HistoryOp(
         long invokeNanos,
         long completeNanos,
         Outcome outcome,
-        String result) {
+        String result,
+        String readPolicy) {
+
+    /** Read policies of the proxy, as recorded; only {@link #LOCAL} reads may be stale. */
+    public static final String ORDERED = "ordered";
+
+    public static final String LINEARIZABLE = "linearizable";
+    public static final String LOCAL = "local";
+
+    /** An operation without a recorded read policy. */
+    public HistoryOp(
+            String process,
+            Kind kind,
+            String key,
+            String value,
+            long invokeNanos,
+            long completeNanos,
+            Outcome outcome,
+            String result) {
+        this(process, kind, key, value, invokeNanos, completeNanos, outcome, result, null);
+    }
 
     /** The operations of the kv app's model, with their names in the history file. */
     public enum Kind {
@@ -98,6 +122,10 @@ public record HistoryOp(
         if ((kind == Kind.WRITE || kind == Kind.APPEND) && value == null) {
             throw new IllegalArgumentException(kind.wire() + " needs a value");
         }
+        if (readPolicy != null
+                && (kind != Kind.READ || !Set.of(ORDERED, LINEARIZABLE, LOCAL).contains(readPolicy))) {
+            throw new IllegalArgumentException("read policy " + readPolicy + " on " + kind.wire());
+        }
         if (completeNanos < invokeNanos) {
             throw new IllegalArgumentException("completion " + completeNanos + " before invocation " + invokeNanos
                     + " of " + kind.wire() + " " + key);
@@ -106,6 +134,17 @@ public record HistoryOp(
 
     public static HistoryOp read(String process, String key, long invoke, long complete, Outcome outcome, String read) {
         return new HistoryOp(process, Kind.READ, key, null, invoke, complete, outcome, read);
+    }
+
+    /** A read served under {@code readPolicy} (see {@link #readPolicy()}). */
+    public static HistoryOp read(
+            String process, String key, long invoke, long complete, Outcome outcome, String read, String readPolicy) {
+        return new HistoryOp(process, Kind.READ, key, null, invoke, complete, outcome, read, readPolicy);
+    }
+
+    /** A read that may be stale by design (policy {@code local}): not checked for linearizability. */
+    public boolean isLocalRead() {
+        return kind == Kind.READ && LOCAL.equals(readPolicy);
     }
 
     public static HistoryOp write(
@@ -139,6 +178,9 @@ public record HistoryOp(
         }
         if (kind == Kind.READ || (kind == Kind.APPEND && result != null)) {
             sb.append(" -> ").append(result == null ? "absent" : quote(result));
+        }
+        if (readPolicy != null) {
+            sb.append(" (").append(readPolicy).append(')');
         }
         sb.append(' ').append(outcome.wire());
         sb.append(String.format(

@@ -35,6 +35,9 @@ import java.util.TreeMap;
  * observed value of the key is left out too: taking effect could not explain any observation, so
  * "never" is always as good (this keeps the search from trying every subset of the failed writes).
  *
+ * <p>Reads served under the {@code local} read policy ({@link HistoryOp#isLocalRead()}) may be
+ * stale by design and are left out; ordered and linearizable reads are checked alike.
+ *
  * <p>The search is bounded by a tenth of {@code budget} steps for the whole key at once, then
  * {@code budget} for each segment (see {@code Search}); a key that needs more is reported {@link
  * Verdict#UNDECIDED}, never passed.
@@ -118,6 +121,9 @@ public final class LinearChecker {
         }
         List<HistoryOp> kept = new ArrayList<>();
         for (HistoryOp op : ops) {
+            if (op.isLocalRead()) {
+                continue; // may be stale by design: not a linearizable read
+            }
             boolean drop = switch (op.outcome()) {
                 case FAIL -> true;
                 case OK -> false;

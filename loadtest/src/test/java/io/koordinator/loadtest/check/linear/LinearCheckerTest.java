@@ -63,6 +63,21 @@ class LinearCheckerTest {
     }
 
     @Test
+    void aStaleLinearizableReadIsAViolationButAStaleLocalReadIsNotChecked() {
+        // Given x then y written, each acknowledged before the next began
+        HistoryOp x = put("x", 0, 1, Outcome.OK);
+        HistoryOp y = put("y", 2, 3, Outcome.OK);
+        // when a read after y returns x, under the linearizable policy
+        HistoryOp linearizable = HistoryOp.read("c", "k", 4 * MS, 5 * MS, Outcome.OK, "x", HistoryOp.LINEARIZABLE);
+        // then it is stale
+        assertEquals(Verdict.VIOLATION, check(x, y, linearizable).verdict());
+        // and under the local policy it may be: it is left out
+        HistoryOp local = HistoryOp.read("c", "k", 4 * MS, 5 * MS, Outcome.OK, "x", HistoryOp.LOCAL);
+        KeyResult r = check(x, y, local);
+        assertEquals(Verdict.LINEARIZABLE, r.verdict(), r.detail());
+    }
+
+    @Test
     void lostWriteIsAViolation() {
         // Given an acknowledged append, a later read that does not contain it
         KeyResult r =

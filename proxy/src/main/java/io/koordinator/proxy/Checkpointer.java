@@ -1,0 +1,153 @@
+package io.koordinator.proxy;
+
+import io.koordinator.proxy.state.AppIncarnation;
+import io.koordinator.proxy.state.ReplicaCheckpoint;
+import io.koordinator.proxy.state.StateStore;
+import io.koordinator.sequencer.Follower;
+import io.koordinator.sequencer.Positions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes this replica's durable state between two deliveries: a full checkpoint every {@code
+ * --checkpoint-interval} (or once the journal has grown large), which replaces the journal, and,
+ * with snapshot endpoints, the app's own local snapshot with the checkpoint of that moment. It also
+ * reads that local snapshot back, for a replica that must recover with no peer to serve it.
+ *
+ * <p>Threading: called on the control thread only.
+ */
+final class Checkpointer {
+    private static final Logger log = LoggerFactory.getLogger(Checkpointer.class);
+    private static final long JOURNAL_BYTES = 64L * 1024 * 1024;
+    private static final Duration PAUSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final ProxyConfig config;
+    private final StateStore store;
+    private final SnapshotTransfer transfer;
+    private final ProxyMetrics metrics;
+    private final Replica replica;
+    private long lastNanos = System.nanoTime();
+    /** Position of this replica's own local snapshot; the log after it must stay (compaction). */
+    private volatile long localSnapshotPosition = Positions.NONE;
+
+    Checkpointer(
+            ProxyConfig config, StateStore store, SnapshotTransfer transfer, ProxyMetrics metrics, Replica replica) {
+        this.config = config;
+        this.store = store;
+        this.transfer = transfer;
+        this.metrics = metrics;
+        this.replica = replica;
+    }
+
+    /** Whether a full checkpoint is due: the interval passed, or the journal grew large. */
+    boolean due() {
+        return System.nanoTime() - lastNanos
+                        > config.recovery().checkpointInterval().toNanos()
+                || store.journalBytes() > JOURNAL_BYTES;
+    }
+
+    /**
+     * Takes the checkpoint of {@code delivery}'s ledger between two of {@code follower}'s commands
+     * and makes it the new base of the journal; postponed (and retried on the next tick) while a
+     * delivery takes long.
+     */
+    void write(Follower follower, DeliveryLoop delivery, long incarnation, String logIdentity) {
+        lastNanos = System.nanoTime();
+        if (config.snapshotPath() != null) {
+            writeLocalSnapshot();
+        }
+        try {
+            record Taken(ReplicaCheckpoint checkpoint, int journal) {}
+            Taken taken = follower.betweenCommands(PAUSE_TIMEOUT, at -> {
+                ReplicaCheckpoint c = delivery.ledger().checkpoint(at, incarnation, logIdentity);
+                return new Taken(c, store.rotate());
+            });
+            store.writeCheckpoint(taken.checkpoint(), taken.journal());
+            log.debug("{} wrote {}", config.logId(), taken.checkpoint());
+        } catch (TimeoutException e) {
+            log.debug("{} checkpoint postponed: {}", config.logId(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            metrics.checkpointError();
+            log.warn("{} writing the checkpoint failed: {}", config.logId(), e.toString());
+        }
+    }
+
+    /**
+     * Takes the app's snapshot between two deliveries and keeps it with the checkpoint of that
+     * moment, so this replica can recover without a peer (all replicas restarting at once).
+     */
+    private void writeLocalSnapshot() {
+        ReplicaState state = replica.state();
+        if (state != ReplicaState.DELIVERING && state != ReplicaState.CATCHING_UP) {
+            return;
+        }
+        try {
+            SnapshotTransfer.Taken taken = transfer.take();
+            try {
+                ReplicaCheckpoint at = ReplicaCheckpoint.fromBytes(taken.checkpoint());
+                store.writeLocalSnapshot(at, taken.snapshot());
+                localSnapshotPosition = at.position();
+            } finally {
+                Files.deleteIfExists(taken.snapshot());
+            }
+        } catch (TimeoutException e) {
+            log.debug("{} local snapshot postponed: {}", config.logId(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            metrics.checkpointError();
+            log.warn("{} taking the local snapshot failed: {}", config.logId(), e.toString());
+        }
+    }
+
+    /** Position of the last local snapshot, {@link Positions#NONE} before the first. */
+    long localSnapshotPosition() {
+        return localSnapshotPosition;
+    }
+
+    /**
+     * Puts this replica's own last snapshot back into its app, if the log after it is still there
+     * and it belongs to {@code logIdentity}; the checkpoint to follow from, matched to the app now
+     * listening, or empty when it cannot (no snapshot, compacted past, app not listening yet).
+     */
+    Optional<ReplicaCheckpoint> restoreLocalSnapshot(String logIdentity, long floor, AppIncarnation incarnations) {
+        Path file = store.directory().resolve("transfer").resolve("local.snapshot");
+        try {
+            Files.createDirectories(file.getParent());
+            Optional<ReplicaCheckpoint> local = store.readLocalSnapshot(file);
+            if (local.isEmpty()) {
+                return Optional.empty();
+            }
+            ReplicaCheckpoint checkpoint = local.get();
+            if (!Positions.followableAfter(checkpoint.position(), floor)
+                    || !checkpoint.logIdentity().equals(logIdentity)) {
+                return Optional.empty(); // the log after it is gone, or it belongs to another log
+            }
+            if (incarnations.available() && incarnations.of(config.appPort()).isEmpty()) {
+                return Optional.empty(); // the app is not listening yet: retried
+            }
+            transfer.putIntoApp(file, checkpoint.position());
+            OptionalLong now = incarnations.of(config.appPort());
+            return Optional.of(checkpoint.withAppIncarnation(now.orElse(0)));
+        } catch (Exception e) {
+            log.warn("{} restoring the local snapshot failed: {}", config.logId(), e.toString());
+            metrics.checkpointError();
+            return Optional.empty();
+        } finally {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // left for the next attempt to overwrite
+            }
+        }
+    }
+}
