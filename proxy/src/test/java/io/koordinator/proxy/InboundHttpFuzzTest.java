@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.koordinator.proxy.ProxyConfigKeys.Key;
 import io.koordinator.sequencer.MemorySequencer;
-import io.koordinator.sequencer.codec.ByteMutations;
+import io.koordinator.sequencer.codec.Fuzz;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -19,16 +19,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tag;
-import net.jqwik.api.lifecycle.AfterProperty;
-import net.jqwik.api.lifecycle.BeforeProperty;
 import org.apache.logging.log4j.Level;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzing the inbound HTTP path: the downstream pipeline exactly as {@link DownstreamInitializer}
@@ -40,7 +35,8 @@ import org.apache.logging.log4j.Level;
  * check (the log is made unavailable, so a well-formed request gets exactly that), never another
  * 5xx; once the header-read and idle timeouts have passed, the connection is closed or has nothing
  * in progress (no hang); and no buffer leaks, under Netty's paranoid leak detector (the surefire
- * execution "fuzz" turns it on; a "LEAK:" line fails the property).
+ * execution "fuzz" turns it on; a "LEAK:" line fails the test). Each target has a fixed seed
+ * ({@link Fuzz#tries}).
  */
 @Tag("fuzz")
 class InboundHttpFuzzTest {
@@ -93,7 +89,7 @@ class InboundHttpFuzzTest {
     private int answered;
     private int inputs;
 
-    @BeforeProperty
+    @BeforeEach
     void start() {
         assertThat(ResourceLeakDetector.getLevel())
                 .as("run in the surefire execution 'fuzz' (-Dio.netty.leakDetection.level=paranoid)")
@@ -115,7 +111,7 @@ class InboundHttpFuzzTest {
         quiet = LogCapture.of(Level.OFF, "koordinator.access", LimitLog.class.getName());
     }
 
-    @AfterProperty
+    @AfterEach
     void stop() {
         try {
             forceLeakReports();
@@ -128,18 +124,18 @@ class InboundHttpFuzzTest {
         }
     }
 
-    @Property(tries = 1000)
-    void mutatedRequestsGetCleanAnswers(@ForAll("mutatedRequests") byte[] input, @ForAll("cuts") List<Integer> cuts) {
-        feed(input, cuts);
+    @Test
+    void mutatedRequestsGetCleanAnswers() {
+        Fuzz.tries("mutated requests", 0x5eed_4001L, 1000, InboundHttpFuzzTest::mutatedRequest, this::feed);
     }
 
-    @Property(tries = 400)
-    void arbitraryBytesGetCleanAnswers(@ForAll("arbitraryBytes") byte[] input, @ForAll("cuts") List<Integer> cuts) {
-        feed(input, cuts);
+    @Test
+    void arbitraryBytesGetCleanAnswers() {
+        Fuzz.tries("arbitrary request bytes", 0x5eed_4002L, 400, InboundHttpFuzzTest::arbitraryBytes, this::feed);
     }
 
     /** The check itself can fail: a buffer dropped without release is reported and seen. */
-    @Example
+    @Test
     void aLeakedBufferIsSeen() {
         ByteBufAllocator.DEFAULT.buffer(64).writeLong(42); // dropped without release
         forceLeakReports();
@@ -147,7 +143,17 @@ class InboundHttpFuzzTest {
         failures.clear();
     }
 
-    private void feed(byte[] input, List<Integer> cuts) {
+    /** The bytes of one input and the lengths of its first pieces. */
+    private record Input(byte[] bytes, List<Integer> cuts) {
+        @Override
+        public String toString() {
+            return new String(bytes, StandardCharsets.ISO_8859_1) + " cut after " + cuts;
+        }
+    }
+
+    private void feed(Input in) {
+        byte[] input = in.bytes();
+        List<Integer> cuts = in.cuts();
         inputs++;
         EmbeddedChannel ch = new EmbeddedChannel(
                 new DownstreamInitializer(chain, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)));
@@ -275,30 +281,14 @@ class InboundHttpFuzzTest {
         }
     }
 
-    @Provide
-    Arbitrary<byte[]> mutatedRequests() {
-        Arbitrary<byte[]> seeds = Arbitraries.of(SEEDS).map(s -> s.getBytes(StandardCharsets.ISO_8859_1));
-        return ByteMutations.mutants(seeds, 6, DICTIONARY);
+    private static Input mutatedRequest(Fuzz f) {
+        byte[] seed = f.oneOf(SEEDS).getBytes(StandardCharsets.ISO_8859_1);
+        return new Input(f.mutant(seed, 6, DICTIONARY), f.cuts(4, 80));
     }
 
-    @Provide
-    Arbitrary<byte[]> arbitraryBytes() {
-        Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMaxSize(600);
-        Arbitrary<byte[]> afterAMethod = Arbitraries.bytes()
-                .array(byte[].class)
-                .ofMaxSize(300)
-                .map(tail -> {
-                    byte[] method = "POST /".getBytes(StandardCharsets.ISO_8859_1);
-                    byte[] out = new byte[method.length + tail.length];
-                    System.arraycopy(method, 0, out, 0, method.length);
-                    System.arraycopy(tail, 0, out, method.length, tail.length);
-                    return out;
-                });
-        return Arbitraries.oneOf(random, afterAMethod);
-    }
-
-    @Provide
-    Arbitrary<List<Integer>> cuts() {
-        return Arbitraries.integers().between(1, 80).list().ofMaxSize(4);
+    private static Input arbitraryBytes(Fuzz f) {
+        byte[] bytes =
+                f.oneIn(2) ? f.bytes(600) : Fuzz.concat("POST /".getBytes(StandardCharsets.ISO_8859_1), f.bytes(300));
+        return new Input(bytes, f.cuts(4, 80));
     }
 }
