@@ -132,6 +132,13 @@ public final class InjectConfigKeys {
      */
     public static final String TRANSFER_TOKEN_SECRET = PREFIX + "transfer-token-secret";
 
+    /**
+     * Name of a Secret whose key {@value #ZK_CREDENTIALS_KEY} holds the group's ZooKeeper digest credentials,
+     * {@code user:password}; mounted read-only into the proxy, which then owns the group's subtree alone. Per group,
+     * so there is no injector-wide default; none: the subtree is open to every ZooKeeper client.
+     */
+    public static final String ZK_CREDENTIALS_SECRET = PREFIX + "zk-credentials-secret";
+
     /** Kubernetes quantity: CPU request of the proxy; default from the config file. */
     public static final String PROXY_CPU = PREFIX + "proxy-cpu";
 
@@ -206,6 +213,15 @@ public final class InjectConfigKeys {
     /** Subdirectory of a volume named by {@link #STATE_VOLUME}, so the proxy's files stay apart from the app's. */
     public static final String STATE_SUB_PATH = "koordinator";
 
+    /** Key of the ZooKeeper credentials Secret that holds {@code user:password}. */
+    public static final String ZK_CREDENTIALS_KEY = "credentials";
+
+    /** The Secret volume the injector adds for {@link #ZK_CREDENTIALS_SECRET}. */
+    public static final String ZK_CREDENTIALS_VOLUME_NAME = "koordinator-zk-credentials";
+
+    /** Where the proxy container mounts that volume (read-only). */
+    public static final String ZK_CREDENTIALS_MOUNT_PATH = "/var/run/koordinator/zk-credentials";
+
     /** Key of the transfer-token Secret that holds the token. */
     public static final String TRANSFER_TOKEN_KEY = "token";
 
@@ -239,6 +255,7 @@ public final class InjectConfigKeys {
     public static final String ENV_APP_KIND = Key.APP_KIND.env();
     public static final String ENV_ON_DIVERGENCE = Key.ON_DIVERGENCE.env();
     public static final String ENV_TRANSFER_TOKEN = Key.TRANSFER_TOKEN.env();
+    public static final String ENV_ZK_CREDENTIALS_FILE = Key.ZK_CREDENTIALS_FILE.env();
 
     /** JSON object: admin path of a rewritten probe to the original probe (the proxy's {@code --app-probers}). */
     public static final String ENV_APP_PROBERS = "KOORD_APP_PROBERS";

@@ -106,26 +106,37 @@ final class PodMutator {
         containers.addAll(pod.getSpec().getContainers());
         pod.getSpec().setInitContainers(init);
         pod.getSpec().setContainers(containers);
+        List<String> added = new ArrayList<>();
+        List<Volume> volumes = new ArrayList<>(pod.getSpec().getVolumes());
         if (settings.stateVolume() == null) {
-            List<Volume> volumes = new ArrayList<>(pod.getSpec().getVolumes());
             volumes.add(new VolumeBuilder()
                     .withName(STATE_VOLUME_NAME)
                     .withNewEmptyDir()
                     .endEmptyDir()
                     .build());
-            pod.getSpec().setVolumes(volumes);
+            added.add(STATE_VOLUME_NAME);
         }
+        if (settings.zkCredentialsSecret() != null) {
+            volumes.add(new VolumeBuilder()
+                    .withName(ZK_CREDENTIALS_VOLUME_NAME)
+                    .withNewSecret()
+                    .withSecretName(settings.zkCredentialsSecret())
+                    .addNewItem()
+                    .withKey(ZK_CREDENTIALS_KEY)
+                    .withPath(ZK_CREDENTIALS_KEY)
+                    .endItem()
+                    .endSecret()
+                    .build());
+            added.add(ZK_CREDENTIALS_VOLUME_NAME);
+        }
+        pod.getSpec().setVolumes(volumes);
 
         Map<String, String> annotations = pod.getMetadata().getAnnotations() == null
                 ? new LinkedHashMap<>()
                 : new LinkedHashMap<>(pod.getMetadata().getAnnotations());
         annotations.put(
                 STATUS_ANNOTATION,
-                InjectionStatus.of(
-                                version,
-                                config.nativeSidecars(),
-                                settings.stateVolume() == null ? List.of(STATE_VOLUME_NAME) : List.of())
-                        .toJson());
+                InjectionStatus.of(version, config.nativeSidecars(), added).toJson());
         if (!config.nativeSidecars() && firstUserContainer != null) {
             // The proxy is now containers[0]; keep kubectl exec/logs pointing at the app.
             annotations.putIfAbsent(DEFAULT_CONTAINER_ANNOTATION, firstUserContainer);
@@ -179,7 +190,7 @@ final class PodMutator {
                 .withProtocol("TCP")
                 .endPort()
                 .withResources(resources(s.proxyResources()))
-                .withVolumeMounts(stateMount(s))
+                .withVolumeMounts(mounts(s))
                 .withReadinessProbe(adminProbe("/ready", 2, 3))
                 .withLivenessProbe(adminProbe("/live", 10, 3))
                 .withNewSecurityContext()
@@ -216,11 +227,26 @@ final class PodMutator {
                     .endValueFrom()
                     .build());
         }
+        if (s.zkCredentialsSecret() != null) {
+            env.add(value(ENV_ZK_CREDENTIALS_FILE, ZK_CREDENTIALS_MOUNT_PATH + "/" + ZK_CREDENTIALS_KEY));
+        }
         if (!s.passThrough().isEmpty()) {
             env.add(value(ENV_PASS_THROUGH, String.join(",", s.passThrough())));
         }
         s.tuning().forEach((name, v) -> env.add(value(name, v)));
         return env;
+    }
+
+    private static List<VolumeMount> mounts(PodSettings s) {
+        List<VolumeMount> mounts = new ArrayList<>(List.of(stateMount(s)));
+        if (s.zkCredentialsSecret() != null) {
+            mounts.add(new VolumeMountBuilder()
+                    .withName(ZK_CREDENTIALS_VOLUME_NAME)
+                    .withMountPath(ZK_CREDENTIALS_MOUNT_PATH)
+                    .withReadOnly(true)
+                    .build());
+        }
+        return mounts;
     }
 
     /**

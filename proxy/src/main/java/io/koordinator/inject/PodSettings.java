@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param stateVolume the pod's own volume that holds the proxy's state directory, or null: the injector adds an
  *     emptyDir
  * @param transferTokenSecret Secret holding the group's state-transfer token, or null: none injected
+ * @param zkCredentialsSecret Secret holding the group's ZooKeeper credentials, or null: none mounted
  */
 public record PodSettings(
         String group,
@@ -31,7 +32,8 @@ public record PodSettings(
         List<Integer> excludeInboundPorts,
         boolean rewriteProbes,
         String stateVolume,
-        String transferTokenSecret) {
+        String transferTokenSecret,
+        String zkCredentialsSecret) {
 
     public PodSettings {
         Objects.requireNonNull(group, "group");

@@ -100,7 +100,8 @@ final class PodSettingsResolver {
                 new ArrayList<>(exclude),
                 rewriteProbes,
                 stateVolume,
-                tokenSecret);
+                tokenSecret,
+                value(annotations, ZK_CREDENTIALS_SECRET, Values::secretName, null));
     }
 
     /**

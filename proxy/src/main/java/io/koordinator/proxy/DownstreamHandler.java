@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
  *       target, before ordering; the connection closes</td></tr>
  *   <tr><td>408</td><td>header_timeout</td><td>no complete request head within {@code
  *       --header-read-timeout} ({@link HeaderReadTimeout}); the connection closes</td></tr>
+ *   <tr><td>408</td><td>body_timeout</td><td>the client sent nothing for the idle timeout ({@value
+ *       DownstreamInitializer#IDLE_SECONDS} s) in the middle of a request body; nothing was ordered;
+ *       the connection closes</td></tr>
  *   <tr><td>409</td><td>duplicate</td><td>the log already holds this request id or idempotency key</td></tr>
  *   <tr><td>413</td><td>payload_too_large</td><td>body over {@code --max-body-bytes}, announced
  *       or streamed; the connection closes</td></tr>
@@ -327,12 +330,25 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         current = null;
     }
 
-    /** Closes a keep-alive connection that stayed idle with nothing in progress. */
+    /**
+     * Closes a keep-alive connection that stayed idle with nothing in progress, and one whose client
+     * stopped in the middle of a request body (408): that request was not ordered, and without this
+     * the connection would wait for the rest of it forever.
+     */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && slots.isEmpty()) {
-            ctx.close();
-            return;
+        if (evt instanceof IdleStateEvent) {
+            if (slots.isEmpty()) {
+                ctx.close();
+                return;
+            }
+            if (current != null) {
+                ResponseSlot slot = current;
+                dropAggregation();
+                chain.limitHit(Limit.BODY_IDLE_TIMEOUT, "a request body stalled for the idle timeout; answering 408");
+                reject(slot, LocalReplies.bodyTimeout(DownstreamInitializer.IDLE_SECONDS));
+                return;
+            }
         }
         ctx.fireUserEventTriggered(evt);
     }

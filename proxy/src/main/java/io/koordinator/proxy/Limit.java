@@ -6,6 +6,8 @@ import java.util.Locale;
 enum Limit {
     /** {@code --header-read-timeout}: the connection got 408 and was closed. */
     HEADER_READ_TIMEOUT,
+    /** The idle timeout in the middle of a request body: the connection got 408 and was closed. */
+    BODY_IDLE_TIMEOUT,
     /** {@code --max-request-line-bytes}: 414. */
     MAX_REQUEST_LINE_BYTES,
     /** {@code --max-header-bytes}: 431. */

@@ -41,6 +41,13 @@ public final class LocalReplies {
         return overLimit(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "request body", limit);
     }
 
+    public static Reply bodyTimeout(int idleSeconds) {
+        return of(
+                HttpResponseStatus.REQUEST_TIMEOUT,
+                "body_timeout",
+                "nothing more of the request body for " + idleSeconds + " s; the request was not ordered");
+    }
+
     public static Reply headerTimeout(Duration timeout) {
         return of(
                 HttpResponseStatus.REQUEST_TIMEOUT,

@@ -53,6 +53,13 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "ZooKeeper root of all groups. Default: ${DEFAULT-VALUE}. Env KOORD_ZK_ROOT.")
     String zkRoot;
 
+    @Option(
+            names = "--zk-credentials-file",
+            paramLabel = "FILE",
+            description = "File holding the group's ZooKeeper digest credentials, user:password; the group's"
+                    + " subtree is then theirs alone. Default: none (open). Env KOORD_ZK_CREDENTIALS_FILE.")
+    String zkCredentialsFile;
+
     @Option(names = "--app-port", paramLabel = "PORT", description = "The app's port (required). Env KOORD_APP_PORT.")
     String appPort;
 

@@ -5,6 +5,8 @@ import io.koordinator.proxy.ProxyConfigKeys.Key;
 import io.koordinator.proxy.health.AppProbe;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.SequencerConfig;
+import io.koordinator.sequencer.ZkCredentials;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.InvalidPathException;
@@ -26,6 +28,7 @@ import java.util.regex.Pattern;
  * @param namespace Kubernetes namespace or {@code null}
  * @param snapshotPath the app's snapshot path or {@code null}
  * @param appProbers the app's original probes by admin path (empty: none), see {@link AppProbe}
+ * @param zkCredentials the group's ZooKeeper digest credentials, or {@code null} (subtree open)
  */
 public record ProxyConfig(
         String group,
@@ -55,7 +58,8 @@ public record ProxyConfig(
         Limits limits,
         LogFormat logFormat,
         boolean accessLog,
-        Map<String, AppProbe> appProbers) {
+        Map<String, AppProbe> appProbers,
+        ZkCredentials zkCredentials) {
 
     /** Compaction settings, passed to the sequencer as they are. */
     public record Compaction(Duration interval, long retainEntries, Duration retainAge) {}
@@ -116,7 +120,8 @@ public record ProxyConfig(
         return SequencerConfig.defaults(zookeeper, groupId(), replicaId)
                 .withRoot(zkRoot)
                 .withBatching(maxAppendsInFlight, batchMaxBytes, batchMaxCommands, batchMaxDelay)
-                .withCompaction(compaction.interval(), compaction.retainEntries(), compaction.retainAge());
+                .withCompaction(compaction.interval(), compaction.retainEntries(), compaction.retainAge())
+                .withCredentials(zkCredentials);
     }
 
     /** Parses and validates; {@code raw} gives each key's value ({@code null}: use the default). */
@@ -203,7 +208,25 @@ public record ProxyConfig(
                 limits(v, maxBodyBytes),
                 logFormat(v),
                 accessLog(v),
-                appProbers(v));
+                appProbers(v),
+                zkCredentials(v));
+    }
+
+    /** Read at start-up: a missing or malformed file stops the proxy with one sentence naming the key. */
+    private static ZkCredentials zkCredentials(Map<Key, String> v) {
+        String file = v.get(Key.ZK_CREDENTIALS_FILE);
+        if (file == null) {
+            return null;
+        }
+        try {
+            return ZkCredentials.read(Path.of(file));
+        } catch (IOException e) {
+            throw new ConfigException(Key.ZK_CREDENTIALS_FILE.describe() + ": cannot read " + file + " ("
+                    + e.getClass().getSimpleName() + ").");
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(Key.ZK_CREDENTIALS_FILE.describe() + ": " + file + " does not hold "
+                    + "'user:password' (both non-empty).");
+        }
     }
 
     private static Map<String, AppProbe> appProbers(Map<Key, String> v) {

@@ -32,6 +32,13 @@ public final class ProxyConfigKeys {
         ZOOKEEPER("--zookeeper", "KOORD_ZOOKEEPER", null, ""),
         /** ZooKeeper root of all groups. */
         ZK_ROOT("--zk-root", "KOORD_ZK_ROOT", "/koordinator/groups", ""),
+        /**
+         * File holding the group's ZooKeeper digest credentials, {@code user:password} (in a pod: the
+         * Secret named by {@code koordinator.io/zk-credentials-secret}, mounted by the injector);
+         * with them the group's subtree is readable and writable by them alone. Unset: open to every
+         * client.
+         */
+        ZK_CREDENTIALS_FILE("--zk-credentials-file", "KOORD_ZK_CREDENTIALS_FILE", null, "path"),
         /** Port of the app (the upstream); required. */
         APP_PORT("--app-port", "KOORD_APP_PORT", null, "port"),
         /** Host of the app. */

@@ -548,6 +548,11 @@ final class ReplicaControl implements AutoCloseable {
             }
             return;
         }
+        if (cause instanceof io.koordinator.sequencer.codec.UnknownEntryFormatException u) {
+            // a newer release wrote it: the remedy is in the message, the class name adds nothing
+            replica.transition(ReplicaState.STOPPED, u.getMessage());
+            return;
+        }
         replica.transition(ReplicaState.STOPPED, "the follower stopped: " + cause);
     }
 

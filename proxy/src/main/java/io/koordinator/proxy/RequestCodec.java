@@ -45,6 +45,10 @@ public final class RequestCodec {
     public static RequestData decode(byte[] payload) {
         Reader in = new Reader(payload);
         int version = in.u8();
+        if (version > VERSION) {
+            throw new IllegalArgumentException("request format version " + version + ", newer than the version "
+                    + VERSION + " this proxy reads: upgrade this proxy");
+        }
         if (version != VERSION) {
             throw new IllegalArgumentException("unknown request format version " + version);
         }

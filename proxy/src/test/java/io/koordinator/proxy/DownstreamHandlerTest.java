@@ -9,8 +9,7 @@ import io.koordinator.sequencer.MemorySequencer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import java.net.InetSocketAddress;
+import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -30,16 +29,7 @@ class DownstreamHandlerTest {
         log = new MemorySequencer.Log();
         sequencer = new MemorySequencer(log, config.sequencerConfig());
         sequencer.start();
-        ProxyMetrics metrics = new ProxyMetrics();
-        // The upstream is never reached by these tests: nothing is pass-through, and nothing is delivered.
-        UpstreamClient upstream =
-                new UpstreamClient(new InetSocketAddress("127.0.0.1", 1), NioSocketChannel.class, 100);
-        chain = new FilterChain(
-                config,
-                metrics,
-                new OrderedPath(config, sequencer, new WaitingRequests(), () -> null),
-                new PassThroughPath(upstream, config),
-                LinearizablePaths.path(config, sequencer, upstream));
+        chain = Proxies.chainWithoutApp(config, sequencer);
     }
 
     @AfterEach
@@ -79,6 +69,25 @@ class DownstreamHandlerTest {
                 .contains("payload_too_large");
         assertThat(ch.isOpen()).isFalse();
         assertThat(chain.inFlight()).isZero();
+        assertFalse(ch.finishAndReleaseAll());
+    }
+
+    @Test
+    void aBodyStalledForTheIdleTimeoutGets408AndNothingIsOrdered() {
+        // found by InboundHttpFuzzTest: a chunked body cut short kept its connection forever
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(bytes("POST /a HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0"));
+        assertThat(chain.inFlight()).isEqualTo(1);
+
+        ch.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+
+        assertThat(written(ch))
+                .startsWith("HTTP/1.1 408 ")
+                .contains("body_timeout")
+                .contains("connection: close");
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(chain.inFlight()).isZero();
+        assertThat(log.entryCount()).isZero();
         assertFalse(ch.finishAndReleaseAll());
     }
 

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import io.koordinator.proxy.ProxyConfigKeys.Key;
 import io.koordinator.sequencer.MemorySequencer;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpResponseEncoder;
-import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -31,14 +29,7 @@ class LimitsHandlerTest {
                         Key.MAX_HEADER_BYTES, "256"));
         sequencer = new MemorySequencer(new MemorySequencer.Log(), config.sequencerConfig());
         sequencer.start();
-        UpstreamClient upstream =
-                new UpstreamClient(new InetSocketAddress("127.0.0.1", 1), NioSocketChannel.class, 100);
-        chain = new FilterChain(
-                config,
-                new ProxyMetrics(),
-                new OrderedPath(config, sequencer, new WaitingRequests(), () -> null),
-                new PassThroughPath(upstream, config),
-                LinearizablePaths.path(config, sequencer, upstream));
+        chain = Proxies.chainWithoutApp(config, sequencer);
     }
 
     @AfterEach

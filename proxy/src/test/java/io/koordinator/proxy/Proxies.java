@@ -2,9 +2,12 @@ package io.koordinator.proxy;
 
 import io.koordinator.proxy.ProxyConfigKeys.Key;
 import io.koordinator.sequencer.MemorySequencer;
+import io.koordinator.sequencer.Sequencer;
 import io.koordinator.sequencer.SequencerConfig;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -40,6 +43,21 @@ final class Proxies {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The filter chain of a proxy whose upstream (the app) is never reached: for handler tests on
+     * an EmbeddedChannel, where nothing is pass-through and nothing is delivered.
+     */
+    static FilterChain chainWithoutApp(ProxyConfig config, Sequencer sequencer) {
+        UpstreamClient upstream =
+                new UpstreamClient(new InetSocketAddress("127.0.0.1", 1), NioSocketChannel.class, 100);
+        return new FilterChain(
+                config,
+                new ProxyMetrics(),
+                new OrderedPath(config, sequencer, new WaitingRequests(), () -> null),
+                new PassThroughPath(upstream, config),
+                LinearizablePaths.path(config, sequencer, upstream));
     }
 
     /** A started proxy on an in-memory log shared through {@code log}. */

@@ -69,8 +69,12 @@ class ProxyConfigTest {
     }
 
     @Test
-    void everyKeyHasItsEnvironmentTwin() {
+    void everyKeyHasItsEnvironmentTwin() throws Exception {
+        java.nio.file.Path credentials = java.nio.file.Files.createTempFile("zk-credentials", "");
+        credentials.toFile().deleteOnExit();
+        java.nio.file.Files.writeString(credentials, "shop.orders:pw");
         Map<String, String> env = new java.util.HashMap<>(REQUIRED_ENV);
+        env.put("KOORD_ZK_CREDENTIALS_FILE", credentials.toString());
         env.putAll(Map.ofEntries(
                 Map.entry("KOORD_NAMESPACE", "shop"),
                 Map.entry("KOORD_REPLICA_ID", "pod-7"),
@@ -119,6 +123,7 @@ class ProxyConfigTest {
         assertThat(c.groupId()).isEqualTo("shop.orders");
         assertThat(c.logId()).isEqualTo("pod-7/shop.orders");
         assertThat(c.zkRoot()).isEqualTo("/k");
+        assertThat(c.zkCredentials().user()).isEqualTo("shop.orders");
         assertThat(c.appHost()).isEqualTo("::1");
         assertThat(c.listenAddress()).isEqualTo("127.0.0.2");
         assertThat(c.listenPort()).isEqualTo(17001);
@@ -238,6 +243,39 @@ class ProxyConfigTest {
         assertThatThrownBy(() -> ProxyConfig.of(m))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(message);
+    }
+
+    @Test
+    void zooKeeperCredentialsComeFromTheirFileAndABadFileIsOneSentenceNamingTheKey() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("zk-credentials", "");
+        file.toFile().deleteOnExit();
+        Map<Key, String> m = new EnumMap<>(Key.class);
+        m.put(Key.GROUP, "g");
+        m.put(Key.ZOOKEEPER, "zk:2181");
+        m.put(Key.APP_PORT, "8080");
+        m.put(Key.ZK_CREDENTIALS_FILE, file.toString());
+
+        java.nio.file.Files.writeString(file, "orders:s3cret\n");
+        assertThat(ProxyConfig.of(m).sequencerConfig().credentials())
+                .isEqualTo(new io.koordinator.sequencer.ZkCredentials("orders", "s3cret"))
+                .hasToString("digest user orders");
+
+        java.nio.file.Files.writeString(file, "no-colon-s3cret");
+        assertThatThrownBy(() -> ProxyConfig.of(m))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("--zk-credentials-file")
+                .hasMessageContaining("does not hold 'user:password'")
+                .hasMessageNotContaining("s3cret");
+
+        m.put(Key.ZK_CREDENTIALS_FILE, file + ".missing");
+        assertThatThrownBy(() -> ProxyConfig.of(m))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("--zk-credentials-file")
+                .hasMessageContaining("cannot read");
+        assertThat(ProxyConfig.of(Map.of(Key.GROUP, "g", Key.ZOOKEEPER, "z:1", Key.APP_PORT, "1"))
+                        .sequencerConfig()
+                        .credentials())
+                .isNull();
     }
 
     @Test

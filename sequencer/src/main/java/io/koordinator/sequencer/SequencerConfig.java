@@ -30,6 +30,8 @@ import java.util.Objects;
  *     replicas, default 10,000
  * @param compactionRetainAge entries younger than this (by their znode's creation time) are kept,
  *     default 0 (no age bound)
+ * @param credentials the group's ZooKeeper digest credentials, or {@code null} (default): without
+ *     them the group's subtree is created open to every client (see {@link ZkCredentials})
  */
 public record SequencerConfig(
         String connectString,
@@ -46,7 +48,8 @@ public record SequencerConfig(
         Duration connectionTimeout,
         Duration compactionInterval,
         long compactionRetainEntries,
-        Duration compactionRetainAge) {
+        Duration compactionRetainAge,
+        ZkCredentials credentials) {
 
     public static final String DEFAULT_ROOT = "/koordinator/groups";
 
@@ -113,7 +116,8 @@ public record SequencerConfig(
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(10),
                 10_000,
-                Duration.ZERO);
+                Duration.ZERO,
+                null);
     }
 
     /** ZooKeeper path of this group: {@code <root>/<group>}. */
@@ -170,6 +174,13 @@ public record SequencerConfig(
         return c.build();
     }
 
+    /** The group's ZooKeeper digest credentials; {@code null} leaves its subtree open. */
+    public SequencerConfig withCredentials(ZkCredentials v) {
+        Copy c = new Copy(this);
+        c.credentials = v;
+        return c.build();
+    }
+
     /** A mutable copy, so that each {@code with...} changes only its own values. */
     private static final class Copy {
         private final String connectString;
@@ -187,6 +198,7 @@ public record SequencerConfig(
         private Duration compactionInterval;
         private long compactionRetainEntries;
         private Duration compactionRetainAge;
+        private ZkCredentials credentials;
 
         Copy(SequencerConfig c) {
             connectString = c.connectString;
@@ -204,6 +216,7 @@ public record SequencerConfig(
             compactionInterval = c.compactionInterval;
             compactionRetainEntries = c.compactionRetainEntries;
             compactionRetainAge = c.compactionRetainAge;
+            credentials = c.credentials;
         }
 
         SequencerConfig build() {
@@ -222,7 +235,8 @@ public record SequencerConfig(
                     connectionTimeout,
                     compactionInterval,
                     compactionRetainEntries,
-                    compactionRetainAge);
+                    compactionRetainAge,
+                    credentials);
         }
     }
 }

@@ -3,9 +3,11 @@ package io.koordinator.loadtest.cluster;
 import io.koordinator.loadtest.load.HttpConnection;
 import io.koordinator.loadtest.zk.FreePorts;
 import io.koordinator.sequencer.Secrets;
+import io.koordinator.sequencer.ZkCredentials;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -170,6 +172,10 @@ public final class LocalCluster implements AutoCloseable {
             // the kv app has snapshot endpoints: a replica that lost its app's state restores a peer's
             args.addAll(List.of("--snapshot-path", "/snapshot"));
         }
+        if (extra.stream().noneMatch(a -> a.startsWith("--zk-credentials-file"))) {
+            // the group's subtree belongs to this cluster's own generated credentials, as on a cluster
+            args.addAll(List.of("--zk-credentials-file", credentialsFile().toString()));
+        }
         if (configuredToken(config.proxyArgs()).isEmpty()) {
             // the group's token for /status and state transfer, known here without reading ZooKeeper
             args.addAll(List.of(TOKEN_FLAG, token));
@@ -177,6 +183,16 @@ public final class LocalCluster implements AutoCloseable {
         args.addAll(extra);
         return ChildProcess.java(
                 r.name() + "-proxy", config.jvmOptions(), config.jars().proxy().toString(), args);
+    }
+
+    /** The group's ZooKeeper digest credentials, generated once per cluster, readable by the owner only. */
+    private synchronized Path credentialsFile() throws IOException {
+        Path file = stateDir().resolve("zk-credentials");
+        if (!Files.exists(file)) {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, ZkCredentials.generate(config.group()).text());
+        }
+        return file;
     }
 
     /** This cluster's checkpoint directories, one per replica; removed by {@link #close()}. */

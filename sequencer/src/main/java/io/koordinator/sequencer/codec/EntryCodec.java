@@ -29,9 +29,16 @@ import java.util.zip.CRC32C;
  *   u32     CRC-32C of every byte before it
  * </pre>
  *
- * <p>Integers are big-endian; a varint is an unsigned LEB128 of at most 5 bytes holding an int.
+ * <p>Integers are big-endian; a varint is an unsigned LEB128 of at most 5 bytes holding an int, in
+ * its shortest form (so every entry has exactly one encoding).
  * {@link #decode} accepts exactly this and nothing else: every other input fails with a {@link
- * CorruptEntryException} saying what is wrong. Stateless and thread-safe.
+ * CorruptEntryException} saying what is wrong, and a version byte above {@link #VERSION} (an entry
+ * a newer release wrote) with its subtype {@link UnknownEntryFormatException}, before the rest of
+ * the entry is looked at. Stateless and thread-safe.
+ *
+ * <p>Compatibility rule: a release that changes this format bumps {@link #VERSION}, still reads
+ * every older version, and keeps writing the older version until every proxy of the group reads the
+ * new one (see the README, "Upgrading a group").
  */
 public final class EntryCodec {
     public static final byte VERSION = 1;
@@ -100,8 +107,13 @@ public final class EntryCodec {
         if (data == null || data.length < 1) {
             throw new CorruptEntryException("empty entry");
         }
-        if (data[0] != VERSION) {
-            throw new CorruptEntryException("unknown entry format version " + (data[0] & 0xFF) + " (known: 1)");
+        int version = data[0] & 0xFF;
+        if (version > VERSION) {
+            // Checked before anything else: a newer format may change everything after this byte.
+            throw new UnknownEntryFormatException(version);
+        }
+        if (version != VERSION) {
+            throw new CorruptEntryException("unknown entry format version " + version + " (known: " + VERSION + ")");
         }
         if (data.length < 7) {
             throw new CorruptEntryException("truncated entry: " + data.length + " bytes");
@@ -201,6 +213,10 @@ public final class EntryCodec {
             }
             value |= (b & 0x7F) << shift;
             if ((b & 0x80) == 0) {
+                if (b == 0 && shift > 0) {
+                    // One encoding per entry: a padded varint is not what encode writes.
+                    throw new CorruptEntryException(what + " is not minimally encoded");
+                }
                 if (value < 0) {
                     throw new CorruptEntryException(what + " is negative");
                 }

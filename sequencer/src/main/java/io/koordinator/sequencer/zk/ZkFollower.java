@@ -10,6 +10,7 @@ import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.codec.CorruptEntryException;
 import io.koordinator.sequencer.codec.Entry;
 import io.koordinator.sequencer.codec.EntryCodec;
+import io.koordinator.sequencer.codec.UnknownEntryFormatException;
 import io.koordinator.sequencer.zk.ZkReadAhead.Slot;
 import io.koordinator.sequencer.zk.ZkReadAhead.SlotState;
 import java.time.Duration;
@@ -209,6 +210,8 @@ final class ZkFollower implements Follower {
             Entry entry;
             try {
                 entry = EntryCodec.decode(slot.data());
+            } catch (UnknownEntryFormatException e) {
+                throw e.at(here); // written by a newer release: stop, with where and what
             } catch (CorruptEntryException e) {
                 throw new IllegalStateException(
                         "corrupt entry " + owner.layout.entryPath(segment, next) + ": " + e.getMessage(), e);

@@ -9,6 +9,7 @@ import io.koordinator.sequencer.Secrets;
 import io.koordinator.sequencer.Sequencer;
 import io.koordinator.sequencer.SequencerConfig;
 import io.koordinator.sequencer.SequencerStats;
+import io.koordinator.sequencer.ZkCredentials;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
@@ -22,10 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.watch.PersistentWatcher;
 import org.apache.curator.framework.state.ConnectionState;
-import org.apache.curator.retry.BoundedExponentialBackoffRetry;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
@@ -60,6 +59,9 @@ public final class ZkSequencer implements Sequencer {
     private volatile String connection = "LATENT";
 
     private volatile boolean initialized;
+    /** Set when ZooKeeper answered NoAuth for the group's subtree: wrong or missing credentials. */
+    private volatile String refused;
+
     private final CountDownLatch initializedLatch = new CountDownLatch(1);
     private volatile long sessionId;
     private volatile String logIdentity; // set by initialize()
@@ -84,15 +86,7 @@ public final class ZkSequencer implements Sequencer {
 
     /** A sequencer with its own Curator client, built from {@code config}. */
     public ZkSequencer(SequencerConfig config) {
-        this(
-                config,
-                CuratorFrameworkFactory.builder()
-                        .connectString(config.connectString())
-                        .sessionTimeoutMs((int) config.sessionTimeout().toMillis())
-                        .connectionTimeoutMs((int) config.connectionTimeout().toMillis())
-                        .retryPolicy(new BoundedExponentialBackoffRetry(100, 1000, 3))
-                        .build(),
-                true);
+        this(config, GroupAcls.newClient(config), true);
     }
 
     /**
@@ -141,7 +135,7 @@ public final class ZkSequencer implements Sequencer {
         if (compactor != null) {
             compactor.start();
         }
-        if (!initializedLatch.await(config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        if (!initializedLatch.await(config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS) && refused == null) {
             log.warn("{} ZooKeeper {} not reachable yet; appends fail until it is", identity, config.connectString());
         }
     }
@@ -207,6 +201,7 @@ public final class ZkSequencer implements Sequencer {
         try {
             ensurePath(layout.logPath());
             ensurePath(layout.replicasPath());
+            warnIfOpen();
             logIdentity = "zk:"
                     + Long.toHexString(
                             client.checkExists().forPath(layout.logPath()).getCzxid());
@@ -226,13 +221,46 @@ public final class ZkSequencer implements Sequencer {
             }
             initialized = true;
             initializedLatch.countDown();
-            log.info("{} sequencer ready on {} (log {})", identity, config.connectString(), layout.logPath());
+            log.info(
+                    "{} sequencer ready on {} (log {}, {})",
+                    identity,
+                    config.connectString(),
+                    layout.logPath(),
+                    config.credentials() == null ? "open: no credentials" : "ACLs for " + config.credentials());
+        } catch (KeeperException.NoAuthException e) {
+            refused = refusal();
+            log.error("{} {}", identity, refused);
+            closeWatcher();
         } catch (Exception e) {
             log.warn("{} initializing the log layout failed, retrying on the next connect: {}", identity, e.toString());
-            if (watcher != null) {
-                watcher.close();
-                watcher = null;
-            }
+            closeWatcher();
+        }
+    }
+
+    /** A group created before it had credentials keeps its open ACLs: say so, once per start. */
+    private void warnIfOpen() throws Exception {
+        if (config.credentials() != null && GroupAcls.readableByAnyone(client, config.groupPath())) {
+            log.warn(
+                    "{} {} was created without ACLs and stays readable by every client; protect it with"
+                            + " zkCli: addauth digest <user:password>, then setAcl -R {} auth::cdrwa",
+                    identity,
+                    config.groupPath(),
+                    config.groupPath());
+        }
+    }
+
+    /** Why ZooKeeper refuses this group's subtree to this sequencer: one sentence for /ready. */
+    private String refusal() {
+        ZkCredentials c = config.credentials();
+        String who = c == null ? "without credentials" : "with the credentials of " + c;
+        return "ZooKeeper refused access to " + config.groupPath() + " " + who
+                + ": the group's subtree belongs to other credentials (check --zk-credentials-file)";
+    }
+
+    private void closeWatcher() {
+        if (watcher != null) {
+            watcher.close();
+            watcher = null;
         }
     }
 
@@ -308,7 +336,11 @@ public final class ZkSequencer implements Sequencer {
 
     @Override
     public String connectionState() {
-        return state.get() == State.CLOSED ? "CLOSED" : connection;
+        if (state.get() == State.CLOSED) {
+            return "CLOSED";
+        }
+        String r = refused;
+        return r == null ? connection : "REFUSED: " + r;
     }
 
     @Override

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.koordinator.sequencer.Command;
+import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.RequestId;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class EntryCodecTest {
 
@@ -59,6 +62,11 @@ class EntryCodecTest {
 
         Entry entry = EntryCodec.decode(bytes);
 
+        assertSameBatch(entry, commands);
+    }
+
+    /** {@code entry} holds exactly {@code commands}, field by field. */
+    static void assertSameBatch(Entry entry, List<Command> commands) {
         assertThat(entry.seal()).isFalse();
         assertThat(entry.commands()).hasSize(commands.size());
         for (int i = 0; i < commands.size(); i++) {
@@ -92,8 +100,8 @@ class EntryCodecTest {
         return Stream.of(
                 Arguments.of("empty", new byte[0], "empty entry"),
                 Arguments.of("null", null, "empty entry"),
-                Arguments.of("unknown version 2", withCrc(set(good, 0, 2)), "unknown entry format version 2"),
                 Arguments.of("version 0", withCrc(set(good, 0, 0)), "unknown entry format version 0"),
+                Arguments.of("version 2", withCrc(set(good, 0, 2)), "entry format version 2, newer than"),
                 Arguments.of("just a version byte", new byte[] {1}, "truncated"),
                 Arguments.of("truncated by one byte", Arrays.copyOf(good, good.length - 1), "checksum"),
                 Arguments.of("truncated in half", Arrays.copyOf(good, good.length / 2), "checksum"),
@@ -112,6 +120,10 @@ class EntryCodecTest {
                         "varint too long",
                         withCrc(new byte[] {1, 0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0x7F}),
                         "does not fit an int"),
+                Arguments.of(
+                        "padded varint (found by EntryCodecFuzzTest)",
+                        withCrc(new byte[] {1, 1, (byte) 0x80, 0}),
+                        "command count is not minimally encoded"),
                 Arguments.of("payload length past the end", withCrc(payloadLengthBumped(good)), "truncated"),
                 Arguments.of("empty origin", withCrc(new byte[] {1, 0, 1, 0}), "empty origin"),
                 Arguments.of(
@@ -127,6 +139,65 @@ class EntryCodecTest {
         assertThatThrownBy(() -> EntryCodec.decode(input))
                 .isInstanceOf(CorruptEntryException.class)
                 .hasMessageContaining(message);
+    }
+
+    /**
+     * Version 1 exactly as released: {@link #SAMPLE} and a seal, byte for byte. An entry written by
+     * any earlier proxy of this format is still read, and the current code still writes it, so
+     * proxies of two releases on one log read each other's entries. Changing these bytes breaks
+     * rolling upgrades: bump {@link EntryCodec#VERSION} instead and keep reading version 1.
+     */
+    private static final String RELEASED_V1_SAMPLE =
+            "010002097265706c6963612d3000000000000000010000018bcfe5680100064745"
+                    + "54202f61097265706c6963612d31000000000000002a0000018bcfe5682a066b65792d370f504f5354202f620d0a0d0a626f"
+                    + "64797ee2b99f";
+
+    private static final String RELEASED_V1_SEAL = "010100d687a973";
+
+    @Test
+    void readsAndWritesTheReleasedVersion1BytesExactly() throws Exception {
+        byte[] released = HexFormat.of().parseHex(RELEASED_V1_SAMPLE);
+
+        Entry entry = EntryCodec.decode(released);
+
+        assertThat(entry.seal()).isFalse();
+        assertThat(entry.commands())
+                .extracting(Command::requestId)
+                .containsExactly(new RequestId("replica-0", 1), new RequestId("replica-1", 42));
+        assertThat(entry.commands().get(1).idempotencyKey()).isEqualTo("key-7");
+        assertThat(new String(entry.commands().get(1).payload(), StandardCharsets.UTF_8))
+                .isEqualTo("POST /b\r\n\r\nbody");
+        assertThat(EntryCodec.encode(SAMPLE)).isEqualTo(released);
+        assertThat(EntryCodec.decode(HexFormat.of().parseHex(RELEASED_V1_SEAL))).isEqualTo(Entry.SEAL);
+        assertThat(EntryCodec.encodeSeal()).isEqualTo(HexFormat.of().parseHex(RELEASED_V1_SEAL));
+    }
+
+    @ParameterizedTest(name = "version {0}")
+    @ValueSource(ints = {2, 3, 127, 255})
+    void aNewerVersionIsAnUnknownFormatNotDamage(int version) {
+        // A newer release may change everything after the version byte, the checksum included.
+        byte[] newer = EntryCodec.encode(SAMPLE);
+        newer[0] = (byte) version;
+        newer[newer.length - 1] ^= 0x55;
+
+        assertThatThrownBy(() -> EntryCodec.decode(newer))
+                .isInstanceOfSatisfying(UnknownEntryFormatException.class, e -> {
+                    assertThat(e.version()).isEqualTo(version);
+                    assertThat(e.position()).isEqualTo(Positions.NONE);
+                    assertThat(e.at(Positions.entry(3, 17)).getMessage())
+                            .isEqualTo("the entry at 3:17:0 has entry format version " + version
+                                    + ", newer than the version 1 this proxy reads; it stops there rather than"
+                                    + " skip it: upgrade this proxy");
+                });
+    }
+
+    @Test
+    void versionZeroIsDamageNotANewerFormat() {
+        byte[] zero = withCrc(set(EntryCodec.encode(SAMPLE), 0, 0));
+
+        assertThatThrownBy(() -> EntryCodec.decode(zero))
+                .isExactlyInstanceOf(CorruptEntryException.class)
+                .hasMessageContaining("unknown entry format version 0");
     }
 
     /** A copy of {@code entry} without its CRC, with {@code extra} appended. */
@@ -157,7 +228,7 @@ class EntryCodecTest {
         return body;
     }
 
-    private static byte[] withCrc(byte[] body) {
+    static byte[] withCrc(byte[] body) {
         CRC32C crc = new CRC32C();
         crc.update(body);
         return ByteBuffer.allocate(body.length + 4)
