@@ -120,7 +120,12 @@ class LinearizableReadIT {
     /** Entries in the group's log: children of every segment. */
     private static long logEntries() throws Exception {
         String log = "/koordinator/groups/" + GROUP + "/log";
-        try (CuratorFramework zk = CuratorFrameworkFactory.newClient(cluster.connectString(), new RetryOneTime(200))) {
+        try (CuratorFramework zk = CuratorFrameworkFactory.builder()
+                .connectString(cluster.connectString())
+                .retryPolicy(new RetryOneTime(200))
+                // the group's subtree has ACLs: read it with the group's own credentials
+                .authorization("digest", cluster.credentials().text().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .build()) {
             zk.start();
             long n = 0;
             for (String segment : zk.getChildren().forPath(log)) {

@@ -185,6 +185,14 @@ public final class LocalCluster implements AutoCloseable {
                 r.name() + "-proxy", config.jvmOptions(), config.jars().proxy().toString(), args);
     }
 
+    /**
+     * The group's ZooKeeper digest credentials, for a client of the test that reads the group's
+     * subtree itself ({@code authorization("digest", credentials().text().getBytes(UTF_8))}).
+     */
+    public ZkCredentials credentials() throws IOException {
+        return ZkCredentials.read(credentialsFile());
+    }
+
     /** The group's ZooKeeper digest credentials, generated once per cluster, readable by the owner only. */
     private synchronized Path credentialsFile() throws IOException {
         Path file = stateDir().resolve("zk-credentials");
