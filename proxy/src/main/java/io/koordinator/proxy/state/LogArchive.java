@@ -4,11 +4,9 @@ import io.koordinator.sequencer.Positions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,13 +136,7 @@ final class LogArchive {
 
     /** The archived journals, oldest first. */
     List<Path> journals() throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().matches("journal-\\d{10}"))
-                    .sorted()
-                    .toList();
-        } catch (NoSuchFileException e) {
-            return List.of();
-        }
+        return StateStore.journalsIn(dir);
     }
 
     private void write(String name, long position) throws IOException {

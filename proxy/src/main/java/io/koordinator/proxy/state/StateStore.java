@@ -405,7 +405,12 @@ public final class StateStore implements AutoCloseable {
     }
 
     private List<Path> journals() throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
+        return journalsIn(dir);
+    }
+
+    /** The journal files in {@code directory}, oldest first (none if it does not exist). */
+    static List<Path> journalsIn(Path directory) throws IOException {
+        try (Stream<Path> s = Files.list(directory)) {
             return s.filter(p -> p.getFileName().toString().matches("journal-\\d{10}"))
                     .sorted()
                     .toList();
