@@ -121,6 +121,12 @@ public final class InjectConfigKeys {
     public static final String ON_DIVERGENCE = PREFIX + "on-divergence";
 
     /**
+     * Non-negative integer, bytes: bound of the log archive of an app without snapshot endpoints (0: none);
+     * default: the proxy's (1 GiB).
+     */
+    public static final String ARCHIVE_MAX_BYTES = PREFIX + "archive-max-bytes";
+
+    /**
      * Name of a volume of the pod that holds the proxy's state directory (subdirectory {@value #STATE_SUB_PATH}),
      * e.g. the app's PersistentVolumeClaim; default: the injector adds the emptyDir {@value #STATE_VOLUME_NAME}.
      */
@@ -254,6 +260,7 @@ public final class InjectConfigKeys {
     public static final String ENV_STATE_DIR = Key.STATE_DIR.env();
     public static final String ENV_APP_KIND = Key.APP_KIND.env();
     public static final String ENV_ON_DIVERGENCE = Key.ON_DIVERGENCE.env();
+    public static final String ENV_ARCHIVE_MAX_BYTES = Key.ARCHIVE_MAX_BYTES.env();
     public static final String ENV_TRANSFER_TOKEN = Key.TRANSFER_TOKEN.env();
     public static final String ENV_ZK_CREDENTIALS_FILE = Key.ZK_CREDENTIALS_FILE.env();
 

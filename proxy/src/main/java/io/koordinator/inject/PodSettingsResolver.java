@@ -68,6 +68,7 @@ final class PodSettingsResolver {
         tune(tuning, annotations, ACCESS_LOG, ENV_ACCESS_LOG, t -> Values.oneOf(t, "on", "off"));
         tune(tuning, annotations, APP_KIND, ENV_APP_KIND, t -> Values.oneOf(t, "memory", "durable", "position-aware"));
         tune(tuning, annotations, ON_DIVERGENCE, ENV_ON_DIVERGENCE, t -> Values.oneOf(t, "report", "resync"));
+        tune(tuning, annotations, ARCHIVE_MAX_BYTES, ENV_ARCHIVE_MAX_BYTES, t -> "" + Values.nonNegativeLong(t));
         String stateVolume = stateVolume(pod, annotations);
         if (stateVolume == null && "durable".equals(tuning.get(ENV_APP_KIND))) {
             checkDurableDataBesideTheCheckpoint(pod);

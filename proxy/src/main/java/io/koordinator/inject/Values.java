@@ -53,6 +53,19 @@ final class Values {
         throw new IllegalArgumentException("'" + text + "' is not a positive integer");
     }
 
+    static long nonNegativeLong(String text) {
+        String t = text.trim();
+        try {
+            long n = Long.parseLong(t);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the message below
+        }
+        throw new IllegalArgumentException("'" + text + "' is not a non-negative integer");
+    }
+
     static boolean bool(String text) {
         String t = text.trim();
         if (t.equals("true") || t.equals("false")) {

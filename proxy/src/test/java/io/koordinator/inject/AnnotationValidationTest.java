@@ -50,6 +50,7 @@ class AnnotationValidationTest {
                 "koordinator.io/access-log            | yes      | 'yes' is not one of on, off",
                 "koordinator.io/app-kind              | stateless | 'stateless' is not one of memory, durable, position-aware",
                 "koordinator.io/on-divergence         | fix      | 'fix' is not one of report, resync",
+                "koordinator.io/archive-max-bytes     | -1       | '-1' is not a non-negative integer",
                 "koordinator.io/state-volume          | Data_1   | 'Data_1' is not a volume name",
                 "koordinator.io/state-volume          | data     | the pod has no volume named 'data' (its volumes: none)",
                 "koordinator.io/transfer-token-secret | Token_1  | 'Token_1' is not a Secret name",
@@ -91,6 +92,7 @@ class AnnotationValidationTest {
                 "koordinator.io/app-kind              | Position-Aware | KOORD_APP_KIND              | position-aware",
                 "koordinator.io/app-kind              | durable        | KOORD_APP_KIND              | durable",
                 "koordinator.io/on-divergence         | resync         | KOORD_ON_DIVERGENCE         | resync",
+                "koordinator.io/archive-max-bytes     | 4294967296     | KOORD_ARCHIVE_MAX_BYTES     | 4294967296",
             })
     void validValueReachesTheProxy(String annotation, String value, String env, String expected) {
         Pod patched = apply(pod(Map.of(annotation, value)));
