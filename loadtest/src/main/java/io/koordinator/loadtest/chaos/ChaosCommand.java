@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -83,8 +84,13 @@ public final class ChaosCommand implements Callable<Integer> {
             names = "--faults",
             split = ",",
             description =
-                    "Fault kinds to draw from (proxy-kill, app-kill, replica-kill, zk-leader-kill, session-expiry, proxy-pause); default all.")
+                    "Fault kinds to draw from (proxy-kill, app-kill, replica-kill, zk-leader-kill, session-expiry, proxy-pause, partition); default all (partition only where network namespaces can be made).")
     List<String> faultKinds;
+
+    @Option(
+            names = "--no-partition",
+            description = "Run the replicas in the root network namespace and draw no partition fault.")
+    boolean noPartition;
 
     @Option(
             names = "--check-budget",
@@ -105,6 +111,17 @@ public final class ChaosCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long s = seed != null ? seed : ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         List<FaultKind> kinds = kinds();
+        Optional<String> noNamespaces =
+                noPartition ? Optional.of("--no-partition") : LocalCluster.podNamespacesUnavailable();
+        if (noNamespaces.isPresent() && kinds.contains(FaultKind.PARTITION)) {
+            if (faultKinds != null && !faultKinds.isEmpty()) {
+                System.err.println("chaos: the partition fault needs the replicas in network namespaces, and "
+                        + noNamespaces.get());
+                return 2;
+            }
+            kinds.remove(FaultKind.PARTITION);
+            out.println("chaos: no partition fault: " + noNamespaces.get());
+        }
         List<FaultPlan.Planned> plan = FaultPlan.of(s, duration, sessionTimeout, 3, kinds);
         out.printf(
                 "chaos: seed=%d%s duration=%ds faults planned=%d%n",
@@ -113,6 +130,7 @@ public final class ChaosCommand implements Callable<Integer> {
                 .withGroup("chaos")
                 .withZkProcessPerServer(true)
                 .withZkMaxSessionTimeout(sessionTimeout)
+                .withPodNamespaces(kinds.contains(FaultKind.PARTITION))
                 .withProxyArgs(List.of("--request-timeout", requestTimeout.toMillis() + "ms"))
                 .withReplicaProxyArgs(READ_POLICIES.stream()
                         .map(p -> List.of("--read-policy", p))
@@ -138,7 +156,7 @@ public final class ChaosCommand implements Callable<Integer> {
 
     private List<FaultKind> kinds() {
         if (faultKinds == null || faultKinds.isEmpty()) {
-            return FaultPlan.allKinds();
+            return new ArrayList<>(FaultPlan.allKinds());
         }
         List<FaultKind> kinds = new ArrayList<>();
         for (String name : faultKinds) {
@@ -282,6 +300,9 @@ public final class ChaosCommand implements Callable<Integer> {
                     cluster.restartProxy(i);
                 } else {
                     cluster.resumeProxy(i);
+                }
+                if (cluster.config().podNamespaces()) {
+                    cluster.reconnect(i);
                 }
             }
         } catch (IOException e) {

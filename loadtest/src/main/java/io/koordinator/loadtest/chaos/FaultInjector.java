@@ -115,6 +115,7 @@ final class FaultInjector {
                 cluster.killProxy(r);
             }
             case SESSION_EXPIRY, PROXY_PAUSE -> cluster.pauseProxy(r);
+            case PARTITION -> cluster.partition(r);
             case ZK_LEADER_KILL -> {
                 ZkEnsemble zk = cluster.zookeeper();
                 int leader = zk.leader();
@@ -138,6 +139,7 @@ final class FaultInjector {
                 cluster.restartProxy(r);
             }
             case SESSION_EXPIRY, PROXY_PAUSE -> cluster.resumeProxy(r);
+            case PARTITION -> cluster.reconnect(r);
             case ZK_LEADER_KILL -> cluster.zookeeper().restart(zkVictim);
             default -> throw new IllegalStateException("unknown fault " + p.kind() + " on " + target);
         }

@@ -16,7 +16,13 @@ enum FaultKind {
      */
     SESSION_EXPIRY("session-expiry"),
     /** SIGSTOP of a replica's proxy for a few seconds, well within the session timeout, then SIGCONT. */
-    PROXY_PAUSE("proxy-pause");
+    PROXY_PAUSE("proxy-pause"),
+    /**
+     * A replica cut off its peers and off ZooKeeper, both ways, while its clients still reach it,
+     * then reconnected; sometimes for longer than the session timeout. Needs the replicas in
+     * network namespaces of their own.
+     */
+    PARTITION("partition");
 
     private final String label;
 

@@ -43,6 +43,7 @@ final class FaultPlan {
                 case ZK_LEADER_KILL -> 2_000 + rnd.nextInt(2_000);
                 case SESSION_EXPIRY -> sessionTimeout.toMillis() + 3_000;
                 case PROXY_PAUSE -> 1_500 + rnd.nextInt(Math.max(1, (int) sessionTimeout.toMillis() / 2 - 1_500));
+                case PARTITION -> 2_000 + rnd.nextInt((int) sessionTimeout.toMillis() + 4_000);
             };
             int replica = rnd.nextInt(replicas);
             if (at + hold > end) {

@@ -58,7 +58,17 @@ public final class ChildProcess implements AutoCloseable {
     /** {@code java <jvmOptions> -jar <jar> <args>} with the JVM running this code. */
     public static ChildProcess java(String name, List<String> jvmOptions, String jar, List<String> args)
             throws IOException {
-        List<String> cmd = new ArrayList<>();
+        return java(name, List.of(), jvmOptions, jar, args);
+    }
+
+    /**
+     * The same after {@code prefix}, a command that execs the rest (e.g. {@code ip netns exec
+     * <ns>}), so that this process is still the JVM itself and signals reach it.
+     */
+    public static ChildProcess java(
+            String name, List<String> prefix, List<String> jvmOptions, String jar, List<String> args)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
         cmd.addAll(jvmOptions);
         cmd.add("-jar");

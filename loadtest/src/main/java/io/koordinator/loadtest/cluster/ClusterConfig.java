@@ -3,6 +3,7 @@ package io.koordinator.loadtest.cluster;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Settings of a {@link LocalCluster}.
@@ -18,6 +19,7 @@ import java.util.Objects;
  * @param zkMaxSessionTimeout the longest session ZooKeeper grants; null: its default (20 ticks)
  * @param replicaProxyArgs extra flags for one proxy each, by replica index, after {@code
  *     proxyArgs} (e.g. a read policy per replica); replicas beyond the list get none
+ * @param podNamespaces each replica in a network namespace of its own ({@link #withPodNamespaces})
  */
 public record ClusterConfig(
         int zkServers,
@@ -29,7 +31,8 @@ public record ClusterConfig(
         Duration startTimeout,
         boolean zkProcessPerServer,
         Duration zkMaxSessionTimeout,
-        List<List<String>> replicaProxyArgs) {
+        List<List<String>> replicaProxyArgs,
+        boolean podNamespaces) {
 
     public ClusterConfig {
         replicaProxyArgs = replicaProxyArgs.stream().map(List::copyOf).toList();
@@ -64,77 +67,41 @@ public record ClusterConfig(
                 Duration.ofSeconds(90),
                 false,
                 null,
-                List.of());
+                List.of(),
+                false);
     }
 
     public ClusterConfig withProxyArgs(List<String> v) {
-        return new ClusterConfig(
-                zkServers,
-                replicas,
-                group,
-                jars,
-                v,
-                jvmOptions,
-                startTimeout,
-                zkProcessPerServer,
-                zkMaxSessionTimeout,
-                replicaProxyArgs);
+        return with(d -> d.proxyArgs = v);
     }
 
     public ClusterConfig withJvmOptions(List<String> v) {
-        return new ClusterConfig(
-                zkServers,
-                replicas,
-                group,
-                jars,
-                proxyArgs,
-                v,
-                startTimeout,
-                zkProcessPerServer,
-                zkMaxSessionTimeout,
-                replicaProxyArgs);
+        return with(d -> d.jvmOptions = v);
     }
 
     public ClusterConfig withGroup(String v) {
-        return new ClusterConfig(
-                zkServers,
-                replicas,
-                v,
-                jars,
-                proxyArgs,
-                jvmOptions,
-                startTimeout,
-                zkProcessPerServer,
-                zkMaxSessionTimeout,
-                replicaProxyArgs);
+        return with(d -> d.group = v);
     }
 
     public ClusterConfig withZkProcessPerServer(boolean v) {
-        return new ClusterConfig(
-                zkServers,
-                replicas,
-                group,
-                jars,
-                proxyArgs,
-                jvmOptions,
-                startTimeout,
-                v,
-                zkMaxSessionTimeout,
-                replicaProxyArgs);
+        return with(d -> d.zkProcessPerServer = v);
+    }
+
+    public ClusterConfig withZkMaxSessionTimeout(Duration v) {
+        return with(d -> d.zkMaxSessionTimeout = v);
     }
 
     public ClusterConfig withReplicaProxyArgs(List<List<String>> v) {
-        return new ClusterConfig(
-                zkServers,
-                replicas,
-                group,
-                jars,
-                proxyArgs,
-                jvmOptions,
-                startTimeout,
-                zkProcessPerServer,
-                zkMaxSessionTimeout,
-                v);
+        return with(d -> d.replicaProxyArgs = v);
+    }
+
+    /**
+     * Runs each replica (its app and its proxy) in a network namespace of its own, as a pod, so a
+     * network partition can cut it off ({@link LocalCluster#partition}); needs root, {@code ip}
+     * and {@code iptables}.
+     */
+    public ClusterConfig withPodNamespaces(boolean v) {
+        return with(d -> d.podNamespaces = v);
     }
 
     /** The extra flags of replica {@code index}'s proxy: {@code proxyArgs}, then its own. */
@@ -146,17 +113,49 @@ public record ClusterConfig(
         return all;
     }
 
-    public ClusterConfig withZkMaxSessionTimeout(Duration v) {
+    private ClusterConfig with(Consumer<Draft> change) {
+        Draft d = new Draft(this);
+        change.accept(d);
         return new ClusterConfig(
-                zkServers,
-                replicas,
-                group,
-                jars,
-                proxyArgs,
-                jvmOptions,
-                startTimeout,
-                zkProcessPerServer,
-                v,
-                replicaProxyArgs);
+                d.zkServers,
+                d.replicas,
+                d.group,
+                d.jars,
+                d.proxyArgs,
+                d.jvmOptions,
+                d.startTimeout,
+                d.zkProcessPerServer,
+                d.zkMaxSessionTimeout,
+                d.replicaProxyArgs,
+                d.podNamespaces);
+    }
+
+    /** The fields of a config being changed by one wither. */
+    private static final class Draft {
+        int zkServers;
+        int replicas;
+        String group;
+        Jars jars;
+        List<String> proxyArgs;
+        List<String> jvmOptions;
+        Duration startTimeout;
+        boolean zkProcessPerServer;
+        Duration zkMaxSessionTimeout;
+        List<List<String>> replicaProxyArgs;
+        boolean podNamespaces;
+
+        Draft(ClusterConfig c) {
+            zkServers = c.zkServers;
+            replicas = c.replicas;
+            group = c.group;
+            jars = c.jars;
+            proxyArgs = c.proxyArgs;
+            jvmOptions = c.jvmOptions;
+            startTimeout = c.startTimeout;
+            zkProcessPerServer = c.zkProcessPerServer;
+            zkMaxSessionTimeout = c.zkMaxSessionTimeout;
+            replicaProxyArgs = c.replicaProxyArgs;
+            podNamespaces = c.podNamespaces;
+        }
     }
 }

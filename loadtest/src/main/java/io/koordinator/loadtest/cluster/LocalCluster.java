@@ -30,7 +30,9 @@ import tools.jackson.databind.ObjectMapper;
  * <p>{@link #start()} returns once ZooKeeper serves, every app listens and every proxy is ready;
  * {@link #close()} stops everything it started, proxies first. In between, faults: a replica's
  * proxy or app killed ({@link #killProxy}, {@link #killApp}) and restarted, a proxy paused and
- * resumed (SIGSTOP, SIGCONT), a ZooKeeper server killed and restarted ({@link #zookeeper()}).
+ * resumed (SIGSTOP, SIGCONT), a ZooKeeper server killed and restarted ({@link #zookeeper()}), and,
+ * with each replica in a network namespace of its own, a replica cut off the network ({@link
+ * #partition}) and reconnected.
  */
 public final class LocalCluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
@@ -48,6 +50,7 @@ public final class LocalCluster implements AutoCloseable {
     // Set by start(); elements are replaced when a fault restarts a process (any thread reads them).
     private final List<Replica> replicas = new CopyOnWriteArrayList<>();
     private ZkEnsemble zookeeper;
+    private PodNetwork pods; // with ClusterConfig.podNamespaces only
     private String connectString;
     private Path stateDir; // created by the first proxy launch
     private final String token;
@@ -83,13 +86,17 @@ public final class LocalCluster implements AutoCloseable {
         }
         long deadline = System.nanoTime() + config.startTimeout().toNanos();
         try {
-            zookeeper = ZkEnsemble.start(config);
+            if (config.podNamespaces()) {
+                pods = PodNetwork.create(config.replicas());
+            }
+            zookeeper = ZkEnsemble.start(config, pods == null ? "127.0.0.1" : pods.hostAddress());
             // The apps need no ZooKeeper: they start while the ensemble elects its leader.
             int[] ports = FreePorts.pick(3 * config.replicas());
             for (int i = 0; i < config.replicas(); i++) {
                 String name = "replica-" + (i + 1);
-                replicas.add(new Replica(name, ports[3 * i], ports[3 * i + 1], ports[3 * i + 2], null, null));
-                replicas.set(i, replicas.get(i).withApp(launchApp(replicas.get(i))));
+                String host = pods == null ? "127.0.0.1" : pods.address(i);
+                replicas.add(new Replica(name, host, ports[3 * i], ports[3 * i + 1], ports[3 * i + 2], null, null));
+                replicas.set(i, replicas.get(i).withApp(launchApp(i, replicas.get(i))));
             }
             connectString = zookeeper.awaitServing(remaining(deadline));
             log.info("cluster/{} zookeeper serving at {}", config.group(), connectString);
@@ -109,8 +116,12 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private ChildProcess launchApp(Replica r) throws IOException {
+    private ChildProcess launchApp(int index, Replica r) throws IOException {
         List<String> args = new ArrayList<>(List.of("kv-app", "--port", Integer.toString(r.appPort())));
+        if (pods != null) {
+            // as in a pod: the proxy reaches it on 127.0.0.1, the run's checks on the pod's address
+            args.addAll(List.of("--host", "0.0.0.0"));
+        }
         String kind = appKind();
         if (!kind.equals("memory")) {
             // a durable app keeps its state in a file beside the replica's checkpoint directory
@@ -120,7 +131,11 @@ public final class LocalCluster implements AutoCloseable {
             }
         }
         return ChildProcess.java(
-                r.name() + "-app", config.jvmOptions(), config.jars().loadtest().toString(), args);
+                r.name() + "-app",
+                inNamespace(index),
+                config.jvmOptions(),
+                config.jars().loadtest().toString(),
+                args);
     }
 
     /** The proxies' {@code --app-kind}, which the apps are started to match. */
@@ -155,13 +170,13 @@ public final class LocalCluster implements AutoCloseable {
                 "--app-host",
                 "127.0.0.1",
                 "--listen-address",
-                "127.0.0.1",
+                pods == null ? "127.0.0.1" : "0.0.0.0",
                 "--listen-port",
                 Integer.toString(r.listenPort()),
                 "--admin-port",
                 Integer.toString(r.adminPort()),
                 "--advertise-address",
-                "127.0.0.1",
+                r.host(),
                 "--pass-through",
                 "/healthz",
                 // one checkpoint directory per replica and per cluster, kept across proxy restarts
@@ -182,7 +197,16 @@ public final class LocalCluster implements AutoCloseable {
         }
         args.addAll(extra);
         return ChildProcess.java(
-                r.name() + "-proxy", config.jvmOptions(), config.jars().proxy().toString(), args);
+                r.name() + "-proxy",
+                inNamespace(index),
+                config.jvmOptions(),
+                config.jars().proxy().toString(),
+                args);
+    }
+
+    /** The command prefix that runs a process of replica {@code index}: none, or its namespace's. */
+    private List<String> inNamespace(int index) {
+        return pods == null ? List.of() : pods.exec(index);
     }
 
     /**
@@ -253,7 +277,7 @@ public final class LocalCluster implements AutoCloseable {
         if (r.app().isAlive()) {
             throw new IllegalStateException(r.name() + " app is running");
         }
-        Replica restarted = r.withApp(launchApp(r));
+        Replica restarted = r.withApp(launchApp(index, r));
         replicas.set(index, restarted);
         awaitListening(restarted.app(), System.nanoTime() + timeout.toNanos());
         log.info("cluster/{} {} app restarted", config.group(), r.name());
@@ -289,6 +313,35 @@ public final class LocalCluster implements AutoCloseable {
                 "cluster/{} {} proxy resumed",
                 config.group(),
                 replicas.get(index).name());
+    }
+
+    /**
+     * Cuts replica {@code index} off its peers and off ZooKeeper, both ways, while its clients still
+     * reach it; needs {@link ClusterConfig#withPodNamespaces}.
+     */
+    public void partition(int index) throws IOException {
+        requirePods().cut(index, zookeeper.clientPorts());
+    }
+
+    /** Heals {@link #partition}. */
+    public void reconnect(int index) throws IOException {
+        requirePods().restore(index);
+    }
+
+    private PodNetwork requirePods() {
+        if (pods == null) {
+            throw new IllegalStateException(
+                    "the replicas share the root namespace; see ClusterConfig.withPodNamespaces");
+        }
+        return pods;
+    }
+
+    /**
+     * Why this machine cannot run replicas in network namespaces ({@link
+     * ClusterConfig#withPodNamespaces}), or empty if it can.
+     */
+    public static Optional<String> podNamespacesUnavailable() {
+        return PodNetwork.unavailable();
     }
 
     /** The proxy's {@code /ready} verdict: true on 200, false on any other answer or none. */
@@ -403,6 +456,9 @@ public final class LocalCluster implements AutoCloseable {
         closeAll(replicas.stream().map(Replica::app).filter(p -> p != null).toList());
         if (zookeeper != null) {
             zookeeper.close();
+        }
+        if (pods != null) {
+            pods.close();
         }
         deleteQuietly(stateDir);
         log.info("cluster/{} stopped", config.group());

@@ -27,27 +27,33 @@ public final class ZkEnsemble implements AutoCloseable {
     private final boolean perServer;
     private final int basePort;
     private final Path dataDir;
+    private final String address;
     // One element per process; replaced on restart, read by other threads.
     private final List<ChildProcess> processes = new CopyOnWriteArrayList<>();
     private volatile String connectString;
 
-    private ZkEnsemble(ClusterConfig config, boolean perServer, int basePort, Path dataDir) {
+    private ZkEnsemble(ClusterConfig config, boolean perServer, int basePort, Path dataDir, String address) {
         this.config = config;
+        this.address = address;
         this.perServer = perServer;
         this.basePort = basePort;
         this.dataDir = dataDir;
     }
 
-    /** Starts the processes; {@link #awaitServing} waits for the connect string. */
-    static ZkEnsemble start(ClusterConfig config) throws IOException {
+    /**
+     * Starts the processes, their client ports bound to {@code address}; {@link #awaitServing}
+     * waits for the connect string.
+     */
+    static ZkEnsemble start(ClusterConfig config, String address) throws IOException {
         boolean perServer = config.zkProcessPerServer() && config.zkServers() > 1;
         ZkEnsemble e = perServer
                 ? new ZkEnsemble(
                         config,
                         true,
                         FreePorts.pickConsecutive(3 * config.zkServers()),
-                        Files.createTempDirectory("koordinator-zk-"))
-                : new ZkEnsemble(config, false, 0, null);
+                        Files.createTempDirectory("koordinator-zk-"),
+                        address)
+                : new ZkEnsemble(config, false, 0, null, address);
         if (perServer) {
             for (int i = 0; i < config.zkServers(); i++) {
                 e.processes.add(e.launch(i));
@@ -55,7 +61,7 @@ public final class ZkEnsemble implements AutoCloseable {
         } else {
             List<String> args =
                     new ArrayList<>(List.of("zookeeper", "--servers", Integer.toString(config.zkServers())));
-            e.addSessionLimit(args);
+            e.addCommonFlags(args);
             e.processes.add(ChildProcess.java(
                     "zookeeper", config.jvmOptions(), config.jars().loadtest().toString(), args));
         }
@@ -73,7 +79,7 @@ public final class ZkEnsemble implements AutoCloseable {
                 Integer.toString(basePort),
                 "--data-dir",
                 dataDir.toString()));
-        addSessionLimit(args);
+        addCommonFlags(args);
         return ChildProcess.java(
                 "zookeeper-" + (index + 1),
                 config.jvmOptions(),
@@ -81,7 +87,8 @@ public final class ZkEnsemble implements AutoCloseable {
                 args);
     }
 
-    private void addSessionLimit(List<String> args) {
+    private void addCommonFlags(List<String> args) {
+        args.addAll(List.of("--bind-address", address));
         if (config.zkMaxSessionTimeout() != null) {
             args.add("--max-session-timeout");
             args.add(config.zkMaxSessionTimeout().toMillis() + "ms");
@@ -118,7 +125,7 @@ public final class ZkEnsemble implements AutoCloseable {
     /** The 0-based index of the server that is leader now, or -1 if none answers as leader. */
     public int leader() {
         for (int i = 0; i < size(); i++) {
-            if ("leader".equals(FourLetterWords.mode("127.0.0.1", clientPort(i)))) {
+            if ("leader".equals(FourLetterWords.mode(address, clientPort(i)))) {
                 return i;
             }
         }
@@ -127,18 +134,27 @@ public final class ZkEnsemble implements AutoCloseable {
 
     /** The {@code srvr} mode of server {@code index}, or null if it does not serve. */
     public String mode(int index) {
-        return FourLetterWords.mode("127.0.0.1", clientPort(index));
+        return FourLetterWords.mode(address, clientPort(index));
     }
 
     /** ZooKeeper's count of znodes ({@code mntr zk_znode_count}) from the first server that answers, or -1. */
     public long znodeCount() {
         for (int i = 0; i < size(); i++) {
-            long n = FourLetterWords.monitor("127.0.0.1", clientPort(i), "zk_znode_count");
+            long n = FourLetterWords.monitor(address, clientPort(i), "zk_znode_count");
             if (n >= 0) {
                 return n;
             }
         }
         return -1;
+    }
+
+    /** The client ports, in server order. */
+    public List<Integer> clientPorts() {
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < size(); i++) {
+            ports.add(clientPort(i));
+        }
+        return ports;
     }
 
     private int clientPort(int index) {

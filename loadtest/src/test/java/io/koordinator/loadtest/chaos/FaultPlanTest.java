@@ -35,10 +35,26 @@ class FaultPlanTest {
                     assertTrue(p.hold().compareTo(SESSION) > 0, "an expiry outlasts the session");
                 } else if (p.kind() == FaultKind.PROXY_PAUSE) {
                     assertTrue(p.hold().compareTo(SESSION) < 0, "a pause stays within the session");
+                } else if (p.kind() == FaultKind.PARTITION) {
+                    assertTrue(p.hold().toMillis() >= 2_000, "a partition lasts long enough to be noticed");
+                    assertTrue(p.hold().compareTo(SESSION.plusSeconds(6)) < 0, "a partition heals within a run");
                 }
             }
             assertTrue(previousEnd <= MINUTE.toMillis() - 5_000);
         }
+    }
+
+    @Test
+    void partitionsSometimesOutlastTheSession() {
+        long longer = 0;
+        long shorter = 0;
+        for (long seed = 1; seed <= 50; seed++) {
+            for (FaultPlan.Planned p : FaultPlan.of(seed, MINUTE, SESSION, 3, List.of(FaultKind.PARTITION))) {
+                longer += p.hold().compareTo(SESSION) > 0 ? 1 : 0;
+                shorter += p.hold().compareTo(SESSION) < 0 ? 1 : 0;
+            }
+        }
+        assertTrue(longer > 0 && shorter > 0, "longer " + longer + ", shorter " + shorter);
     }
 
     @Test
