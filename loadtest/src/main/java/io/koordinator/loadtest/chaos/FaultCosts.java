@@ -2,7 +2,10 @@ package io.koordinator.loadtest.chaos;
 
 import io.koordinator.loadtest.check.linear.HistoryOp;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What each fault cost the clients, from the history: the longest time without an acknowledged
@@ -12,16 +15,18 @@ import java.util.List;
 final class FaultCosts {
     private FaultCosts() {}
 
-    /** The table, one row per fault, then a line per kind-less total. */
+    /** The table, one row per fault, then one row per kind: longest and mean gap, sums of the rest. */
     static void print(
             PrintStream out, List<FaultInjector.Injected> faults, List<HistoryOp> history, long origin, long end) {
         out.printf(
                 "%-15s %-30s %8s %8s %12s %8s %8s%n",
                 "fault", "target", "at s", "held ms", "unavail. ms", "failed", "unknown");
+        Map<FaultKind, List<Cost>> byKind = new EnumMap<>(FaultKind.class);
         for (int i = 0; i < faults.size(); i++) {
             FaultInjector.Injected f = faults.get(i);
             long windowEnd = i + 1 < faults.size() ? faults.get(i + 1).injectNanos() : end;
             Cost c = cost(history, f.injectNanos(), windowEnd);
+            byKind.computeIfAbsent(f.kind(), k -> new ArrayList<>()).add(c);
             out.printf(
                     "%-15s %-30s %8.1f %8d %12d %8d %8d%s%n",
                     f.kind().label(),
@@ -32,6 +37,23 @@ final class FaultCosts {
                     c.failed(),
                     c.unknown(),
                     f.error() == null ? "" : "  " + f.error());
+        }
+        if (faults.size() > 1) {
+            out.println();
+            out.printf(
+                    "%-15s %6s %14s %14s %8s %8s%n",
+                    "by kind", "faults", "longest unav.", "mean unav. ms", "failed", "unknown");
+            byKind.forEach((kind, costs) -> out.printf(
+                    "%-15s %6d %14d %14d %8d %8d%n",
+                    kind.label(),
+                    costs.size(),
+                    costs.stream().mapToLong(Cost::unavailableMillis).max().orElse(0),
+                    Math.round(costs.stream()
+                            .mapToLong(Cost::unavailableMillis)
+                            .average()
+                            .orElse(0)),
+                    costs.stream().mapToLong(Cost::failed).sum(),
+                    costs.stream().mapToLong(Cost::unknown).sum()));
         }
     }
 
