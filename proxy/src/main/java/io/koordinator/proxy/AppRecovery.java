@@ -250,7 +250,7 @@ final class AppRecovery {
         }
     }
 
-    /** The follower fell below the compaction floor ({@code c}), its follower already stopped. */
+    /** The follower fell below the compaction floor ({@code c}) and was stopped. */
     void afterCompaction(LogCompactedException c) {
         if (config.snapshotPath() != null) {
             metrics.recovery("compacted", "snapshot");

@@ -18,7 +18,10 @@ import java.util.OptionalLong;
  * recovery.
  */
 final class AppWatch {
-    /** What the watch asks of the replica that owns the follower and the expected incarnation. */
+    /**
+     * What the watch asks of the replica that owns the follower and the expected incarnation; on
+     * the control thread, except the first two, which the veto also calls on the event loop.
+     */
     interface Owner {
         /** The app incarnation the replica's state belongs to; 0 until known. */
         long appIncarnation();
