@@ -25,6 +25,15 @@
  *   <li>The follower thread of the sequencer runs the {@link io.koordinator.proxy.DeliveryLoop}: it
  *       delivers one command at a time and blocks on the app's answer; its upstream connection
  *       lives on the dedicated {@code koord-delivery} event loop.
+ *   <li>The replica's control runs on its one {@code koord-control-<replica id>} thread, in order:
+ *       {@link io.koordinator.proxy.ReplicaControl}'s tick (catching up, checkpoints, divergence),
+ *       every decision of {@link io.koordinator.proxy.AppRecovery} and its retries, and {@link
+ *       io.koordinator.proxy.AppWatch}'s poll of the app's incarnation. The delivery loop only
+ *       reports to it ({@link io.koordinator.proxy.DeliveryEvents}, filtered by the generation of
+ *       its follower/delivery pair): from the follower thread the watch may turn the replica
+ *       WAITING_FOR_APP and back; on the {@code koord-delivery} loop it answers the new-connection
+ *       veto; a stopped follower is handed to the control thread, which alone starts a recovery.
+ *       None of it runs on Curator's event thread.
  *   <li>Linearizable reads join a {@link io.koordinator.proxy.SharedBarrier} from the event loop;
  *       the barrier completes on the sequencer's barrier thread, which hands each read back to its
  *       connection's event loop, where the wait for the applied position polls (scheduled tasks,
