@@ -64,9 +64,7 @@ public final class PodCapture {
     public List<List<String>> apply(InitConfig config, Ipv6Presence presence) throws InitException {
         List<List<String>> ran =
                 new ArrayList<>(new InboundCapture(iptables.apply(config.iptables()), id).apply(config));
-        Ipv6Step step = ipv6Step(config.ipv6(), presence);
-        String ports = config.capturePorts().toString();
-        switch (step) {
+        switch (ipv6Step(config.ipv6(), presence)) {
             case SKIP -> {
                 if (config.ipv6() == Ipv6Mode.OFF && !presence.addresses().isEmpty()) {
                     LOG.warn(
@@ -76,7 +74,7 @@ public final class PodCapture {
                             InitConfigKeys.IPV6_FLAG,
                             Ipv6Mode.OFF.value(),
                             presence.describe(),
-                            ports);
+                            config.capturePorts());
                 } else {
                     LOG.info("{} IPv6 is not captured: the pod has {}", id, presence.describe());
                 }
