@@ -5,9 +5,10 @@
 #   mvn -B -ntp -DskipTests package && docker build -t koordinator:dev .
 FROM eclipse-temurin:17-jre
 
-# iptables for the init subcommand (the pod's init container runs it as root with
-# NET_ADMIN and NET_RAW). The default backend is nf_tables; nodes still on the legacy
-# backend can use init --iptables iptables-legacy (or KOORD_IPTABLES).
+# iptables and ip6tables (one package) for the init subcommand (the pod's init container
+# runs it as root with NET_ADMIN and NET_RAW). The default backend is nf_tables; nodes still
+# on the legacy backend can use init --iptables iptables-legacy (or KOORD_IPTABLES), which
+# also picks ip6tables-legacy for IPv6.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends iptables \
  && rm -rf /var/lib/apt/lists/*

@@ -10,8 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Installs the inbound capture: reads the nat table, runs the reconciling commands of {@link InboundRules}
- * one by one, and stops at the first failure with one sentence.
+ * Installs the inbound capture of one address family: reads the nat table of the binary it is given
+ * ({@code iptables} for IPv4, {@code ip6tables} for IPv6; the rules are the same), runs the reconciling
+ * commands of {@link InboundRules} one by one, and stops at the first failure with one sentence.
  */
 public final class InboundCapture {
 
@@ -43,8 +44,9 @@ public final class InboundCapture {
         }
         NatState state = NatState.parse(listing.stdout());
         LOG.info(
-                "{} nat table has chains {} and {} PREROUTING jump(s) to {}",
+                "{} {} nat table has chains {} and {} PREROUTING jump(s) to {}",
                 id,
+                iptables.binary(),
                 state.chains(),
                 state.preroutingJumps(),
                 InboundRules.INBOUND_CHAIN);
@@ -69,8 +71,9 @@ public final class InboundCapture {
             ran.add(command);
         }
         LOG.info(
-                "{} inbound TCP to ports {} is redirected to port {}; ports {} and {} are not captured",
+                "{} {}: inbound TCP to ports {} is redirected to port {}; ports {} and {} are not captured",
                 id,
+                iptables.binary(),
                 config.capturePorts(),
                 config.inboundPort(),
                 config.inboundPort(),
@@ -88,7 +91,7 @@ public final class InboundCapture {
         if (notPermitted(result)) {
             return new InitException(
                     EXIT_IPTABLES_UNAVAILABLE,
-                    "iptables may not change the nat table here (" + line
+                    iptables.binary() + " may not change the nat table here (" + line
                             + "): run init as root with the NET_ADMIN and NET_RAW capabilities.");
         }
         return new InitException(

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * The iptables commands that bring a pod's nat table from a given state to the inbound-capture layout.
- * Pure: no I/O, so the exact list is what the unit tests check.
+ * The same arguments serve both families: run with {@code iptables} for IPv4 and {@code ip6tables} for IPv6,
+ * each against its own table's {@link NatState}. Pure: no I/O, so the exact list is what the unit tests check.
  */
 public final class InboundRules {
 

@@ -9,8 +9,12 @@ import static io.koordinator.init.InitConfigKeys.EXIT_BAD_CONFIG;
 import static io.koordinator.init.InitConfigKeys.INBOUND_PORT_DEFAULT;
 import static io.koordinator.init.InitConfigKeys.INBOUND_PORT_ENV;
 import static io.koordinator.init.InitConfigKeys.INBOUND_PORT_FLAG;
+import static io.koordinator.init.InitConfigKeys.IP6TABLES_ENV;
 import static io.koordinator.init.InitConfigKeys.IPTABLES_DEFAULT;
 import static io.koordinator.init.InitConfigKeys.IPTABLES_ENV;
+import static io.koordinator.init.InitConfigKeys.IPV6_DEFAULT;
+import static io.koordinator.init.InitConfigKeys.IPV6_ENV;
+import static io.koordinator.init.InitConfigKeys.IPV6_FLAG;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -25,14 +29,24 @@ import java.util.Set;
  * @param inboundPort the proxy's inbound port, the REDIRECT target; never captured itself
  * @param capturePorts the app ports to capture, in the given order, without duplicates or excluded ports
  * @param excludePorts ports that are never captured, in the given order, without duplicates
- * @param iptables the iptables binary to run
+ * @param iptables the iptables binary to run (IPv4)
+ * @param ip6tables the ip6tables binary to run (IPv6)
+ * @param ipv6 whether IPv6 is captured too
  * @param dryRun print the commands instead of running them
  */
 public record InitConfig(
-        int inboundPort, List<Integer> capturePorts, List<Integer> excludePorts, String iptables, boolean dryRun) {
+        int inboundPort,
+        List<Integer> capturePorts,
+        List<Integer> excludePorts,
+        String iptables,
+        String ip6tables,
+        Ipv6Mode ipv6,
+        boolean dryRun) {
 
     public InitConfig {
         Objects.requireNonNull(iptables, "iptables");
+        Objects.requireNonNull(ip6tables, "ip6tables");
+        Objects.requireNonNull(ipv6, "ipv6");
         capturePorts = List.copyOf(capturePorts);
         excludePorts = List.copyOf(excludePorts);
         if (capturePorts.isEmpty()) {
@@ -53,6 +67,8 @@ public record InitConfig(
             String capturePortsFlag,
             String excludePortsFlag,
             String iptablesFlag,
+            String ip6tablesFlag,
+            String ipv6Flag,
             boolean dryRunFlag,
             Map<String, String> env)
             throws InitException {
@@ -81,14 +97,32 @@ public record InitConfig(
             throw badConfig(CAPTURE_PORTS_FLAG + " (" + CAPTURE_PORTS_ENV + ") " + captured + " are all excluded by "
                     + EXCLUDE_PORTS_FLAG + " (" + EXCLUDE_PORTS_ENV + "), nothing to capture");
         }
-        String iptables = firstNonBlank(iptablesFlag, env.get(IPTABLES_ENV));
+        String iptablesValue = firstNonBlank(iptablesFlag, env.get(IPTABLES_ENV));
+        String iptables = iptablesValue == null ? IPTABLES_DEFAULT : iptablesValue.trim();
+        String ip6tables = firstNonBlank(ip6tablesFlag, env.get(IP6TABLES_ENV));
+        String ipv6 = firstNonBlank(ipv6Flag, env.get(IPV6_ENV));
         boolean dryRun = dryRunFlag || Boolean.parseBoolean(env.getOrDefault(DRY_RUN_ENV, "false"));
         return new InitConfig(
                 inboundPort,
                 effective,
                 new ArrayList<>(excluded),
-                iptables == null ? IPTABLES_DEFAULT : iptables.trim(),
+                iptables,
+                ip6tables == null ? ip6tablesFor(iptables) : ip6tables.trim(),
+                ipv6 == null ? IPV6_DEFAULT : Ipv6Mode.parse(ipv6, IPV6_FLAG + " (" + IPV6_ENV + ")"),
                 dryRun);
+    }
+
+    /**
+     * The ip6tables binary of the same backend as {@code iptables}: {@code iptables-legacy} gives {@code
+     * ip6tables-legacy}, {@code /usr/sbin/iptables-nft} gives {@code /usr/sbin/ip6tables-nft}; a binary whose
+     * name does not start with {@code iptables} gives plain {@code ip6tables} (then set {@value
+     * InitConfigKeys#IP6TABLES_FLAG}).
+     */
+    static String ip6tablesFor(String iptables) {
+        int slash = iptables.lastIndexOf('/');
+        String dir = iptables.substring(0, slash + 1);
+        String name = iptables.substring(slash + 1);
+        return name.startsWith("iptables") ? dir + "ip6" + name.substring(2) : "ip6tables";
     }
 
     private static Set<Integer> ports(String list, String key) throws InitException {

@@ -35,6 +35,24 @@ public final class InitConfigKeys {
     public static final String IPTABLES_ENV = "KOORD_IPTABLES";
     public static final String IPTABLES_DEFAULT = "iptables";
 
+    /**
+     * {@code --ip6tables} / {@code KOORD_IP6TABLES}, default derived from the iptables binary ({@code iptables}
+     * gives {@code ip6tables}, {@code iptables-legacy} gives {@code ip6tables-legacy}, so both families use the
+     * same backend): the binary for the IPv6 rules.
+     */
+    public static final String IP6TABLES_FLAG = "--ip6tables";
+
+    public static final String IP6TABLES_ENV = "KOORD_IP6TABLES";
+
+    /**
+     * {@code --ipv6} / {@code KOORD_IPV6}, default {@code auto}: whether IPv6 is captured too, {@code auto},
+     * {@code on} or {@code off} ({@link Ipv6Mode}).
+     */
+    public static final String IPV6_FLAG = "--ipv6";
+
+    public static final String IPV6_ENV = "KOORD_IPV6";
+    public static final Ipv6Mode IPV6_DEFAULT = Ipv6Mode.AUTO;
+
     /** {@code --dry-run} / {@code KOORD_DRY_RUN}, default false: print the commands, change nothing. */
     public static final String DRY_RUN_FLAG = "--dry-run";
 
@@ -46,7 +64,10 @@ public final class InitConfigKeys {
     public static final int EXIT_IPTABLES_FAILED = 1;
     /** Exit code: a flag or environment variable is invalid. */
     public static final int EXIT_BAD_CONFIG = 2;
-    /** Exit code: the iptables binary is missing, or the process may not change the nat table. */
+    /**
+     * Exit code: the iptables binary is missing, or the process may not change the nat table (for ip6tables: when
+     * the IPv6 rules are required).
+     */
     public static final int EXIT_IPTABLES_UNAVAILABLE = 3;
 
     private InitConfigKeys() {}

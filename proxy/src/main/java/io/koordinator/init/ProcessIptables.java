@@ -46,7 +46,8 @@ public final class ProcessIptables implements Iptables {
             throw new InitException(
                     EXIT_IPTABLES_UNAVAILABLE,
                     "The iptables binary '" + binary + "' cannot be run (" + reason
-                            + "): the init container needs iptables on its PATH, as the koordinator image has.");
+                            + "): the init container needs " + binary
+                            + " on its PATH, as the koordinator image has (package iptables).");
         }
         // stderr is drained beside stdout so that neither pipe can fill up and stall the child.
         CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));

@@ -179,6 +179,13 @@ public final class InjectConfigKeys {
     public static final String EXCLUDE_INBOUND_PORTS = PREFIX + "exclude-inbound-ports";
 
     /**
+     * {@code auto} | {@code on} | {@code off}: whether the init container captures IPv6 too ({@code init
+     * --ipv6}); default: init's own, {@code auto} (IPv6 is captured when the pod has an IPv6 address, and init
+     * fails if it cannot be).
+     */
+    public static final String CAPTURE_IPV6 = PREFIX + "capture-ipv6";
+
+    /**
      * {@code "false"} leaves the app's probes alone (their paths join the pass-through list); default true: probes
      * on the app port are rewritten to the proxy's {@value #APP_HEALTH_PREFIX} routes.
      */

@@ -145,18 +145,22 @@ final class PodMutator {
     }
 
     private Container initContainer(PodSettings s) {
+        List<String> args = new ArrayList<>(List.of(
+                "init",
+                "--inbound-port",
+                "" + INBOUND_PORT,
+                "--capture-ports",
+                "" + s.appPort(),
+                "--exclude-ports",
+                s.excludeInboundPorts().stream().map(String::valueOf).collect(Collectors.joining(","))));
+        if (s.captureIpv6() != null) {
+            args.addAll(List.of("--ipv6", s.captureIpv6()));
+        }
         return new ContainerBuilder()
                 .withName(INIT_CONTAINER_NAME)
                 .withImage(config.image())
                 .withImagePullPolicy(config.imagePullPolicy())
-                .withArgs(
-                        "init",
-                        "--inbound-port",
-                        "" + INBOUND_PORT,
-                        "--capture-ports",
-                        "" + s.appPort(),
-                        "--exclude-ports",
-                        s.excludeInboundPorts().stream().map(String::valueOf).collect(Collectors.joining(",")))
+                .withArgs(args)
                 .withResources(resources(config.initResources()))
                 .withNewSecurityContext()
                 .withAllowPrivilegeEscalation(false)

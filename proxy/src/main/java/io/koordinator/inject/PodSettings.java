@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param tuning further proxy environment, by variable name, in a fixed order (only what annotations set)
  * @param proxyResources requests and limits of the proxy container
  * @param excludeInboundPorts ports the init container never redirects (the admin port first)
+ * @param captureIpv6 the init container's {@code --ipv6} ({@code auto}, {@code on}, {@code off}), or null: init's
+ *     default
  * @param rewriteProbes whether probes on the app port go to the proxy's {@code /app-health/} routes
  * @param stateVolume the pod's own volume that holds the proxy's state directory, or null: the injector adds an
  *     emptyDir
@@ -30,6 +32,7 @@ public record PodSettings(
         Map<String, String> tuning,
         InjectorConfig.Resources proxyResources,
         List<Integer> excludeInboundPorts,
+        String captureIpv6,
         boolean rewriteProbes,
         String stateVolume,
         String transferTokenSecret,

@@ -99,6 +99,7 @@ final class PodSettingsResolver {
                 tuning,
                 resources,
                 new ArrayList<>(exclude),
+                value(annotations, CAPTURE_IPV6, t -> Values.oneOf(t, "auto", "on", "off"), null),
                 rewriteProbes,
                 stateVolume,
                 tokenSecret,

@@ -43,7 +43,11 @@ public final class ProxyConfigKeys {
         APP_PORT("--app-port", "KOORD_APP_PORT", null, "port"),
         /** Host of the app. */
         APP_HOST("--app-host", "KOORD_APP_HOST", "127.0.0.1", ""),
-        /** Address of the inbound listener. */
+        /**
+         * Address of the inbound and admin listeners. The default {@code 0.0.0.0}, like {@code ::}, binds the
+         * dual-stack wildcard when the host has IPv6 (the JDK maps it), so IPv4 and IPv6 clients, and the IPv6
+         * capture of {@code init}, reach the proxy; a specific address accepts its own family only.
+         */
         LISTEN_ADDRESS("--listen-address", "KOORD_LISTEN_ADDRESS", "0.0.0.0", ""),
         /** Port of the inbound listener; 0 picks a free port. */
         LISTEN_PORT("--listen-port", "KOORD_LISTEN_PORT", "16001", "port"),

@@ -4,15 +4,13 @@ import static io.koordinator.init.InboundRulesTest.nat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class InboundCaptureTest {
 
-    private static final InitConfig CONFIG = new InitConfig(16001, List.of(8080), List.of(16000), "iptables", false);
+    private static final InitConfig CONFIG =
+            new InitConfig(16001, List.of(8080), List.of(16000), "iptables", "ip6tables", Ipv6Mode.AUTO, false);
     private static final String FRESH =
             "-P PREROUTING ACCEPT\n-P INPUT ACCEPT\n-P OUTPUT ACCEPT\n-P POSTROUTING ACCEPT\n";
 
@@ -95,28 +93,5 @@ class InboundCaptureTest {
                 .satisfies(
                         e -> assertThat(((InitException) e).exitCode()).isEqualTo(InitConfigKeys.EXIT_IPTABLES_FAILED));
         assertThat(iptables.calls).hasSize(4);
-    }
-
-    /** Answers from a script (then success), records every command. */
-    private static final class RecordingIptables implements Iptables {
-        final List<List<String>> calls = new ArrayList<>();
-        private final Deque<Result> script = new ArrayDeque<>();
-
-        RecordingIptables answer(int exitCode, String stdout, String stderr) {
-            script.add(new Result(exitCode, stdout, stderr));
-            return this;
-        }
-
-        @Override
-        public String binary() {
-            return "iptables";
-        }
-
-        @Override
-        public Result run(List<String> args) {
-            calls.add(List.copyOf(args));
-            Result next = script.poll();
-            return next != null ? next : new Result(0, "", "");
-        }
     }
 }

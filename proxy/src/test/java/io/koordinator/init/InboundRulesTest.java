@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 class InboundRulesTest {
 
-    private static final InitConfig ONE_PORT = new InitConfig(16001, List.of(8080), List.of(16000), "iptables", false);
+    private static final InitConfig ONE_PORT =
+            new InitConfig(16001, List.of(8080), List.of(16000), "iptables", "ip6tables", Ipv6Mode.AUTO, false);
 
     @Test
     void freshNamespaceGetsChainsRulesAndOneJump() {
@@ -26,7 +27,8 @@ class InboundRulesTest {
 
     @Test
     void everyCapturePortGetsItsRuleInTheGivenOrder() {
-        InitConfig config = new InitConfig(15999, List.of(8081, 8080), List.of(), "iptables", false);
+        InitConfig config =
+                new InitConfig(15999, List.of(8081, 8080), List.of(), "iptables", "ip6tables", Ipv6Mode.AUTO, false);
 
         assertThat(InboundRules.reconcile(config, NatState.EMPTY))
                 .containsExactly(
@@ -79,7 +81,8 @@ class InboundRulesTest {
 
     @Test
     void inboundPortListedAsExcludedIsReturnedOnlyOnce() {
-        InitConfig config = new InitConfig(16001, List.of(8080), List.of(16001, 16000), "iptables", false);
+        InitConfig config = new InitConfig(
+                16001, List.of(8080), List.of(16001, 16000), "iptables", "ip6tables", Ipv6Mode.AUTO, false);
 
         assertThat(InboundRules.reconcile(config, NatState.EMPTY))
                 .filteredOn(c -> c.contains("RETURN"))

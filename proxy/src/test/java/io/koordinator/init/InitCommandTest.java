@@ -23,7 +23,7 @@ class InitCommandTest {
     }
 
     @Test
-    void dryRunPrintsTheCommandsOfAFreshPodAndRunsNothing() {
+    void dryRunPrintsTheCommandsOfAFreshPodForBothFamiliesAndRunsNothing() {
         // a binary that does not exist proves nothing is run
         int exit = run(
                 Map.of(),
@@ -43,7 +43,23 @@ class InitCommandTest {
                         "/nonexistent/iptables -w 5 -t nat -A KOORD_INBOUND -p tcp --dport 16000 -j RETURN",
                         "/nonexistent/iptables -w 5 -t nat -A KOORD_INBOUND -p tcp --dport 8080 -j KOORD_IN_REDIRECT",
                         "/nonexistent/iptables -w 5 -t nat -A KOORD_INBOUND -p tcp --dport 8081 -j KOORD_IN_REDIRECT",
-                        "/nonexistent/iptables -w 5 -t nat -A PREROUTING -p tcp -j KOORD_INBOUND");
+                        "/nonexistent/iptables -w 5 -t nat -A PREROUTING -p tcp -j KOORD_INBOUND",
+                        "/nonexistent/ip6tables -w 5 -t nat -N KOORD_INBOUND",
+                        "/nonexistent/ip6tables -w 5 -t nat -N KOORD_IN_REDIRECT",
+                        "/nonexistent/ip6tables -w 5 -t nat -A KOORD_IN_REDIRECT -p tcp -j REDIRECT --to-ports 16001",
+                        "/nonexistent/ip6tables -w 5 -t nat -A KOORD_INBOUND -p tcp --dport 16001 -j RETURN",
+                        "/nonexistent/ip6tables -w 5 -t nat -A KOORD_INBOUND -p tcp --dport 16000 -j RETURN",
+                        "/nonexistent/ip6tables -w 5 -t nat -A KOORD_INBOUND -p tcp --dport 8080 -j KOORD_IN_REDIRECT",
+                        "/nonexistent/ip6tables -w 5 -t nat -A KOORD_INBOUND -p tcp --dport 8081 -j KOORD_IN_REDIRECT",
+                        "/nonexistent/ip6tables -w 5 -t nat -A PREROUTING -p tcp -j KOORD_INBOUND");
+    }
+
+    @Test
+    void dryRunWithIpv6OffPrintsIpv4Only() {
+        int exit = run(Map.of("KOORD_IPV6", "off"), "--dry-run", "--capture-ports=8080");
+
+        assertThat(exit).isZero();
+        assertThat(out.toString().lines()).hasSize(6).allMatch(l -> l.startsWith("iptables -w 5 -t nat "));
     }
 
     @Test
@@ -66,7 +82,8 @@ class InitCommandTest {
                 .singleElement()
                 .asString()
                 .startsWith("init: The iptables binary 'koordinator-test-no-such-iptables' cannot be run (")
-                .endsWith("the init container needs iptables on its PATH, as the koordinator image has.");
+                .endsWith("the init container needs koordinator-test-no-such-iptables on its PATH, as the koordinator"
+                        + " image has (package iptables).");
     }
 
     @Test

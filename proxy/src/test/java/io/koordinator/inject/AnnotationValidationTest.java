@@ -40,6 +40,7 @@ class AnnotationValidationTest {
                 "koordinator.io/proxy-memory          | -1Gi     | '-1Gi' is not a positive Kubernetes quantity",
                 "koordinator.io/exclude-inbound-ports | 80,x     | 'x' is not a port number (1-65535)",
                 "koordinator.io/exclude-inbound-ports | 8080     | excludes the app port 8080",
+                "koordinator.io/capture-ipv6          | maybe    | 'maybe' is not one of auto, on, off",
                 "koordinator.io/header-read-timeout   | soon     | 'soon' is not a duration",
                 "koordinator.io/max-request-line-bytes | 0       | '0' is not a positive integer",
                 "koordinator.io/max-header-bytes      | 16k      | '16k' is not a positive integer",

@@ -33,32 +33,45 @@ final class NetnsLab implements AutoCloseable {
 
     private static final AtomicInteger LABS = new AtomicInteger();
 
-    /** One simulated pod. */
-    record Pod(int index, String name, String namespace, String address) {}
+    /**
+     * One simulated pod, dual-stack.
+     *
+     * @param address its IPv4 address, 198.18.N.(10 + index)
+     * @param address6 its IPv6 address, fd00:198:18:N::(10 + index), a unique local address (RFC 4193)
+     */
+    record Pod(int index, String name, String namespace, String address, String address6) {
+
+        /** The address as a URI host: {@code 198.18.N.10} or {@code [fd00:198:18:N::10]}. */
+        String uriHost(boolean ipv6) {
+            return ipv6 ? "[" + address6 + "]" : address;
+        }
+    }
 
     private final String name;
     private final String bridgeNamespace;
     private final String uplink;
     private final String subnetPrefix;
+    private final String subnet6Prefix;
     private final Path logDir;
     private final List<Pod> pods = new ArrayList<>();
     private final List<ChildProcess> children = new ArrayList<>();
     private final Thread shutdownHook;
     private boolean closed;
 
-    private NetnsLab(int labIndex, String subnetPrefix, Path logDir) {
+    private NetnsLab(int labIndex, int subnet, Path logDir) {
         long pid = ProcessHandle.current().pid();
         this.name = NAMESPACE_PREFIX + pid + "-" + labIndex;
         this.bridgeNamespace = name + "-br";
         this.uplink = LINK_PREFIX + pid + "x" + labIndex;
-        this.subnetPrefix = subnetPrefix;
+        this.subnetPrefix = "198.18." + subnet + ".";
+        this.subnet6Prefix = "fd00:198:18:" + subnet + "::";
         this.logDir = logDir.resolve(name);
         this.shutdownHook = new Thread(this::close, name + "-cleanup");
     }
 
     /**
-     * Skips the calling test loudly unless it runs as root; fails if {@code ip} or {@code iptables} is missing
-     * (scripts/test installs both when it runs as root).
+     * Skips the calling test loudly unless it runs as root; fails if {@code ip}, {@code iptables} or {@code
+     * ip6tables} is missing (scripts/test installs them when it runs as root).
      */
     static void assumeRootWithTools() {
         boolean root = "0".equals(Shell.run("id", "-u").stdout().strip());
@@ -69,9 +82,11 @@ final class NetnsLab implements AutoCloseable {
         assertThat(Shell.onPath("ip"))
                 .as("the 'ip' command (package iproute2) is needed for the network-namespace tests")
                 .isTrue();
-        assertThat(Shell.onPath("iptables"))
-                .as("the 'iptables' command (package iptables) is needed for the network-namespace tests")
-                .isTrue();
+        for (String iptables : List.of("iptables", "ip6tables")) {
+            assertThat(Shell.onPath(iptables))
+                    .as("the '%s' command (package iptables) is needed for the network-namespace tests", iptables)
+                    .isTrue();
+        }
     }
 
     /** Builds the bridge, the uplink from the root namespace and {@code podCount} pods. */
@@ -102,9 +117,11 @@ final class NetnsLab implements AutoCloseable {
         ip("link", "add", uplink, "type", "veth", "peer", "name", "uplink", "netns", bridgeNamespace);
         ip("-n", bridgeNamespace, "link", "set", "uplink", "master", "br0", "up");
         ip("addr", "add", hostAddress() + "/24", "dev", uplink);
+        // nodad: the address is usable at once, without the second of duplicate address detection
+        ip("addr", "add", subnet6Prefix + "1/64", "dev", uplink, "nodad");
         ip("link", "set", uplink, "up");
         for (int i = 0; i < podCount; i++) {
-            Pod pod = new Pod(i, "pod" + i, name + "-pod" + i, subnetPrefix + (10 + i));
+            Pod pod = new Pod(i, "pod" + i, name + "-pod" + i, subnetPrefix + (10 + i), subnet6Prefix + (10 + i));
             ip("netns", "add", pod.namespace());
             ip(
                     "-n",
@@ -121,12 +138,20 @@ final class NetnsLab implements AutoCloseable {
                     pod.namespace());
             ip("-n", bridgeNamespace, "link", "set", pod.name(), "master", "br0", "up");
             ip("-n", pod.namespace(), "addr", "add", pod.address() + "/24", "dev", "eth0");
+            ip("-n", pod.namespace(), "addr", "add", pod.address6() + "/64", "dev", "eth0", "nodad");
             ip("-n", pod.namespace(), "link", "set", "eth0", "up");
             // The proxy reaches the app on 127.0.0.1: loopback must be up in every pod.
             ip("-n", pod.namespace(), "link", "set", "lo", "up");
             pods.add(pod);
         }
-        LOG.info("{} built: {} pods on {}0/24, uplink {} = {}", name, podCount, subnetPrefix, uplink, hostAddress());
+        LOG.info(
+                "{} built: {} pods on {}0/24 and {}/64, uplink {} = {}",
+                name,
+                podCount,
+                subnetPrefix,
+                subnet6Prefix,
+                uplink,
+                hostAddress());
     }
 
     /** The root namespace's address on the lab's bridge: pods reach the test JVM (and ZooKeeper) here. */
@@ -252,14 +277,14 @@ final class NetnsLab implements AutoCloseable {
         Shell.run(command).orThrow();
     }
 
-    /** A 198.18.N.0/24 that no address in the root namespace uses yet. */
-    private static String freeSubnet(int labIndex) {
-        String inUse = Shell.run("ip", "-o", "-4", "addr", "show").orThrow().stdout();
+    /** An N such that no address in the root namespace is in 198.18.N.0/24 or fd00:198:18:N::/64 yet. */
+    private static int freeSubnet(int labIndex) {
+        String inUse = Shell.run("ip", "-o", "addr", "show").orThrow().stdout();
         long start = ProcessHandle.current().pid() + 37L * labIndex;
         for (int i = 0; i < 254; i++) {
-            String prefix = "198.18." + (1 + (start + i) % 254) + ".";
-            if (!inUse.contains(" " + prefix)) {
-                return prefix;
+            int subnet = (int) (1 + (start + i) % 254);
+            if (!inUse.contains(" 198.18." + subnet + ".") && !inUse.contains(" fd00:198:18:" + subnet + ":")) {
+                return subnet;
             }
         }
         throw new IllegalStateException("no free /24 in 198.18.0.0/16 for a test lab");

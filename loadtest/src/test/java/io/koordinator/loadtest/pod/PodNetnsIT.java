@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -36,7 +38,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Three pods, each a network namespace running what Kubernetes would run in an injected pod: the real
  * {@code init} rules, the kv app on 8080 and the proxy beside it (inbound 16001, admin 16000). ZooKeeper runs
  * in the test JVM, bound to the lab's bridge address. The test plays the Service: it calls each pod's address
- * on the app port and spreads writes over the pods.
+ * on the app port and spreads writes over the pods. The pods are dual-stack, so init captures IPv6 too and a
+ * client of a pod's IPv6 address is served through its proxy like one of its IPv4 address.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -178,28 +181,33 @@ class PodNetnsIT {
         }
     }
 
-    @Test
+    @ParameterizedTest(name = "ipv6={0}")
+    @ValueSource(booleans = {false, true})
     @Order(1)
-    void appPortIsServedThroughTheProxy() throws Exception {
+    void appPortIsServedThroughTheProxy(boolean ipv6) throws Exception {
+        String key = ipv6 ? "/kv/captured-v6-" : "/kv/captured-v4-";
         for (Pod pod : lab.pods()) {
             // given
             long orderedBefore = count(pod, "ordered");
 
-            // when: a client outside the pod calls the pod's address on the app port
-            HttpResponse<String> put = call(pod, APP_PORT, "PUT", "/kv/captured-" + pod.name(), "via " + pod.name());
+            // when: a client outside the pod calls the pod's address (IPv4 or IPv6) on the app port
+            HttpResponse<String> put = call(pod, ipv6, APP_PORT, "PUT", key + pod.name(), "via " + pod.name());
 
-            // then: it was answered, and the proxy of that pod ordered it
+            // then: it was answered, and the proxy of that pod ordered it (the app alone would not count it);
+            // the proxy's own connection to the app on 127.0.0.1 was not captured, or nothing would be applied
             assertThat(put.statusCode()).as(put.body()).isBetween(200, 299);
             await("ordered count of " + pod.name() + "'s proxy")
                     .atMost(Duration.ofSeconds(30))
                     .untilAsserted(() -> assertThat(count(pod, "ordered")).isGreaterThan(orderedBefore));
         }
-        // and every replica applied every pod's write: the value is readable on each pod
+        // and every replica applied every pod's write: the value is readable on each pod, over either family
         for (Pod reader : lab.pods()) {
             for (Pod writer : lab.pods()) {
-                HttpResponse<String> get = call(reader, APP_PORT, "GET", "/kv/captured-" + writer.name(), null);
-                assertThat(get.statusCode()).isEqualTo(200);
-                assertThat(get.body()).isEqualTo("via " + writer.name());
+                for (boolean readIpv6 : List.of(false, true)) {
+                    HttpResponse<String> get = call(reader, readIpv6, APP_PORT, "GET", key + writer.name(), null);
+                    assertThat(get.statusCode()).as("read ipv6=%s", readIpv6).isEqualTo(200);
+                    assertThat(get.body()).isEqualTo("via " + writer.name());
+                }
             }
         }
     }
@@ -257,7 +265,7 @@ class PodNetnsIT {
     }
 
     private long count(Pod pod, String name) throws IOException, InterruptedException {
-        HttpResponse<String> status = call(pod, ADMIN_PORT, "GET", "/status", null, "Bearer " + TOKEN);
+        HttpResponse<String> status = call(pod, false, ADMIN_PORT, "GET", "/status", null, "Bearer " + TOKEN);
         assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
         JsonNode counts = json.readTree(status.body()).get("counts");
         assertThat(counts).as("/status of %s: %s", pod.name(), status.body()).isNotNull();
@@ -269,12 +277,19 @@ class PodNetnsIT {
 
     private HttpResponse<String> call(Pod pod, int port, String method, String path, String body)
             throws IOException, InterruptedException {
-        return call(pod, port, method, path, body, null);
+        return call(pod, false, port, method, path, body, null);
     }
 
-    private HttpResponse<String> call(Pod pod, int port, String method, String path, String body, String authorization)
+    private HttpResponse<String> call(Pod pod, boolean ipv6, int port, String method, String path, String body)
             throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + pod.address() + ":" + port + path))
+        return call(pod, ipv6, port, method, path, body, null);
+    }
+
+    private HttpResponse<String> call(
+            Pod pod, boolean ipv6, int port, String method, String path, String body, String authorization)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create("http://" + pod.uriHost(ipv6) + ":" + port + path))
                 .timeout(Duration.ofSeconds(30))
                 .method(
                         method,
