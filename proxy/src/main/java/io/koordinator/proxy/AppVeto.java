@@ -12,15 +12,20 @@ import java.util.function.Supplier;
  * before anything is sent. Unknown incarnations (no {@code /proc/net/tcp}, nothing matched yet)
  * are not vetoed.
  *
- * <p>Thread-safe; each call reads {@code /proc} (only when a new connection opens).
+ * <p>Thread-safe; each call (only when a new connection opens) asks the replica's {@link
+ * AppIncarnation}, which reads {@code /proc} only when its sentinel connection to the app closed.
  */
 final class AppVeto implements Supplier<String> {
-    private final AppIncarnation incarnations = new AppIncarnation();
+    private final AppIncarnation incarnations;
     private final int appPort;
     private final LongSupplier expected;
 
-    /** @param expected the incarnation the replica's state belongs to, 0 while not known */
-    AppVeto(int appPort, LongSupplier expected) {
+    /**
+     * @param incarnations the replica's watch of the app's listener
+     * @param expected the incarnation the replica's state belongs to, 0 while not known
+     */
+    AppVeto(AppIncarnation incarnations, int appPort, LongSupplier expected) {
+        this.incarnations = incarnations;
         this.appPort = appPort;
         this.expected = expected;
     }

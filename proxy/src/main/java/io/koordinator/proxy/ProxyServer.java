@@ -123,7 +123,7 @@ public final class ProxyServer implements AutoCloseable {
                 passThrough,
                 this::linearizableRefusal,
                 this::appliedPosition,
-                new AppVeto(config.appPort(), control::appIncarnation),
+                new AppVeto(control.incarnations(), config.appPort(), control::appIncarnation),
                 metrics);
         chain = new FilterChain(config, metrics, ordered, passThrough, linearizable);
         metrics.gauges(

@@ -309,6 +309,11 @@ final class ReplicaControl implements AutoCloseable, AppRecovery.Owner, AppWatch
         return d == null ? Optional.empty() : Optional.of(d.ledger());
     }
 
+    /** The watch of the app's listener, shared with the read path's veto. */
+    AppIncarnation incarnations() {
+        return incarnations;
+    }
+
     @Override
     public long appIncarnation() {
         return expected;
@@ -373,6 +378,7 @@ final class ReplicaControl implements AutoCloseable, AppRecovery.Owner, AppWatch
             d.flushEntryCount();
         }
         store.close();
+        incarnations.close();
         if (recovery.stateDir() == null) {
             deleteTemporaryStateDir();
         }

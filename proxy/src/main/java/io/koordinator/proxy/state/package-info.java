@@ -10,6 +10,6 @@
  * The values here are immutable. {@code StateStore}'s journal is written by the delivery thread
  * only; rotation happens while delivery is paused between two commands; sync and checkpoint
  * writes come from the replica's control thread, and {@code sync}/{@code rotate} lock the store.
- * {@code ResponseCache} is owned by the delivery thread. {@code AppIncarnation} is stateless.
+ * {@code ResponseCache} is owned by the delivery thread. {@code AppIncarnation} is thread-safe (its calls are serialised).
  */
 package io.koordinator.proxy.state;
