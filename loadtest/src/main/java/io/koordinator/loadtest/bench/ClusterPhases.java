@@ -107,10 +107,12 @@ final class ClusterPhases {
                 new LoadGenerator(load(settings.connections(), settings.duration())).run(null, Duration.ofSeconds(1));
         double wall = result.elapsed().toNanos() / 1e9;
         double cpu = 0;
+        double jit = 0;
         long rss = 0;
         for (int i = 0; i < rs.size(); i++) {
             ProcStats after = ProcStats.of(rs.get(i).proxy().pid());
             cpu += after.cpuSeconds() - before.get(i).cpuSeconds();
+            jit += after.jitSeconds() - before.get(i).jitSeconds();
             rss = Math.max(rss, after.rssBytes());
         }
         cluster.awaitQuiescence(Duration.ofSeconds(60));
@@ -120,6 +122,7 @@ final class ClusterPhases {
         double ops = result.successes() / wall;
         double vcpuPerProxy = cpu / rs.size() / wall;
         double vcpuPer1k = ops > 0 ? vcpuPerProxy / (ops / 1000) : Double.NaN;
+        double jitPerProxy = jit / rs.size() / wall;
         double rssMib = rss / (1024.0 * 1024.0);
         Histogram h = result.latencyMicros();
         report.row(
@@ -128,8 +131,8 @@ final class ClusterPhases {
                 h.getValueAtPercentile(50) / 1000.0,
                 h.getValueAtPercentile(99) / 1000.0,
                 String.format(
-                        "%.1f cmds/entry; proxy %.2f vCPU, %.3f vCPU per 1k req/s, RSS %.0f MiB; %s",
-                        perEntry, vcpuPerProxy, vcpuPer1k, rssMib, errors(result)));
+                        "%.1f cmds/entry; proxy %.2f vCPU (JIT %.2f), %.3f vCPU per 1k req/s, RSS %.0f MiB; %s",
+                        perEntry, vcpuPerProxy, jitPerProxy, vcpuPer1k, rssMib, errors(result)));
         out.printf("    saturation: %.0f ordered req/s, %.1f commands per entry%n", ops, perEntry);
         report.figure("ordered_" + replicas + "_ops", ops);
         if (replicas == settings.resourceReplicas()) {

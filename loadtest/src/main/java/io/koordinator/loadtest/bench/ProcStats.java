@@ -9,18 +9,48 @@ import java.util.concurrent.TimeUnit;
 /**
  * A process's own CPU time and resident memory, read from Linux's {@code /proc/<pid>/stat}
  * (fields 14 and 15, {@code utime} and {@code stime}, in clock ticks) and {@code
- * /proc/<pid>/status} ({@code VmRSS}, in kB). See proc(5).
+ * /proc/<pid>/status} ({@code VmRSS}, in kB), and the share of the JIT compiler's threads ({@code
+ * /proc/<pid>/task/<tid>/stat} of the threads named {@code C1 CompilerThre...} and {@code C2
+ * CompilerThre...}), which in a run of a minute or two is much of a JVM's CPU. See proc(5).
  *
  * @param cpuSeconds user plus system CPU time since the process started
+ * @param jitSeconds the part of it spent by the JIT compiler's threads (those still alive)
  * @param rssBytes resident set size now
  */
-record ProcStats(double cpuSeconds, long rssBytes) {
+record ProcStats(double cpuSeconds, double jitSeconds, long rssBytes) {
     private static final long TICKS_PER_SECOND = clockTicks();
 
     static ProcStats of(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
         return new ProcStats(
-                cpuSeconds(stat), rssBytes(Files.readString(Path.of("/proc", Long.toString(pid), "status"))));
+                cpuSeconds(stat),
+                jitSeconds(pid),
+                rssBytes(Files.readString(Path.of("/proc", Long.toString(pid), "status"))));
+    }
+
+    private static double jitSeconds(long pid) throws IOException {
+        double sum = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII);
+                    if (isCompilerThread(stat)) {
+                        sum += cpuSeconds(stat);
+                    }
+                } catch (IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return sum;
+    }
+
+    /** True for a HotSpot JIT compiler thread ({@code C1 CompilerThread0}, cut to 15 characters). */
+    static boolean isCompilerThread(String stat) {
+        int open = stat.indexOf('(');
+        int close = stat.lastIndexOf(')');
+        String name = open < 0 || close < open ? "" : stat.substring(open + 1, close);
+        return name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre");
     }
 
     /** utime + stime of a {@code /proc/<pid>/stat} line, in seconds. */

@@ -125,7 +125,16 @@ class BenchReportTest {
                 .isEqualTo(200L * 1024 * 1024);
         ProcStats self = ProcStats.of(ProcessHandle.current().pid());
         assertThat(self.cpuSeconds()).isPositive();
+        assertThat(self.jitSeconds()).isBetween(0.0, self.cpuSeconds());
         assertThat(self.rssBytes()).isGreaterThan(10L * 1024 * 1024);
+    }
+
+    @Test
+    void theJitCompilersThreadsAreToldApartByName() {
+        assertThat(ProcStats.isCompilerThread("77 (C2 CompilerThre) S 1 2 3")).isTrue();
+        assertThat(ProcStats.isCompilerThread("78 (C1 CompilerThre) S 1 2 3")).isTrue();
+        assertThat(ProcStats.isCompilerThread("79 (follower-replic) S 1 2 3")).isFalse();
+        assertThat(ProcStats.isCompilerThread("80 (java) S 1 2 3")).isFalse();
     }
 
     private static long clockTicks() throws Exception {
