@@ -22,7 +22,8 @@ import org.bouncycastle.util.io.pem.PemGenerationException;
  * a Secret holds the two apart and often the key as PKCS#1 or SEC1. So the key and chain are read
  * here (any of those encodings) and written together, the key as PKCS#8, into a new file only this
  * user can read, deleted when the JVM exits. The CA file is given to ZooKeeper as it is. Rotated
- * files therefore take effect when the process restarts.
+ * files therefore take effect when the process restarts. A ZooKeeper server's PEM key store has the
+ * same form, so local ensembles build theirs here too.
  */
 public final class ZkTlsFiles {
     private ZkTlsFiles() {}

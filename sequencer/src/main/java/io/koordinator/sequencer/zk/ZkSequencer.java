@@ -349,7 +349,10 @@ public final class ZkSequencer implements Sequencer {
             return "REFUSED: " + r;
         }
         String c = connection;
-        return c.equals("LATENT") ? "UNREACHABLE: no session with " + config.connectString() + " yet " + hint() : c;
+        // Curator reports SUSPENDED and LOST before a first session too: until there is one, say why.
+        return sessionId == 0 && !c.equals("CONNECTED")
+                ? "UNREACHABLE: no session with " + config.connectString() + " yet " + hint()
+                : c;
     }
 
     /** How this sequencer talks to ZooKeeper, for its log lines and {@link #connectionState()}. */
