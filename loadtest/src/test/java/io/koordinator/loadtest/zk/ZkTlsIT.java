@@ -128,32 +128,12 @@ class ZkTlsIT {
                 .anyMatch(l -> l.contains("sequencer ready on " + secure) && l.contains("over TLS"));
 
         // Then the operator CLI reads the group over TLS with the same files
-        List<String> cliArgs = new ArrayList<>(List.of(
-                "status",
-                "--zookeeper",
-                secure,
-                "--group",
-                "tls-ordered",
-                "--connect-timeout",
-                "30s",
-                "--zk-credentials-file",
-                credentials.toString()));
-        cliArgs.addAll(tlsFlags);
-        Cli ok = cli(cliArgs);
+        Cli ok = cli(statusArgs("30s", credentials, tlsFlags));
         assertThat(ok.exit()).as(ok.out()).isZero();
         assertThat(ok.out()).contains("r1");
 
         // and without them it cannot reach the secure-only port, and says so in one sentence
-        Cli plain = cli(List.of(
-                "status",
-                "--zookeeper",
-                secure,
-                "--group",
-                "tls-ordered",
-                "--connect-timeout",
-                "2s",
-                "--zk-credentials-file",
-                credentials.toString()));
+        Cli plain = cli(statusArgs("2s", credentials, List.of()));
         assertThat(plain.exit()).isEqualTo(3);
         assertThat(plain.err()).isEqualTo("Cannot reach ZooKeeper at " + secure + " within 2000 ms over plain TCP.");
     }
@@ -266,6 +246,15 @@ class ZkTlsIT {
         return HTTP.send(
                 HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** {@code koordinator status} of the ordered test's group at the secure port, plus {@code extra}. */
+    private static List<String> statusArgs(String connectTimeout, Path credentials, List<String> extra) {
+        List<String> args = new ArrayList<>(List.of(
+                "status", "--zookeeper", secure, "--group", "tls-ordered", "--connect-timeout", connectTimeout));
+        args.addAll(List.of("--zk-credentials-file", credentials.toString()));
+        args.addAll(extra);
+        return args;
     }
 
     record Cli(int exit, String out, String err) {}
