@@ -43,6 +43,9 @@ final class GroupConnection implements AutoCloseable {
         if (settings.credentials() != null) {
             builder.authorization("digest", settings.credentials().getBytes(StandardCharsets.UTF_8));
         }
+        if (settings.config().tls() != null) {
+            builder.zkClientConfig(settings.config().tls().clientConfig());
+        }
         GroupConnection connection = new GroupConnection(settings, builder.build());
         connection.quiet();
         try {
@@ -110,7 +113,8 @@ final class GroupConnection implements AutoCloseable {
         return new CliFailure(
                 CliFailure.UNREACHABLE,
                 "Cannot reach ZooKeeper at " + settings.config().connectString() + " within "
-                        + settings.connectTimeout().toMillis() + " ms.");
+                        + settings.connectTimeout().toMillis() + " ms over "
+                        + (settings.config().tls() == null ? "plain TCP." : "TLS (or a certificate was refused)."));
     }
 
     private void quiet() {

@@ -1,6 +1,7 @@
 package io.koordinator.cli;
 
 import io.koordinator.Durations;
+import io.koordinator.proxy.ZkTlsFiles;
 import io.koordinator.sequencer.SequencerConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,8 @@ import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /**
- * The flags every operator subcommand shares: which ZooKeeper, which group, which credentials. Each
+ * The flags every operator subcommand shares: which ZooKeeper, which group, which credentials, which
+ * TLS files (read as the proxy reads them, {@link ZkTlsFiles}). Each
  * has a {@code KOORD_*} twin, the same as the proxy's where the proxy has the flag.
  */
 final class GroupOptions {
@@ -57,6 +59,28 @@ final class GroupOptions {
     Path credentialsFile;
 
     @Option(
+            names = "--zk-tls-cert-file",
+            paramLabel = "FILE",
+            defaultValue = "${env:KOORD_ZK_TLS_CERT_FILE}",
+            description = "PEM certificate chain for ZooKeeper's secure client port; with --zk-tls-key-file and"
+                    + " --zk-tls-ca-file. Env KOORD_ZK_TLS_CERT_FILE.")
+    String tlsCertFile;
+
+    @Option(
+            names = "--zk-tls-key-file",
+            paramLabel = "FILE",
+            defaultValue = "${env:KOORD_ZK_TLS_KEY_FILE}",
+            description = "PEM private key of --zk-tls-cert-file. Env KOORD_ZK_TLS_KEY_FILE.")
+    String tlsKeyFile;
+
+    @Option(
+            names = "--zk-tls-ca-file",
+            paramLabel = "FILE",
+            defaultValue = "${env:KOORD_ZK_TLS_CA_FILE}",
+            description = "PEM CA certificates of ZooKeeper's servers. Env KOORD_ZK_TLS_CA_FILE.")
+    String tlsCaFile;
+
+    @Option(
             names = "--connect-timeout",
             paramLabel = "DURATION",
             defaultValue = "${env:KOORD_CONNECT_TIMEOUT:-5s}",
@@ -86,6 +110,12 @@ final class GroupOptions {
             config = SequencerConfig.defaults(zookeeper, id, "operator").withRoot(zkRoot);
         } catch (IllegalArgumentException e) {
             throw new CliFailure(CliFailure.USAGE, "--group or --zk-root: " + e.getMessage());
+        }
+        try {
+            config = config.withTls(ZkTlsFiles.load(
+                    tlsCertFile, tlsKeyFile, tlsCaFile, "--zk-tls-cert-file", "--zk-tls-key-file", "--zk-tls-ca-file"));
+        } catch (IllegalArgumentException e) {
+            throw new CliFailure(CliFailure.USAGE, e.getMessage() + ".");
         }
         return new Settings(config, credentials(), timeout);
     }

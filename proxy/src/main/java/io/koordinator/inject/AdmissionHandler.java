@@ -7,6 +7,7 @@ import static io.koordinator.inject.InjectConfigKeys.STATE_VOLUME;
 import static io.koordinator.inject.InjectConfigKeys.STATE_VOLUME_NAME;
 import static io.koordinator.inject.InjectConfigKeys.STATUS_ANNOTATION;
 import static io.koordinator.inject.InjectConfigKeys.ZK_CREDENTIALS_VOLUME_NAME;
+import static io.koordinator.inject.InjectConfigKeys.ZK_TLS_VOLUME_NAME;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
@@ -248,9 +249,10 @@ public final class AdmissionHandler {
                                 + " injector adds, and no " + STATUS_ANNOTATION + " annotation: rename that volume (and"
                                 + " name it in the annotation " + STATE_VOLUME + " to keep the proxy's state on it)"))
                 .or(() -> pod.getSpec().getVolumes().stream()
-                        .filter(v -> ZK_CREDENTIALS_VOLUME_NAME.equals(v.getName()))
+                        .filter(v -> ZK_CREDENTIALS_VOLUME_NAME.equals(v.getName())
+                                || ZK_TLS_VOLUME_NAME.equals(v.getName()))
                         .findFirst()
-                        .map(v -> "the pod already has a volume named '" + ZK_CREDENTIALS_VOLUME_NAME + "', a name the"
+                        .map(v -> "the pod already has a volume named '" + v.getName() + "', a name the"
                                 + " injector adds, and no " + STATUS_ANNOTATION + " annotation: rename that volume"))
                 .orElse(null);
     }

@@ -145,6 +145,13 @@ public final class InjectConfigKeys {
      */
     public static final String ZK_CREDENTIALS_SECRET = PREFIX + "zk-credentials-secret";
 
+    /**
+     * Name of a Secret holding the proxy's TLS material for ZooKeeper's secure client port, as cert-manager and
+     * {@code kubectl create secret tls} write it: {@value #ZK_TLS_CERT_KEY}, {@value #ZK_TLS_KEY_KEY} and {@value
+     * #ZK_TLS_CA_KEY}; mounted read-only into the proxy. None: the proxy talks plain TCP to ZooKeeper.
+     */
+    public static final String ZK_TLS_SECRET = PREFIX + "zk-tls-secret";
+
     /** Kubernetes quantity: CPU request of the proxy; default from the config file. */
     public static final String PROXY_CPU = PREFIX + "proxy-cpu";
 
@@ -235,6 +242,21 @@ public final class InjectConfigKeys {
     /** Where the proxy container mounts that volume (read-only). */
     public static final String ZK_CREDENTIALS_MOUNT_PATH = "/var/run/koordinator/zk-credentials";
 
+    /** Key of the ZooKeeper TLS Secret holding the proxy's certificate chain (PEM). */
+    public static final String ZK_TLS_CERT_KEY = "tls.crt";
+
+    /** Key of the ZooKeeper TLS Secret holding the certificate's private key (PEM). */
+    public static final String ZK_TLS_KEY_KEY = "tls.key";
+
+    /** Key of the ZooKeeper TLS Secret holding the CA certificates of ZooKeeper's servers (PEM). */
+    public static final String ZK_TLS_CA_KEY = "ca.crt";
+
+    /** The Secret volume the injector adds for {@link #ZK_TLS_SECRET}. */
+    public static final String ZK_TLS_VOLUME_NAME = "koordinator-zk-tls";
+
+    /** Where the proxy container mounts that volume (read-only). */
+    public static final String ZK_TLS_MOUNT_PATH = "/var/run/koordinator/zk-tls";
+
     /** Key of the transfer-token Secret that holds the token. */
     public static final String TRANSFER_TOKEN_KEY = "token";
 
@@ -270,6 +292,9 @@ public final class InjectConfigKeys {
     public static final String ENV_ARCHIVE_MAX_BYTES = Key.ARCHIVE_MAX_BYTES.env();
     public static final String ENV_TRANSFER_TOKEN = Key.TRANSFER_TOKEN.env();
     public static final String ENV_ZK_CREDENTIALS_FILE = Key.ZK_CREDENTIALS_FILE.env();
+    public static final String ENV_ZK_TLS_CERT_FILE = Key.ZK_TLS_CERT_FILE.env();
+    public static final String ENV_ZK_TLS_KEY_FILE = Key.ZK_TLS_KEY_FILE.env();
+    public static final String ENV_ZK_TLS_CA_FILE = Key.ZK_TLS_CA_FILE.env();
 
     /** JSON object: admin path of a rewritten probe to the original probe (the proxy's {@code --app-probers}). */
     public static final String ENV_APP_PROBERS = "KOORD_APP_PROBERS";

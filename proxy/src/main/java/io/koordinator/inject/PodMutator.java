@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.KeyToPathBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
@@ -18,6 +19,7 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.koordinator.Durations;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +40,8 @@ import java.util.stream.Collectors;
  *   <li>the proxy's state directory: the emptyDir {@code koordinator-state} (it survives restarts of the proxy
  *       container, not the pod), or a subdirectory of the pod's own volume named by {@code
  *       koordinator.io/state-volume};
+ *   <li>read-only Secret volumes for the group's ZooKeeper credentials and the proxy's ZooKeeper TLS material,
+ *       when the pod names them ({@code koordinator.io/zk-credentials-secret}, {@code koordinator.io/zk-tls-secret});
  *   <li>the annotation {@code koordinator.io/status} recording what was added.
  * </ul>
  */
@@ -117,17 +121,13 @@ final class PodMutator {
             added.add(STATE_VOLUME_NAME);
         }
         if (settings.zkCredentialsSecret() != null) {
-            volumes.add(new VolumeBuilder()
-                    .withName(ZK_CREDENTIALS_VOLUME_NAME)
-                    .withNewSecret()
-                    .withSecretName(settings.zkCredentialsSecret())
-                    .addNewItem()
-                    .withKey(ZK_CREDENTIALS_KEY)
-                    .withPath(ZK_CREDENTIALS_KEY)
-                    .endItem()
-                    .endSecret()
-                    .build());
+            volumes.add(secretVolume(ZK_CREDENTIALS_VOLUME_NAME, settings.zkCredentialsSecret(), ZK_CREDENTIALS_KEY));
             added.add(ZK_CREDENTIALS_VOLUME_NAME);
+        }
+        if (settings.zkTlsSecret() != null) {
+            volumes.add(secretVolume(
+                    ZK_TLS_VOLUME_NAME, settings.zkTlsSecret(), ZK_TLS_CERT_KEY, ZK_TLS_KEY_KEY, ZK_TLS_CA_KEY));
+            added.add(ZK_TLS_VOLUME_NAME);
         }
         pod.getSpec().setVolumes(volumes);
 
@@ -234,6 +234,11 @@ final class PodMutator {
         if (s.zkCredentialsSecret() != null) {
             env.add(value(ENV_ZK_CREDENTIALS_FILE, ZK_CREDENTIALS_MOUNT_PATH + "/" + ZK_CREDENTIALS_KEY));
         }
+        if (s.zkTlsSecret() != null) {
+            env.add(value(ENV_ZK_TLS_CERT_FILE, ZK_TLS_MOUNT_PATH + "/" + ZK_TLS_CERT_KEY));
+            env.add(value(ENV_ZK_TLS_KEY_FILE, ZK_TLS_MOUNT_PATH + "/" + ZK_TLS_KEY_KEY));
+            env.add(value(ENV_ZK_TLS_CA_FILE, ZK_TLS_MOUNT_PATH + "/" + ZK_TLS_CA_KEY));
+        }
         if (!s.passThrough().isEmpty()) {
             env.add(value(ENV_PASS_THROUGH, String.join(",", s.passThrough())));
         }
@@ -244,13 +249,32 @@ final class PodMutator {
     private static List<VolumeMount> mounts(PodSettings s) {
         List<VolumeMount> mounts = new ArrayList<>(List.of(stateMount(s)));
         if (s.zkCredentialsSecret() != null) {
-            mounts.add(new VolumeMountBuilder()
-                    .withName(ZK_CREDENTIALS_VOLUME_NAME)
-                    .withMountPath(ZK_CREDENTIALS_MOUNT_PATH)
-                    .withReadOnly(true)
-                    .build());
+            mounts.add(readOnlyMount(ZK_CREDENTIALS_VOLUME_NAME, ZK_CREDENTIALS_MOUNT_PATH));
+        }
+        if (s.zkTlsSecret() != null) {
+            mounts.add(readOnlyMount(ZK_TLS_VOLUME_NAME, ZK_TLS_MOUNT_PATH));
         }
         return mounts;
+    }
+
+    /** A volume of {@code keys} of the Secret {@code secret}, each a file named as its key. */
+    private static Volume secretVolume(String volume, String secret, String... keys) {
+        VolumeBuilder v = new VolumeBuilder().withName(volume);
+        v.withNewSecret()
+                .withSecretName(secret)
+                .withItems(Arrays.stream(keys)
+                        .map(k -> new KeyToPathBuilder().withKey(k).withPath(k).build())
+                        .toList())
+                .endSecret();
+        return v.build();
+    }
+
+    private static VolumeMount readOnlyMount(String volume, String path) {
+        return new VolumeMountBuilder()
+                .withName(volume)
+                .withMountPath(path)
+                .withReadOnly(true)
+                .build();
     }
 
     /**

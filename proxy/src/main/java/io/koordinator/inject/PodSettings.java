@@ -22,6 +22,7 @@ import java.util.Objects;
  *     emptyDir
  * @param transferTokenSecret Secret holding the group's state-transfer token, or null: none injected
  * @param zkCredentialsSecret Secret holding the group's ZooKeeper credentials, or null: none mounted
+ * @param zkTlsSecret Secret holding the proxy's TLS material for ZooKeeper, or null: plain TCP
  */
 public record PodSettings(
         String group,
@@ -36,7 +37,8 @@ public record PodSettings(
         boolean rewriteProbes,
         String stateVolume,
         String transferTokenSecret,
-        String zkCredentialsSecret) {
+        String zkCredentialsSecret,
+        String zkTlsSecret) {
 
     public PodSettings {
         Objects.requireNonNull(group, "group");

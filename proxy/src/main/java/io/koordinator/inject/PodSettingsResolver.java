@@ -103,7 +103,8 @@ final class PodSettingsResolver {
                 rewriteProbes,
                 stateVolume,
                 tokenSecret,
-                value(annotations, ZK_CREDENTIALS_SECRET, Values::secretName, null));
+                value(annotations, ZK_CREDENTIALS_SECRET, Values::secretName, null),
+                value(annotations, ZK_TLS_SECRET, Values::secretName, null));
     }
 
     /**

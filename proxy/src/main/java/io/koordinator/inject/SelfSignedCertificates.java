@@ -30,9 +30,9 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * Generates, in memory, a CA and a serving certificate it signs, for the webhook's TLS when no certificate is
- * mounted. EC P-256 keys, SHA256withECDSA; the CA is valid 10 years, the serving certificate 5; both start an
- * hour in the past to tolerate clock skew between nodes.
+ * Generates, in memory, a CA and certificates it signs: for the webhook's TLS when no certificate is mounted, and
+ * for local ZooKeeper ensembles and tests that run ZooKeeper over TLS. EC P-256 keys, SHA256withECDSA; the CA is
+ * valid 10 years, the certificates it issues 5; all start an hour in the past to tolerate clock skew between nodes.
  */
 public final class SelfSignedCertificates {
 
@@ -44,17 +44,16 @@ public final class SelfSignedCertificates {
 
     /** A fresh CA and serving certificate for {@code names} (DNS names; IP literals become IP SANs). */
     public static TlsMaterial generate(List<String> names) {
-        if (names.isEmpty()) {
-            throw new IllegalArgumentException("--dns-names: at least one name is needed");
-        }
+        return authority("koordinator-injector-ca").issue(names, false);
+    }
+
+    /** A fresh CA named {@code CN=commonName}. */
+    public static Authority authority(String commonName) {
         try {
             SecureRandom random = new SecureRandom();
             KeyPair caKeys = ecKeys(random);
-            KeyPair servingKeys = ecKeys(random);
             Instant now = Instant.now();
-            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-
-            X500Name caName = new X500Name("CN=koordinator-injector-ca");
+            X500Name caName = new X500Name("CN=" + commonName);
             X509v3CertificateBuilder ca = new JcaX509v3CertificateBuilder(
                     caName,
                     serial(random),
@@ -64,28 +63,73 @@ public final class SelfSignedCertificates {
                     caKeys.getPublic());
             ca.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
             ca.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            ca.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(caKeys.getPublic()));
-            X509Certificate caCert = sign(ca, caKeys);
-
-            X509v3CertificateBuilder serving = new JcaX509v3CertificateBuilder(
-                    caName,
-                    serial(random),
-                    Date.from(now.minus(SKEW)),
-                    Date.from(now.plus(SERVING_VALIDITY)),
-                    new X500Name("CN=" + names.get(0)),
-                    servingKeys.getPublic());
-            serving.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            serving.addExtension(
-                    Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-            serving.addExtension(
-                    Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-            serving.addExtension(Extension.subjectAlternativeName, false, sans(names));
-            serving.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCert));
-            X509Certificate servingCert = sign(serving, caKeys);
-
-            return new TlsMaterial(servingKeys.getPrivate(), List.of(servingCert), caCert);
+            ca.addExtension(
+                    Extension.subjectKeyIdentifier,
+                    false,
+                    new JcaX509ExtensionUtils().createSubjectKeyIdentifier(caKeys.getPublic()));
+            return new Authority(caName, caKeys, sign(ca, caKeys), random);
         } catch (GeneralSecurityException | OperatorCreationException | java.io.IOException e) {
             throw new IllegalStateException("cannot generate the self-signed certificates: " + e.getMessage(), e);
+        }
+    }
+
+    /** A CA held in memory with its key; it issues certificates. */
+    public static final class Authority {
+        private final X500Name name;
+        private final KeyPair keys;
+        private final X509Certificate certificate;
+        private final SecureRandom random;
+
+        private Authority(X500Name name, KeyPair keys, X509Certificate certificate, SecureRandom random) {
+            this.name = name;
+            this.keys = keys;
+            this.certificate = certificate;
+            this.random = random;
+        }
+
+        /** The CA's own certificate, what its peers trust. */
+        public X509Certificate certificate() {
+            return certificate;
+        }
+
+        /**
+         * A certificate for {@code names} (the first is the common name; IP literals become IP SANs) that this CA
+         * signs, for TLS servers, and for TLS clients too when {@code client} is true.
+         */
+        public TlsMaterial issue(List<String> names, boolean client) {
+            if (names.isEmpty()) {
+                throw new IllegalArgumentException("--dns-names: at least one name is needed");
+            }
+            try {
+                KeyPair servingKeys = ecKeys(random);
+                Instant now = Instant.now();
+                X509v3CertificateBuilder serving = new JcaX509v3CertificateBuilder(
+                        name,
+                        serial(random),
+                        Date.from(now.minus(SKEW)),
+                        Date.from(now.plus(SERVING_VALIDITY)),
+                        new X500Name("CN=" + names.get(0)),
+                        servingKeys.getPublic());
+                serving.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+                serving.addExtension(
+                        Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+                serving.addExtension(
+                        Extension.extendedKeyUsage,
+                        false,
+                        client
+                                ? new ExtendedKeyUsage(
+                                        new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth
+                                        })
+                                : new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+                serving.addExtension(Extension.subjectAlternativeName, false, sans(names));
+                serving.addExtension(
+                        Extension.authorityKeyIdentifier,
+                        false,
+                        new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate));
+                return new TlsMaterial(servingKeys.getPrivate(), List.of(sign(serving, keys)), certificate);
+            } catch (GeneralSecurityException | OperatorCreationException | java.io.IOException e) {
+                throw new IllegalStateException("cannot generate the self-signed certificates: " + e.getMessage(), e);
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
@@ -23,6 +24,7 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
 /**
  * A serving key and certificate chain, and, when we generated them, the CA that signed them.
@@ -44,20 +46,15 @@ public record TlsMaterial(PrivateKey key, List<X509Certificate> chain, X509Certi
 
     /** Reads a PEM certificate chain and a PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC). */
     public static TlsMaterial fromPem(Path certFile, Path keyFile) {
-        List<X509Certificate> chain = new ArrayList<>();
-        JcaX509CertificateConverter certs = new JcaX509CertificateConverter();
-        try (PEMParser parser = new PEMParser(Files.newBufferedReader(certFile, StandardCharsets.UTF_8))) {
-            for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
-                if (o instanceof X509CertificateHolder h) {
-                    chain.add(certs.getCertificate(h));
-                }
-            }
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("--tls-cert: cannot read " + certFile + ": " + e.getMessage(), e);
-        }
-        if (chain.isEmpty()) {
-            throw new IllegalArgumentException("--tls-cert: " + certFile + " holds no PEM CERTIFICATE");
-        }
+        return fromPem(certFile, keyFile, "--tls-cert", "--tls-key");
+    }
+
+    /**
+     * Reads a PEM certificate chain and a PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC); a failure names {@code
+     * certKey} or {@code keyKey}, the settings the files came from.
+     */
+    public static TlsMaterial fromPem(Path certFile, Path keyFile, String certKey, String keyKey) {
+        List<X509Certificate> chain = certificates(certFile, certKey);
         PrivateKey key;
         try (Reader r = Files.newBufferedReader(keyFile, StandardCharsets.UTF_8);
                 PEMParser parser = new PEMParser(r)) {
@@ -68,13 +65,32 @@ public record TlsMaterial(PrivateKey key, List<X509Certificate> chain, X509Certi
             } else if (o instanceof PrivateKeyInfo info) {
                 key = keys.getPrivateKey(info);
             } else {
-                throw new IllegalArgumentException("--tls-key: " + keyFile
+                throw new IllegalArgumentException(keyKey + ": " + keyFile
                         + " holds no unencrypted PEM private key (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)");
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException("--tls-key: cannot read " + keyFile + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(keyKey + ": cannot read " + keyFile + ": " + e.getMessage(), e);
         }
         return new TlsMaterial(key, chain, null);
+    }
+
+    /** The PEM certificates of {@code file}, at least one; a failure names {@code settingKey}. */
+    public static List<X509Certificate> certificates(Path file, String settingKey) {
+        List<X509Certificate> chain = new ArrayList<>();
+        JcaX509CertificateConverter certs = new JcaX509CertificateConverter();
+        try (PEMParser parser = new PEMParser(Files.newBufferedReader(file, StandardCharsets.UTF_8))) {
+            for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
+                if (o instanceof X509CertificateHolder h) {
+                    chain.add(certs.getCertificate(h));
+                }
+            }
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException(settingKey + ": cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (chain.isEmpty()) {
+            throw new IllegalArgumentException(settingKey + ": " + file + " holds no PEM CERTIFICATE");
+        }
+        return chain;
     }
 
     /** A server-side TLS context serving this key and chain. */
@@ -107,6 +123,19 @@ public record TlsMaterial(PrivateKey key, List<X509Certificate> chain, X509Certi
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot build the TLS context: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Writes the chain to {@code certFile} and the key to {@code keyFile} (PKCS#8, readable by this user only), as a
+     * {@code kubernetes.io/tls} Secret holds them.
+     */
+    public void writePem(Path certFile, Path keyFile) throws IOException {
+        StringBuilder certs = new StringBuilder();
+        chain.forEach(c -> certs.append(pem(c)));
+        Files.writeString(certFile, certs, StandardCharsets.US_ASCII);
+        Files.deleteIfExists(keyFile);
+        Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(keyFile, pem(new JcaPKCS8Generator(key, null)), StandardCharsets.US_ASCII);
     }
 
     /** PEM text of a certificate. */

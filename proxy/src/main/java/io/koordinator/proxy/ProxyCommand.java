@@ -60,6 +60,25 @@ public final class ProxyCommand implements Callable<Integer> {
                     + " subtree is then theirs alone. Default: none (open). Env KOORD_ZK_CREDENTIALS_FILE.")
     String zkCredentialsFile;
 
+    @Option(
+            names = "--zk-tls-cert-file",
+            paramLabel = "FILE",
+            description = "PEM certificate chain presented to ZooKeeper's secure client port; with --zk-tls-key-file"
+                    + " and --zk-tls-ca-file. Default: none (plain TCP). Env KOORD_ZK_TLS_CERT_FILE.")
+    String zkTlsCertFile;
+
+    @Option(
+            names = "--zk-tls-key-file",
+            paramLabel = "FILE",
+            description = "PEM private key of --zk-tls-cert-file. Env KOORD_ZK_TLS_KEY_FILE.")
+    String zkTlsKeyFile;
+
+    @Option(
+            names = "--zk-tls-ca-file",
+            paramLabel = "FILE",
+            description = "PEM CA certificates that sign ZooKeeper's server certificates. Env KOORD_ZK_TLS_CA_FILE.")
+    String zkTlsCaFile;
+
     @Option(names = "--app-port", paramLabel = "PORT", description = "The app's port (required). Env KOORD_APP_PORT.")
     String appPort;
 

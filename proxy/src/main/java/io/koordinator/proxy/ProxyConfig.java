@@ -6,6 +6,7 @@ import io.koordinator.proxy.health.AppProbe;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.SequencerConfig;
 import io.koordinator.sequencer.ZkCredentials;
+import io.koordinator.sequencer.ZkTls;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -29,6 +30,7 @@ import java.util.regex.Pattern;
  * @param snapshotPath the app's snapshot path or {@code null}
  * @param appProbers the app's original probes by admin path (empty: none), see {@link AppProbe}
  * @param zkCredentials the group's ZooKeeper digest credentials, or {@code null} (subtree open)
+ * @param zkTls TLS to ZooKeeper's secure client port, or {@code null} (plain TCP)
  */
 public record ProxyConfig(
         String group,
@@ -59,7 +61,8 @@ public record ProxyConfig(
         LogFormat logFormat,
         boolean accessLog,
         Map<String, AppProbe> appProbers,
-        ZkCredentials zkCredentials) {
+        ZkCredentials zkCredentials,
+        ZkTls zkTls) {
 
     /** Compaction settings, passed to the sequencer as they are. */
     public record Compaction(Duration interval, long retainEntries, Duration retainAge) {}
@@ -121,7 +124,8 @@ public record ProxyConfig(
                 .withRoot(zkRoot)
                 .withBatching(maxAppendsInFlight, batchMaxBytes, batchMaxCommands, batchMaxDelay)
                 .withCompaction(compaction.interval(), compaction.retainEntries(), compaction.retainAge())
-                .withCredentials(zkCredentials);
+                .withCredentials(zkCredentials)
+                .withTls(zkTls);
     }
 
     /** Parses and validates; {@code raw} gives each key's value ({@code null}: use the default). */
@@ -209,7 +213,23 @@ public record ProxyConfig(
                 logFormat(v),
                 accessLog(v),
                 appProbers(v),
-                zkCredentials(v));
+                zkCredentials(v),
+                zkTls(v));
+    }
+
+    /** Read at start-up: a missing or unreadable file stops the proxy with one sentence naming its key. */
+    private static ZkTls zkTls(Map<Key, String> v) {
+        try {
+            return ZkTlsFiles.load(
+                    v.get(Key.ZK_TLS_CERT_FILE),
+                    v.get(Key.ZK_TLS_KEY_FILE),
+                    v.get(Key.ZK_TLS_CA_FILE),
+                    Key.ZK_TLS_CERT_FILE.describe(),
+                    Key.ZK_TLS_KEY_FILE.describe(),
+                    Key.ZK_TLS_CA_FILE.describe());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage() + ".");
+        }
     }
 
     /** Read at start-up: a missing or malformed file stops the proxy with one sentence naming the key. */

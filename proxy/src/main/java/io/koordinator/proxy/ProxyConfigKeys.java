@@ -15,7 +15,7 @@ import picocli.CommandLine;
  * <p>The operator subcommands {@code status} and {@code log} share {@code --zookeeper}, {@code
  * --zk-root}, {@code --group} and {@code --namespace} (same variables) and add {@code
  * --zk-credentials} ({@code KOORD_ZK_CREDENTIALS}), {@code --zk-credentials-file} ({@code
- * KOORD_ZK_CREDENTIALS_FILE}) and {@code --connect-timeout} ({@code KOORD_CONNECT_TIMEOUT},
+ * KOORD_ZK_CREDENTIALS_FILE}), the three {@code --zk-tls-*-file} (same variables) and {@code --connect-timeout} ({@code KOORD_CONNECT_TIMEOUT},
  * default 5 s); see {@code io.koordinator.cli.GroupOptions}.
  */
 public final class ProxyConfigKeys {
@@ -39,6 +39,16 @@ public final class ProxyConfigKeys {
          * client.
          */
         ZK_CREDENTIALS_FILE("--zk-credentials-file", "KOORD_ZK_CREDENTIALS_FILE", null, "path"),
+        /**
+         * PEM certificate chain this proxy presents to ZooKeeper's secure client port (in a pod:
+         * {@code tls.crt} of the Secret named by {@code koordinator.io/zk-tls-secret}); with {@link
+         * #ZK_TLS_KEY_FILE} and {@link #ZK_TLS_CA_FILE}, all three or none. Unset: plain TCP.
+         */
+        ZK_TLS_CERT_FILE("--zk-tls-cert-file", "KOORD_ZK_TLS_CERT_FILE", null, "path"),
+        /** PEM private key of {@link #ZK_TLS_CERT_FILE} (PKCS#8, PKCS#1 or SEC1, unencrypted). */
+        ZK_TLS_KEY_FILE("--zk-tls-key-file", "KOORD_ZK_TLS_KEY_FILE", null, "path"),
+        /** PEM CA certificates that sign ZooKeeper's server certificates. */
+        ZK_TLS_CA_FILE("--zk-tls-ca-file", "KOORD_ZK_TLS_CA_FILE", null, "path"),
         /** Port of the app (the upstream); required. */
         APP_PORT("--app-port", "KOORD_APP_PORT", null, "port"),
         /** Host of the app. */

@@ -197,7 +197,12 @@ public final class ProxyServer implements AutoCloseable {
         }
         Replica.Status status = replica.status();
         if (status.state() != ReplicaState.DELIVERING) {
-            return Optional.of(status.state() + ": " + status.reason());
+            String reason = status.state() + ": " + status.reason();
+            // A replica held back by ZooKeeper says why ZooKeeper is not there (unreachable, refused).
+            return Optional.of(
+                    sequencer.isConnected()
+                            ? reason
+                            : reason + "; not connected to ZooKeeper (" + sequencer.connectionState() + ")");
         }
         if (!sequencer.isConnected()) {
             return Optional.of("not connected to ZooKeeper (" + sequencer.connectionState() + ")");

@@ -200,7 +200,7 @@ class OperatorCliIT {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertThat(r.exit()).isEqualTo(3);
         assertThat(r.err().lines())
-                .containsExactly("Cannot reach ZooKeeper at 127.0.0.1:" + closed + " within 1000 ms.");
+                .containsExactly("Cannot reach ZooKeeper at 127.0.0.1:" + closed + " within 1000 ms over plain TCP.");
         assertThat(ms).as("took %d ms", ms).isLessThan(10_000);
     }
 

@@ -75,6 +75,14 @@ class ProxyConfigTest {
         java.nio.file.Files.writeString(credentials, "shop.orders:pw");
         Map<String, String> env = new java.util.HashMap<>(REQUIRED_ENV);
         env.put("KOORD_ZK_CREDENTIALS_FILE", credentials.toString());
+        io.koordinator.inject.SelfSignedCertificates.Authority ca =
+                io.koordinator.inject.SelfSignedCertificates.authority("ca");
+        java.nio.file.Path tls = java.nio.file.Files.createTempDirectory("zk-tls");
+        ca.issue(List.of("pod-7"), true).writePem(tls.resolve("tls.crt"), tls.resolve("tls.key"));
+        java.nio.file.Files.writeString(tls.resolve("ca.crt"), io.koordinator.inject.TlsMaterial.pem(ca.certificate()));
+        env.put("KOORD_ZK_TLS_CERT_FILE", tls.resolve("tls.crt").toString());
+        env.put("KOORD_ZK_TLS_KEY_FILE", tls.resolve("tls.key").toString());
+        env.put("KOORD_ZK_TLS_CA_FILE", tls.resolve("ca.crt").toString());
         env.putAll(Map.ofEntries(
                 Map.entry("KOORD_NAMESPACE", "shop"),
                 Map.entry("KOORD_REPLICA_ID", "pod-7"),
@@ -124,6 +132,7 @@ class ProxyConfigTest {
         assertThat(c.logId()).isEqualTo("pod-7/shop.orders");
         assertThat(c.zkRoot()).isEqualTo("/k");
         assertThat(c.zkCredentials().user()).isEqualTo("shop.orders");
+        assertThat(c.zkTls().trustStore()).isEqualTo(tls.resolve("ca.crt"));
         assertThat(c.appHost()).isEqualTo("::1");
         assertThat(c.listenAddress()).isEqualTo("127.0.0.2");
         assertThat(c.listenPort()).isEqualTo(17001);

@@ -32,6 +32,8 @@ import java.util.Objects;
  *     default 0 (no age bound)
  * @param credentials the group's ZooKeeper digest credentials, or {@code null} (default): without
  *     them the group's subtree is created open to every client (see {@link ZkCredentials})
+ * @param tls TLS to ZooKeeper's secure client port, or {@code null} (default): plain TCP (see
+ *     {@link ZkTls})
  */
 public record SequencerConfig(
         String connectString,
@@ -49,7 +51,8 @@ public record SequencerConfig(
         Duration compactionInterval,
         long compactionRetainEntries,
         Duration compactionRetainAge,
-        ZkCredentials credentials) {
+        ZkCredentials credentials,
+        ZkTls tls) {
 
     public static final String DEFAULT_ROOT = "/koordinator/groups";
 
@@ -117,6 +120,7 @@ public record SequencerConfig(
                 Duration.ofSeconds(10),
                 10_000,
                 Duration.ZERO,
+                null,
                 null);
     }
 
@@ -181,6 +185,13 @@ public record SequencerConfig(
         return c.build();
     }
 
+    /** TLS to ZooKeeper's secure client port; {@code null}: plain TCP. */
+    public SequencerConfig withTls(ZkTls v) {
+        Copy c = new Copy(this);
+        c.tls = v;
+        return c.build();
+    }
+
     /** A mutable copy, so that each {@code with...} changes only its own values. */
     private static final class Copy {
         private final String connectString;
@@ -199,6 +210,7 @@ public record SequencerConfig(
         private long compactionRetainEntries;
         private Duration compactionRetainAge;
         private ZkCredentials credentials;
+        private ZkTls tls;
 
         Copy(SequencerConfig c) {
             connectString = c.connectString;
@@ -217,6 +229,7 @@ public record SequencerConfig(
             compactionRetainEntries = c.compactionRetainEntries;
             compactionRetainAge = c.compactionRetainAge;
             credentials = c.credentials;
+            tls = c.tls;
         }
 
         SequencerConfig build() {
@@ -236,7 +249,8 @@ public record SequencerConfig(
                     compactionInterval,
                     compactionRetainEntries,
                     compactionRetainAge,
-                    credentials);
+                    credentials,
+                    tls);
         }
     }
 }

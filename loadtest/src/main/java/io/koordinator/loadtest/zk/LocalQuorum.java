@@ -1,5 +1,6 @@
 package io.koordinator.loadtest.zk;
 
+import io.koordinator.sequencer.ZkTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -59,7 +60,12 @@ public final class LocalQuorum implements AutoCloseable {
             int n = config.servers();
             ownsRoot = config.dataDir() == null;
             root = ownsRoot ? Files.createTempDirectory("koordinator-zk-") : config.dataDir();
-            int[] ports = ports(3 * n);
+            boolean secure = config.tlsDir() != null;
+            int[] ports = ports((secure ? 4 : 3) * n);
+            ZkTls tls = secure
+                    ? LocalZkCertificates.write(
+                            config.tlsDir(), List.of(config.bindAddress(), config.advertisedAddress()))
+                    : null;
             List<String> peers = new ArrayList<>();
             String peerHost = localHost();
             for (int i = 0; i < n; i++) {
@@ -73,7 +79,9 @@ public final class LocalQuorum implements AutoCloseable {
                         ports[i],
                         config.tickTime(),
                         config.maxSessionTimeout(),
-                        n == 1 ? List.of() : peers));
+                        n == 1 ? List.of() : peers,
+                        secure ? ports[3 * n + i] : 0,
+                        tls));
             }
             for (LocalZkServer s : servers) {
                 if (config.member() == 0 || config.member() == s.id()) {
@@ -92,6 +100,14 @@ public final class LocalQuorum implements AutoCloseable {
     public String connectString() {
         return servers.stream()
                 .map(s -> config.advertisedAddress() + ":" + s.clientPort())
+                .collect(Collectors.joining(","));
+    }
+
+    /** {@code host:port,...} of every server's secure-only client port; empty without {@code tlsDir}. */
+    public String secureConnectString() {
+        return servers.stream()
+                .filter(s -> s.securePort() != 0)
+                .map(s -> config.advertisedAddress() + ":" + s.securePort())
                 .collect(Collectors.joining(","));
     }
 

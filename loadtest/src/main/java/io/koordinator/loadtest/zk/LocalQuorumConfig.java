@@ -21,6 +21,9 @@ import java.util.Objects;
  *     ensemble, the others being other processes with the same base port and data directory
  * @param maxSessionTimeout the longest session the servers grant (ZooKeeper's {@code
  *     maxSessionTimeout}); null: ZooKeeper's default of 20 ticks
+ * @param tlsDir null: plain TCP only; otherwise a directory where {@link LocalQuorum#start()}
+ *     writes a CA, the servers' and a client's certificate ({@link LocalZkCertificates}), and each
+ *     server serves TLS on a second, secure-only client port as well ({@code basePort + 3n + i})
  */
 public record LocalQuorumConfig(
         int servers,
@@ -31,7 +34,8 @@ public record LocalQuorumConfig(
         Duration tickTime,
         Duration startTimeout,
         int member,
-        Duration maxSessionTimeout) {
+        Duration maxSessionTimeout,
+        Path tlsDir) {
 
     public LocalQuorumConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -41,8 +45,8 @@ public record LocalQuorumConfig(
         if (servers < 1 || servers > 9) {
             throw new IllegalArgumentException("servers must be in [1, 9]: " + servers);
         }
-        if (basePort < 0 || basePort + 3 * servers > 65535) {
-            throw new IllegalArgumentException("basePort must be 0 or leave room for 3 ports per server: " + basePort);
+        if (basePort < 0 || basePort + 4 * servers > 65535) {
+            throw new IllegalArgumentException("basePort must be 0 or leave room for 4 ports per server: " + basePort);
         }
         if (member < 0 || member > servers) {
             throw new IllegalArgumentException("member must be in [0, " + servers + "]: " + member);
@@ -58,12 +62,30 @@ public record LocalQuorumConfig(
     /** {@code servers} servers on free loopback ports, in a temporary directory. */
     public static LocalQuorumConfig loopback(int servers) {
         return new LocalQuorumConfig(
-                servers, 0, null, "127.0.0.1", "127.0.0.1", Duration.ofMillis(1000), Duration.ofSeconds(60), 0, null);
+                servers,
+                0,
+                null,
+                "127.0.0.1",
+                "127.0.0.1",
+                Duration.ofMillis(1000),
+                Duration.ofSeconds(60),
+                0,
+                null,
+                null);
     }
 
     public LocalQuorumConfig withBasePort(int v) {
         return new LocalQuorumConfig(
-                servers, v, dataDir, bindAddress, advertisedAddress, tickTime, startTimeout, member, maxSessionTimeout);
+                servers,
+                v,
+                dataDir,
+                bindAddress,
+                advertisedAddress,
+                tickTime,
+                startTimeout,
+                member,
+                maxSessionTimeout,
+                tlsDir);
     }
 
     public LocalQuorumConfig withDataDir(Path v) {
@@ -76,12 +98,22 @@ public record LocalQuorumConfig(
                 tickTime,
                 startTimeout,
                 member,
-                maxSessionTimeout);
+                maxSessionTimeout,
+                tlsDir);
     }
 
     public LocalQuorumConfig withAddresses(String bind, String advertised) {
         return new LocalQuorumConfig(
-                servers, basePort, dataDir, bind, advertised, tickTime, startTimeout, member, maxSessionTimeout);
+                servers,
+                basePort,
+                dataDir,
+                bind,
+                advertised,
+                tickTime,
+                startTimeout,
+                member,
+                maxSessionTimeout,
+                tlsDir);
     }
 
     public LocalQuorumConfig withMember(int v) {
@@ -94,11 +126,26 @@ public record LocalQuorumConfig(
                 tickTime,
                 startTimeout,
                 v,
-                maxSessionTimeout);
+                maxSessionTimeout,
+                tlsDir);
     }
 
     public LocalQuorumConfig withMaxSessionTimeout(Duration v) {
         return new LocalQuorumConfig(
-                servers, basePort, dataDir, bindAddress, advertisedAddress, tickTime, startTimeout, member, v);
+                servers, basePort, dataDir, bindAddress, advertisedAddress, tickTime, startTimeout, member, v, tlsDir);
+    }
+
+    public LocalQuorumConfig withTlsDir(Path v) {
+        return new LocalQuorumConfig(
+                servers,
+                basePort,
+                dataDir,
+                bindAddress,
+                advertisedAddress,
+                tickTime,
+                startTimeout,
+                member,
+                maxSessionTimeout,
+                v);
     }
 }

@@ -1,5 +1,6 @@
 package io.koordinator.loadtest.zk;
 
+import io.koordinator.sequencer.ZkTls;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,6 +31,10 @@ final class LocalZkServer {
     private final Duration tickTime;
     private final Duration maxSessionTimeout;
     private final List<String> peers;
+    /** 0: no secure client port. */
+    private final int securePort;
+    /** The servers' key and trust stores when {@link #securePort} is set. */
+    private final ZkTls tls;
     // Guarded by this.
     private AutoCloseable running;
     private Thread thread;
@@ -43,7 +48,9 @@ final class LocalZkServer {
             int clientPort,
             Duration tickTime,
             Duration maxSessionTimeout,
-            List<String> peers) {
+            List<String> peers,
+            int securePort,
+            ZkTls tls) {
         this.id = id;
         this.dataDir = dataDir;
         this.bindAddress = bindAddress;
@@ -51,6 +58,8 @@ final class LocalZkServer {
         this.tickTime = tickTime;
         this.maxSessionTimeout = maxSessionTimeout;
         this.peers = peers;
+        this.securePort = securePort;
+        this.tls = tls;
     }
 
     int id() {
@@ -59,6 +68,11 @@ final class LocalZkServer {
 
     int clientPort() {
         return clientPort;
+    }
+
+    /** The secure-only client port, or 0 when the server serves plain TCP only. */
+    int securePort() {
+        return securePort;
     }
 
     /** The error a server thread ended with, or null. */
@@ -98,7 +112,13 @@ final class LocalZkServer {
         }
         thread.setDaemon(true);
         thread.start();
-        log.info("zookeeper/server-{} started on {}:{} in {}", id, bindAddress, clientPort, dataDir);
+        log.info(
+                "zookeeper/server-{} started on {}:{}{} in {}",
+                id,
+                bindAddress,
+                clientPort,
+                securePort == 0 ? "" : " and TLS on " + securePort,
+                dataDir);
     }
 
     private Properties properties() {
@@ -118,11 +138,34 @@ final class LocalZkServer {
         p.setProperty("reconfigEnabled", "false");
         p.setProperty("standaloneEnabled", "true");
         p.setProperty("4lw.commands.whitelist", "srvr,stat,ruok,mntr");
+        if (securePort != 0) {
+            tlsProperties(p);
+        }
         for (String peer : peers) {
             int eq = peer.indexOf('=');
             p.setProperty(peer.substring(0, eq), peer.substring(eq + 1));
         }
         return p;
+    }
+
+    /**
+     * A secure-only client port beside the plain one, on Netty (the only server transport with
+     * TLS). Clients must present a certificate the ensemble's CA signed ({@code clientAuth=need});
+     * it names the client, not its address, so the server does not check its host name. ZooKeeper
+     * turns these keys into {@code zookeeper.*} system properties of this JVM, which runs servers
+     * only. See <a href="https://zookeeper.apache.org/doc/r3.9.3/zookeeperAdmin.html#sc_authOptions">
+     * ZooKeeper's administrator guide</a>.
+     */
+    private void tlsProperties(Properties p) {
+        p.setProperty("secureClientPort", Integer.toString(securePort));
+        p.setProperty("secureClientPortAddress", bindAddress);
+        p.setProperty("serverCnxnFactory", "org.apache.zookeeper.server.NettyServerCnxnFactory");
+        p.setProperty("ssl.keyStore.location", tls.keyStore().toString());
+        p.setProperty("ssl.keyStore.type", "PEM");
+        p.setProperty("ssl.trustStore.location", tls.trustStore().toString());
+        p.setProperty("ssl.trustStore.type", "PEM");
+        p.setProperty("ssl.clientAuth", "need");
+        p.setProperty("ssl.clientHostnameVerification", "false");
     }
 
     private interface Body {

@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code zookeeper}: runs a local ensemble, prints its connect string as the only line on
- * stdout once it serves, and runs until killed.
+ * stdout once it serves (with {@code --tls-dir}, the secure port's connect string as a second
+ * line), and runs until killed.
  */
 @Command(
         name = "zookeeper",
@@ -63,6 +64,14 @@ public final class ZookeeperCommand implements Callable<Integer> {
             description = "Longest session the servers grant (500ms, 6s); default ZooKeeper's 20 ticks (20s).")
     Duration maxSessionTimeout;
 
+    @Option(
+            names = "--tls-dir",
+            description = {
+                "Write a CA, the servers' and a client's certificate (ca.crt, tls.crt, tls.key) into DIR and serve",
+                "TLS on a second, secure-only client port per server; its connect string is the second line on stdout."
+            })
+    Path tlsDir;
+
     @Override
     public Integer call() throws Exception {
         String advertised = advertisedAddress != null
@@ -73,7 +82,8 @@ public final class ZookeeperCommand implements Callable<Integer> {
                 .withDataDir(dataDir)
                 .withAddresses(bindAddress, advertised)
                 .withMember(member)
-                .withMaxSessionTimeout(maxSessionTimeout));
+                .withMaxSessionTimeout(maxSessionTimeout)
+                .withTlsDir(tlsDir));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
@@ -84,6 +94,9 @@ public final class ZookeeperCommand implements Callable<Integer> {
                         "zookeeper-shutdown"));
         quorum.start();
         System.out.println(quorum.connectString());
+        if (tlsDir != null) {
+            System.out.println(quorum.secureConnectString());
+        }
         System.out.flush();
         stopped.await();
         return 0;

@@ -2,6 +2,7 @@ package io.koordinator.sequencer.zk;
 
 import io.koordinator.sequencer.SequencerConfig;
 import io.koordinator.sequencer.ZkCredentials;
+import io.koordinator.sequencer.ZkTls;
 import java.util.Collections;
 import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
@@ -44,7 +45,8 @@ final class GroupAcls implements ACLProvider {
 
     /**
      * The Curator client for {@code config}: with credentials, it authenticates with them and
-     * creates the group's nodes for them alone ({@link GroupAcls}).
+     * creates the group's nodes for them alone ({@link GroupAcls}); with TLS, it connects to
+     * ZooKeeper's secure client port ({@link ZkTls#clientConfig()}).
      */
     static CuratorFramework newClient(SequencerConfig config) {
         CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
@@ -55,6 +57,9 @@ final class GroupAcls implements ACLProvider {
         ZkCredentials credentials = config.credentials();
         if (credentials != null) {
             builder.authorization("digest", credentials.authBytes()).aclProvider(new GroupAcls(config.groupPath()));
+        }
+        if (config.tls() != null) {
+            builder.zkClientConfig(config.tls().clientConfig());
         }
         return builder.build();
     }

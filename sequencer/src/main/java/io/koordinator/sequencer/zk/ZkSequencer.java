@@ -136,7 +136,11 @@ public final class ZkSequencer implements Sequencer {
             compactor.start();
         }
         if (!initializedLatch.await(config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS) && refused == null) {
-            log.warn("{} ZooKeeper {} not reachable yet; appends fail until it is", identity, config.connectString());
+            log.warn(
+                    "{} ZooKeeper {} not reachable yet over {}; appends fail until it is",
+                    identity,
+                    config.connectString(),
+                    transport());
         }
     }
 
@@ -222,11 +226,12 @@ public final class ZkSequencer implements Sequencer {
             initialized = true;
             initializedLatch.countDown();
             log.info(
-                    "{} sequencer ready on {} (log {}, {})",
+                    "{} sequencer ready on {} (log {}, {}, over {})",
                     identity,
                     config.connectString(),
                     layout.logPath(),
-                    config.credentials() == null ? "open: no credentials" : "ACLs for " + config.credentials());
+                    config.credentials() == null ? "open: no credentials" : "ACLs for " + config.credentials(),
+                    transport());
         } catch (KeeperException.NoAuthException e) {
             refused = refusal();
             log.error("{} {}", identity, refused);
@@ -340,7 +345,27 @@ public final class ZkSequencer implements Sequencer {
             return "CLOSED";
         }
         String r = refused;
-        return r == null ? connection : "REFUSED: " + r;
+        if (r != null) {
+            return "REFUSED: " + r;
+        }
+        String c = connection;
+        // Curator reports SUSPENDED and LOST before a first session too: until there is one, say why.
+        return sessionId == 0 && !c.equals("CONNECTED")
+                ? "UNREACHABLE: no session with " + config.connectString() + " yet " + hint()
+                : c;
+    }
+
+    /** How this sequencer talks to ZooKeeper, for its log lines and {@link #connectionState()}. */
+    private String transport() {
+        return config.tls() == null ? "plain TCP" : "TLS";
+    }
+
+    /** What a first connection that never succeeds may mean, given the transport. */
+    private String hint() {
+        return config.tls() == null
+                ? "over plain TCP (a secure-only client port needs --zk-tls-*)"
+                : "over TLS (also when either side refuses the other's certificate: check --zk-tls-* and"
+                        + " the server's log)";
     }
 
     @Override
