@@ -12,8 +12,8 @@ import java.util.function.Supplier;
  * before anything is sent. Unknown incarnations (no {@code /proc/net/tcp}, nothing matched yet)
  * are not vetoed.
  *
- * <p>Thread-safe; each call (only when a new connection opens) asks the replica's {@link
- * AppIncarnation}, which reads {@code /proc} only when its sentinel connection to the app closed.
+ * <p>Thread-safe; each call (only when a new connection opens) reads {@code /proc} through the
+ * replica's {@link AppIncarnation#of}, exact, never a cached reading.
  */
 final class AppVeto implements Supplier<String> {
     private final AppIncarnation incarnations;

@@ -55,7 +55,18 @@ final class AppWatch {
         if (!incarnations.available()) {
             return;
         }
-        OptionalLong now = incarnations.of(config.appPort());
+        // Every 100 ms the sentinel's view is enough to see that nothing changed; anything else is
+        // decided on a fresh reading of /proc (an empty view is always one).
+        ReplicaState seenIn = replica.state();
+        OptionalLong seen = incarnations.watch(config.appPort());
+        if (!recovery.waitingToStart()
+                && seenIn != ReplicaState.WAITING_FOR_APP
+                && owner.appIncarnation() != 0
+                && seen.isPresent()
+                && seen.getAsLong() == owner.appIncarnation()) {
+            return;
+        }
+        OptionalLong now = seen.isEmpty() ? seen : incarnations.of(config.appPort());
         if (recovery.waitingToStart()) {
             if (now.isPresent()) {
                 recovery.appListening();

@@ -24,26 +24,29 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Reading those files costs the kernel a walk of its whole established-socket hash, which is
  * sized by the node's memory and shared by every namespace: about 3.7 ms per file on a host with
- * 262,144 buckets, more on bigger nodes, whatever the pod's own sockets. So once a listener is
- * found, a <em>sentinel</em> is opened to it: one idle TCP connection that never sends anything.
- * While the sentinel stays open, the process that accepted it still runs and the last reading
- * stands, for at most {@value #RESCAN_MILLIS} ms; when the app exits, the kernel closes its end
- * and the next call reads {@code /proc} again. The reading that is kept is always taken after the
- * sentinel connected, so a restart between the two cannot be missed. Where no sentinel can be
+ * 262,144 buckets, more on bigger nodes, whatever the pod's own sockets. {@link #of} reads them
+ * every time: it is exact, and is what every decision uses (the veto of a new upstream connection,
+ * recovery). {@link #watch}, for the replica's periodic check, reads them less often: once a
+ * listener is found, a <em>sentinel</em> is opened to it, one idle TCP connection that never sends
+ * anything. While the sentinel stays open, the process that accepted it still runs and the last
+ * reading stands, for at most {@value #RESCAN_MILLIS} ms; when the app exits, the kernel closes
+ * its end and the next call reads {@code /proc} again. The reading kept is always one taken after
+ * the sentinel connected, so a restart between the two cannot be missed. Where no sentinel can be
  * opened (nothing listens, the connection is refused or not finished yet), every call reads
  * {@code /proc}.
  *
  * <p>What the sentinel cannot see is a listener replaced while the process that accepted the
- * sentinel lives on (an app that reopens its listener in-process); the periodic reading catches
- * that within {@value #RESCAN_MILLIS} ms. Before the sentinel, the proxy read {@code /proc} on
- * every check (ten a second) and on every new upstream connection of a linearizable read.
+ * sentinel lives on and keeps it open (an app that reopens its listener in-process): {@link
+ * #watch} sees that within {@value #RESCAN_MILLIS} ms, {@link #of} at once, so a new upstream
+ * connection to such a listener is still vetoed. Before the sentinel, the proxy read {@code /proc}
+ * on every periodic check, ten a second.
  *
  * <p>Thread-safe: calls are serialised; a call that reads {@code /proc} holds the others for that
  * long. The sentinel's connect is non-blocking, and checking it is one non-blocking read.
  */
 public final class AppIncarnation implements AutoCloseable {
     /** The longest a reading is kept while its sentinel stays open. */
-    static final long RESCAN_MILLIS = 10_000;
+    static final long RESCAN_MILLIS = 1_000;
 
     private static final String LISTEN = "0A";
 
@@ -75,9 +78,23 @@ public final class AppIncarnation implements AutoCloseable {
 
     /**
      * The inode of a socket listening on {@code port} (any local address), or empty while none
-     * listens. Where several listen (IPv4 and IPv6, or SO_REUSEPORT), the lowest inode.
+     * listens. Where several listen (IPv4 and IPv6, or SO_REUSEPORT), the lowest inode. Reads
+     * {@code /proc} every time.
      */
     public synchronized OptionalLong of(int port) {
+        return read(port, false);
+    }
+
+    /**
+     * {@link #of} for a periodic check: the last reading while the sentinel says the app is still
+     * there, at most {@value #RESCAN_MILLIS} ms old; a fresh one otherwise. Only a listener is
+     * ever reused: an empty answer is always a fresh reading.
+     */
+    public synchronized OptionalLong watch(int port) {
+        return read(port, true);
+    }
+
+    private OptionalLong read(int port, boolean mayReuse) {
         if (port != this.port) {
             closeSentinel();
             this.port = port;
@@ -86,7 +103,8 @@ public final class AppIncarnation implements AutoCloseable {
             closeSentinel();
         }
         long now = System.nanoTime();
-        if (last != null
+        if (mayReuse
+                && last != null
                 && sentinelConnected
                 && lastAfterConnect
                 && now - lastNanos < TimeUnit.MILLISECONDS.toNanos(RESCAN_MILLIS)) {

@@ -31,14 +31,14 @@ class AppIncarnationTest {
             int port = app.getLocalPort();
             // given a listener (the first call reads /proc and opens the sentinel, the second
             // reads once more: its reading is taken after the sentinel connected)
-            OptionalLong first = watch.of(port);
+            OptionalLong first = watch.watch(port);
             assertThat(first).isPresent();
             awaitSentinel(watch, port, first);
             long scans = watch.scans();
 
             // when it is asked a hundred times within the rescan interval
             for (int i = 0; i < 100; i++) {
-                assertThat(watch.of(port)).isEqualTo(first);
+                assertThat(watch.watch(port)).isEqualTo(first);
             }
 
             // then /proc was not read again
@@ -54,7 +54,7 @@ class AppIncarnationTest {
             int port = app.getLocalPort();
             List<Socket> accepted = new ArrayList<>();
             Thread acceptor = acceptAll(app, accepted);
-            OptionalLong before = watch.of(port);
+            OptionalLong before = watch.watch(port);
             awaitSentinel(watch, port, before);
 
             // when the app exits (its listener and every connection it accepted close) and a new
@@ -68,9 +68,42 @@ class AppIncarnationTest {
             }
             try (ServerSocket again = listen(port)) {
                 // then the next call reads the new listener (the closed sentinel says so at once)
-                OptionalLong after = watch.of(port);
+                OptionalLong after = watch.watch(port);
                 assertThat(after).isPresent();
                 assertThat(after).isNotEqualTo(before);
+            }
+        }
+    }
+
+    @Test
+    void aListenerReplacedWhileTheSentinelStaysOpenIsSeenByOfAtOnceAndByWatchWithinTheRescan() throws Exception {
+        assumeTrue(new AppIncarnation().available(), "needs /proc/net/tcp (Linux)");
+        try (AppIncarnation watch = new AppIncarnation()) {
+            // given an app whose accepted connections outlive its listener (as an in-process restart)
+            ServerSocket app = listen(0);
+            int port = app.getLocalPort();
+            List<Socket> accepted = new ArrayList<>();
+            Thread acceptor = acceptAll(app, accepted);
+            OptionalLong before = watch.watch(port);
+            awaitSentinel(watch, port, before);
+            app.close();
+            acceptor.join(5_000);
+            try (ServerSocket again = listen(port)) {
+                // then the exact reading sees the new listener at once
+                OptionalLong now = watch.of(port);
+                assertThat(now).isPresent().isNotEqualTo(before);
+                // and the watch no later than its rescan interval
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(AppIncarnation.RESCAN_MILLIS + 2_000);
+                while (!watch.watch(port).equals(now) && System.nanoTime() < deadline) {
+                    TimeUnit.MILLISECONDS.sleep(50);
+                }
+                assertThat(watch.watch(port)).isEqualTo(now);
+            } finally {
+                synchronized (accepted) {
+                    for (Socket s : accepted) {
+                        s.close();
+                    }
+                }
             }
         }
     }
@@ -83,8 +116,8 @@ class AppIncarnationTest {
             port = s.getLocalPort();
         }
         try (AppIncarnation watch = new AppIncarnation()) {
-            assertThat(watch.of(port)).isEmpty();
-            assertThat(watch.of(port)).isEmpty();
+            assertThat(watch.watch(port)).isEmpty();
+            assertThat(watch.watch(port)).isEmpty();
             assertThat(watch.scans()).isEqualTo(2);
         }
     }
@@ -99,7 +132,7 @@ class AppIncarnationTest {
         try (AppIncarnation watch = new AppIncarnation(dir)) {
             // then its inode is the incarnation, and with no sentinel every call reads the table
             for (int i = 0; i < 3; i++) {
-                assertThat(watch.of(0x1F90)).hasValue(4242);
+                assertThat(watch.watch(0x1F90)).hasValue(4242);
                 TimeUnit.MILLISECONDS.sleep(20);
             }
             assertThat(watch.scans()).isEqualTo(3);
@@ -149,7 +182,7 @@ class AppIncarnationTest {
     private static void awaitSentinel(AppIncarnation watch, int port, OptionalLong expected) throws Exception {
         for (int i = 0; i < 100; i++) {
             long before = watch.scans();
-            assertThat(watch.of(port)).isEqualTo(expected);
+            assertThat(watch.watch(port)).isEqualTo(expected);
             if (watch.scans() == before) {
                 return;
             }
