@@ -36,6 +36,7 @@ final class OrderedPath {
     private final Sequencer sequencer;
     private final Supplier<String> deliveryRefusal;
     private final WaitingRequests waiting;
+    private final ProxyMetrics metrics;
     /** Starts at the wall clock in microseconds so it never repeats across restarts of one replica. */
     private final AtomicLong counter = new AtomicLong(ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now()));
 
@@ -44,10 +45,16 @@ final class OrderedPath {
     /**
      * @param deliveryRefusal why this replica cannot deliver now, or {@code null} when it can
      */
-    OrderedPath(ProxyConfig config, Sequencer sequencer, WaitingRequests waiting, Supplier<String> deliveryRefusal) {
+    OrderedPath(
+            ProxyConfig config,
+            Sequencer sequencer,
+            WaitingRequests waiting,
+            ProxyMetrics metrics,
+            Supplier<String> deliveryRefusal) {
         this.config = config;
         this.sequencer = sequencer;
         this.waiting = waiting;
+        this.metrics = metrics;
         this.deliveryRefusal = deliveryRefusal;
     }
 
@@ -76,7 +83,10 @@ final class OrderedPath {
         sequencer.append(command).whenComplete((position, error) -> {
             if (error != null) {
                 onAppendFailed(slot, error);
-            } else if (unavailableLogged) {
+                return;
+            }
+            metrics.appended(System.nanoTime() - slot.acceptNanos);
+            if (unavailableLogged) {
                 unavailableLogged = false;
                 log.info("{} appends succeed again", config.logId());
             }

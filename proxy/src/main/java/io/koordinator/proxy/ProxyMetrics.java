@@ -34,12 +34,12 @@ final class ProxyMetrics {
             .help("Replies the proxy made itself, by status and error")
             .labelNames("status", "error")
             .register(registry);
-    private final Histogram orderingLatency = Histogram.builder()
-            .name("koordinator_proxy_ordering_latency_seconds")
-            .help("Ordered requests at their origin: from accepting the request to its delivery answered by the app")
-            .classicOnly()
-            .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10)
-            .register(registry);
+    private final Histogram orderingLatency = latency(
+            "koordinator_proxy_ordering_latency_seconds",
+            "Ordered requests at their origin: from accepting the request to its delivery answered by the app");
+    private final Histogram appendLatency = latency(
+            "koordinator_proxy_append_latency_seconds",
+            "Ordered requests at their origin: from accepting the request to ZooKeeper acknowledging its append");
     private final Histogram commandsPerEntry = Histogram.builder()
             .name("koordinator_proxy_commands_per_entry")
             .help("Commands in each log entry this replica delivered (batching)")
@@ -102,12 +102,9 @@ final class ProxyMetrics {
             .name("koordinator_proxy_read_barrier_failures_total")
             .help("Linearizable reads answered 503 because no read barrier could be obtained")
             .register(registry);
-    private final Histogram linearizableWait = Histogram.builder()
-            .name("koordinator_proxy_linearizable_wait_seconds")
-            .help("Linearizable reads: from accepting the request to its barrier applied here")
-            .classicOnly()
-            .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10)
-            .register(registry);
+    private final Histogram linearizableWait = latency(
+            "koordinator_proxy_linearizable_wait_seconds",
+            "Linearizable reads: from accepting the request to its barrier applied here");
 
     final LongAdder divergenceCount = new LongAdder();
     final LongAdder recoveryCount = new LongAdder();
@@ -224,6 +221,16 @@ final class ProxyMetrics {
         limitHits.labelValues(limit.label()).inc();
     }
 
+    /** A histogram of seconds, with the buckets every latency here uses. */
+    private Histogram latency(String name, String help) {
+        return Histogram.builder()
+                .name(name)
+                .help(help)
+                .classicOnly()
+                .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10)
+                .register(registry);
+    }
+
     void answered(String requestClass, Reply reply) {
         String status = Integer.toString(reply.status());
         requests.labelValues(requestClass, status).inc();
@@ -245,6 +252,10 @@ final class ProxyMetrics {
         if (orderingNanos >= 0) {
             orderingLatency.observe(orderingNanos / 1e9);
         }
+    }
+
+    void appended(long appendNanos) {
+        appendLatency.observe(appendNanos / 1e9);
     }
 
     void duplicate() {

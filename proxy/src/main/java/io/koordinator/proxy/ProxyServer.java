@@ -114,7 +114,7 @@ public final class ProxyServer implements AutoCloseable {
         upstream = new UpstreamClient(
                 new InetSocketAddress(config.appHost(), config.appPort()), transports.socketChannel(), 5000);
         WaitingRequests waiting = new WaitingRequests();
-        OrderedPath ordered = new OrderedPath(config, sequencer, waiting, this::orderedRefusal);
+        OrderedPath ordered = new OrderedPath(config, sequencer, waiting, metrics, this::orderedRefusal);
         control = new ReplicaControl(config, sequencer, replica, metrics, waiting, upstream, deliveryGroup.next());
         PassThroughPath passThrough = new PassThroughPath(upstream, config);
         LinearizablePath linearizable = new LinearizablePath(

@@ -86,6 +86,7 @@ class AdminTest {
                 .contains("koordinator_proxy_local_replies_total{error=\"bad_request\",status=\"400\"} 1.0")
                 .contains("# TYPE koordinator_proxy_ordering_latency_seconds histogram")
                 .contains("koordinator_proxy_ordering_latency_seconds_count 1")
+                .contains("koordinator_proxy_append_latency_seconds_count 1")
                 .contains("# TYPE koordinator_proxy_commands_per_entry histogram")
                 .contains("koordinator_proxy_appends_in_flight 0.0")
                 .contains("koordinator_proxy_lag_entries 0.0");

@@ -52,10 +52,11 @@ final class Proxies {
     static FilterChain chainWithoutApp(ProxyConfig config, Sequencer sequencer) {
         UpstreamClient upstream =
                 new UpstreamClient(new InetSocketAddress("127.0.0.1", 1), NioSocketChannel.class, 100);
+        ProxyMetrics metrics = new ProxyMetrics();
         return new FilterChain(
                 config,
-                new ProxyMetrics(),
-                new OrderedPath(config, sequencer, new WaitingRequests(), () -> null),
+                metrics,
+                new OrderedPath(config, sequencer, new WaitingRequests(), metrics, () -> null),
                 new PassThroughPath(upstream, config),
                 LinearizablePaths.path(config, sequencer, upstream));
     }

@@ -23,6 +23,8 @@ final class ClusterPhases {
     private static final String ENTRIES_SUM = "koordinator_proxy_commands_per_entry_sum";
     private static final String ENTRIES_COUNT = "koordinator_proxy_commands_per_entry_count";
     private static final Duration APP_WARMUP = Duration.ofSeconds(3);
+    /** Unmeasured open-loop load at the half rate before that phase is measured. */
+    static final Duration HALF_SETTLE = Duration.ofSeconds(5);
     /** Every phase is bounded by its time and by this many requests, far above what it reaches. */
     static final long MAX_REQUESTS = 10_000_000;
 
@@ -142,15 +144,21 @@ final class ClusterPhases {
         return ops;
     }
 
-    /** Open loop at half the saturated rate: latency from the intended send time. */
+    /**
+     * Open loop at half the saturated rate: latency from the intended send time, measured after
+     * {@link #HALF_SETTLE} at that rate. The saturated phase before it leaves every replica with a
+     * backlog (requests parked, entries not yet delivered); measured from its first second, the
+     * phase would report the drain of that backlog as its own tail.
+     */
     void halfSaturation(double saturated) throws InterruptedException {
         double rate = saturated / 2;
         if (rate < 1) {
             report.note(name + ": half saturation skipped, the saturated rate was " + saturated);
             return;
         }
-        LoadResult result = new LoadGenerator(
-                        load(settings.connections(), settings.duration()).withRate(rate))
+        LoadResult result = new LoadGenerator(load(settings.connections(), settings.duration())
+                        .withRate(rate)
+                        .withWarmup(HALF_SETTLE))
                 .run(null, Duration.ofSeconds(1));
         Histogram h = result.latencyMicros();
         Histogram u = result.uncorrectedLatencyMicros();

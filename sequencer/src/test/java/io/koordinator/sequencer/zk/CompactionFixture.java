@@ -11,18 +11,24 @@ import io.koordinator.sequencer.ReplicaInfo;
 import io.koordinator.sequencer.RequestId;
 import io.koordinator.sequencer.SequencerConfig;
 import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.jute.Record;
+import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.Stat;
+import org.apache.zookeeper.server.ByteBufferInputStream;
 import org.apache.zookeeper.server.persistence.FileTxnLog;
 import org.apache.zookeeper.server.persistence.TxnLog;
 import org.apache.zookeeper.txn.CreateTxn;
 import org.apache.zookeeper.txn.DeleteTxn;
+import org.apache.zookeeper.txn.MultiTxn;
 import org.apache.zookeeper.txn.SetDataTxn;
+import org.apache.zookeeper.txn.Txn;
 
 /** What the compaction tests share: replicas that publish their durable position, and checks. */
 final class CompactionFixture {
@@ -102,17 +108,19 @@ final class CompactionFixture {
         List<String> violations = new ArrayList<>();
         try (TxnLog.TxnIterator it = new FileTxnLog(new File(dataDir, "version-2")).read(0)) {
             while (it.getHeader() != null) {
-                Record txn = it.getTxn();
-                if (txn instanceof CreateTxn c && c.getPath().equals(layout.floorPath())) {
-                    floor = raise(floor, ZkFloor.decode(c.getData()).floor());
-                } else if (txn instanceof SetDataTxn d && d.getPath().equals(layout.floorPath())) {
-                    floor = raise(floor, ZkFloor.decode(d.getData()).floor());
-                } else if (txn instanceof DeleteTxn d) {
-                    long entry = layout.parseEntryPosition(d.getPath());
-                    if (entry != Positions.NONE) {
-                        deletes++;
-                        if (entry >= floor) {
-                            violations.add(Positions.format(entry) + " deleted at floor " + Positions.format(floor));
+                for (Record txn : flatten(it.getTxn())) {
+                    if (txn instanceof CreateTxn c && c.getPath().equals(layout.floorPath())) {
+                        floor = raise(floor, ZkFloor.decode(c.getData()).floor());
+                    } else if (txn instanceof SetDataTxn d && d.getPath().equals(layout.floorPath())) {
+                        floor = raise(floor, ZkFloor.decode(d.getData()).floor());
+                    } else if (txn instanceof DeleteTxn d) {
+                        long entry = layout.parseEntryPosition(d.getPath());
+                        if (entry != Positions.NONE) {
+                            deletes++;
+                            if (entry >= floor) {
+                                violations.add(
+                                        Positions.format(entry) + " deleted at floor " + Positions.format(floor));
+                            }
                         }
                     }
                 }
@@ -125,6 +133,57 @@ final class CompactionFixture {
                 .as("entries deleted before a floor above them was written")
                 .isEmpty();
         return deletes;
+    }
+
+    /** The number of the group's entry deletes in each {@code multi} transaction, in zxid order. */
+    static List<Integer> entryDeletesPerTransaction(File dataDir, ZkLayout layout) throws Exception {
+        List<Integer> counts = new ArrayList<>();
+        try (TxnLog.TxnIterator it = new FileTxnLog(new File(dataDir, "version-2")).read(0)) {
+            while (it.getHeader() != null) {
+                if (it.getTxn() instanceof MultiTxn) {
+                    int n = 0;
+                    for (Record txn : flatten(it.getTxn())) {
+                        if (txn instanceof DeleteTxn d && layout.parseEntryPosition(d.getPath()) != Positions.NONE) {
+                            n++;
+                        }
+                    }
+                    if (n > 0) {
+                        counts.add(n);
+                    }
+                }
+                if (!it.next()) {
+                    break;
+                }
+            }
+        }
+        return counts;
+    }
+
+    /**
+     * A transaction, or the deletes, creates and data changes inside a {@code multi} one, in
+     * order; nothing for a refused {@code multi}.
+     */
+    private static List<Record> flatten(Record txn) throws IOException {
+        if (!(txn instanceof MultiTxn multi)) {
+            return List.of(txn);
+        }
+        if (multi.getTxns().stream().anyMatch(t -> t.getType() == ZooDefs.OpCode.error)) {
+            return List.of(); // refused: ZooKeeper logs it, and applies none of it
+        }
+        List<Record> inner = new ArrayList<>();
+        for (Txn t : multi.getTxns()) {
+            Record r = switch (t.getType()) {
+                case ZooDefs.OpCode.delete -> new DeleteTxn();
+                case ZooDefs.OpCode.create -> new CreateTxn();
+                case ZooDefs.OpCode.setData -> new SetDataTxn();
+                default -> null;
+            };
+            if (r != null) {
+                ByteBufferInputStream.byteBuffer2Record(ByteBuffer.wrap(t.getData()), r);
+                inner.add(r);
+            }
+        }
+        return inner;
     }
 
     private static long raise(long floor, long next) {

@@ -194,6 +194,40 @@ class ZkCompactionIT {
     }
 
     @Test
+    void deletesGoInTransactionsAndOneRefusedForAGoneEntryIsRedoneOneByOne() throws Exception {
+        // given a sequencer whose own rounds never come, and 250 entries (three transactions' worth)
+        ZkSequencer s = new ZkSequencer(
+                CompactionFixture.config(zk.server().getConnectString(), group, "r0", Duration.ofHours(1), 0));
+        toClose.add(s);
+        s.start();
+        List<Long> log = appendOneByOne(s, "r0", 0, 250);
+        ZkLayout layout = new ZkLayout(config("r0", 0));
+        assertThat(log).allMatch(p -> Positions.segment(p) == 0);
+
+        // and two entries in the first and second hundred already gone (an earlier leader's work)
+        long firstGone = Positions.sequence(log.get(30));
+        long secondGone = Positions.sequence(log.get(150));
+        zk.raw().delete().forPath(layout.entryPath(0, firstGone));
+        zk.raw().delete().forPath(layout.entryPath(0, secondGone));
+
+        // when it compacts below the 241st entry
+        long floor = log.get(240);
+        s.compactor().compactTo(floor);
+
+        // then every entry below the floor is gone, none above it, and each was counted once
+        for (long p : log) {
+            boolean present = zk.raw().checkExists().forPath(layout.entryPath(0, Positions.sequence(p))) != null;
+            assertThat(present).as(Positions.format(p)).isEqualTo(p >= floor);
+        }
+        assertThat(s.stats().entriesCompacted()).isEqualTo(238);
+
+        // and the transaction log holds the third hundred's deletes in one transaction of 40 (the
+        // first two were refused and redone one by one)
+        assertThat(CompactionFixture.entryDeletesPerTransaction(zk.server().getTempDirectory(), layout))
+                .containsExactly(40);
+    }
+
+    @Test
     void theAgeMarginKeepsEntriesYoungerThanItByTheirCreationTime() throws Exception {
         // given a replica (no rounds of its own: the test asks for the candidate) and 10 entries
         Duration age = Duration.ofSeconds(3);
