@@ -185,7 +185,11 @@ public final class AppIncarnation implements AutoCloseable {
                 continue;
             }
             for (int i = 1; i < lines.size(); i++) {
-                String[] f = lines.get(i).trim().split("\\s+");
+                String line = lines.get(i);
+                if (!line.contains(hexPort)) {
+                    continue; // most lines: sockets that involve another port (splitting each one showed in profiles)
+                }
+                String[] f = line.trim().split("\\s+");
                 // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
                 if (f.length < 10 || !LISTEN.equals(f[3]) || !f[1].endsWith(hexPort)) {
                     continue;

@@ -53,7 +53,7 @@ final class ZkLayout {
     }
 
     String segmentPath(int segment) {
-        return logPath + "/" + String.format("%010d", segment);
+        return logPath + "/" + tenDigits(segment);
     }
 
     /** The path to create a sequential entry at (ZooKeeper appends the sequence suffix). */
@@ -62,7 +62,20 @@ final class ZkLayout {
     }
 
     String entryPath(int segment, long sequence) {
-        return entryPrefix(segment) + String.format("%010d", sequence);
+        return entryPrefix(segment) + tenDigits(sequence);
+    }
+
+    /**
+     * {@code n} zero-padded to ten digits, as ZooKeeper names sequential nodes; {@code
+     * String.format("%010d")} without its parsing, which showed in the follower's profile (a path
+     * is built for every entry read).
+     */
+    static String tenDigits(long n) {
+        if (n < 0) {
+            return String.format("%010d", n);
+        }
+        String digits = Long.toString(n);
+        return digits.length() >= 10 ? digits : "0000000000".substring(digits.length()) + digits;
     }
 
     /** The segment named {@code name} (a child of {@code log/}), or -1 if it is not a segment name. */

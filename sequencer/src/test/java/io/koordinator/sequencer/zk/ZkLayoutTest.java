@@ -40,6 +40,27 @@ class ZkLayoutTest {
     }
 
     @Test
+    void tenDigitsPadsAsStringFormatDoes() {
+        for (long n : new long[] {
+            0,
+            7,
+            10,
+            99,
+            123_456_789,
+            999_999_999,
+            1_000_000_000L,
+            9_999_999_999L,
+            10_000_000_000L,
+            Integer.MAX_VALUE,
+            Long.MAX_VALUE,
+            -1,
+            -42
+        }) {
+            assertThat(ZkLayout.tenDigits(n)).as("%d", n).isEqualTo(String.format("%010d", n));
+        }
+    }
+
+    @Test
     void replicaDataIsJsonThatReadsBack() {
         ReplicaInfo info = new ReplicaInfo("r-\"1\"", "10.0.0.7:16000\n", 123, 120, true, "DELIVERING", 100, "ab12");
         byte[] json = ReplicaRegistry.json(info);
