@@ -88,6 +88,9 @@ class PodInjectionTest {
                 .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
         // Probe paths no longer need to be pass-through: the kubelet calls the admin port.
         assertThat(env).containsEntry("KOORD_PASS_THROUGH", "/static,/metrics");
+        assertThat(env)
+                .containsEntry(
+                        "JAVA_TOOL_OPTIONS", "-XX:+UseSerialGC -XX:MaxRAMPercentage=25 -XX:+ExitOnOutOfMemoryError");
         assertThat(JSON.readTree(env.get("KOORD_APP_PROBERS")).path("/app-health/inventory/readyz"))
                 .hasToString("{\"httpGet\":{\"path\":\"/readyz?verbose=1\",\"port\":8080,\"scheme\":\"HTTP\"},"
                         + "\"timeoutSeconds\":1}");
