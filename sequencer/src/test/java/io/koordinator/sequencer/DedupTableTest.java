@@ -1,0 +1,92 @@
+package io.koordinator.sequencer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.koordinator.sequencer.DedupState.Seen;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+class DedupTableTest {
+    private static final Duration WINDOW = Duration.ofMinutes(10);
+
+    /** A command as decoded from the log: its origin's name is a string of its own. */
+    private static Command command(String origin, long counter, long originTime, String key) {
+        return new Command(new RequestId(new String(origin), counter), originTime, key, new byte[0]);
+    }
+
+    @Test
+    void aRepeatedRequestIdOrIdempotencyKeyIsToldItsFirstPosition() {
+        DedupTable t = new DedupTable(WINDOW, 100);
+        assertThat(t.check(1, command("r1", 7, 1_000, null))).isEmpty();
+        assertThat(t.check(2, command("r2", 7, 1_000, "order-42"))).isEmpty();
+
+        assertThat(t.check(3, command("r1", 7, 1_001, null))).isEqualTo(OptionalLong.of(1));
+        assertThat(t.check(4, command("r3", 1, 1_002, "order-42"))).isEqualTo(OptionalLong.of(2));
+        assertThat(t.check(5, command("r2", 8, 1_003, null))).isEmpty();
+        assertThat(t.size()).isEqualTo(3);
+    }
+
+    @Test
+    void entriesLeaveByTheLogsOwnClockAndByCount() {
+        DedupTable t = new DedupTable(Duration.ofMillis(100), 2);
+        t.check(1, command("r1", 1, 1_000, "a"));
+        t.check(2, command("r1", 2, 1_050, null));
+        // a third entry pushes the first out by count
+        t.check(3, command("r1", 3, 1_060, null));
+        assertThat(t.check(4, command("r1", 1, 1_070, null))).isEmpty();
+        // and a late origin time moves the window past the rest
+        t.check(5, command("r1", 9, 5_000, null));
+        assertThat(t.check(6, command("r1", 3, 5_001, null))).isEmpty();
+        assertThat(t.check(7, command("r1", 9, 5_002, null))).isEqualTo(OptionalLong.of(5));
+    }
+
+    @Test
+    void aTableRestoredFromItsSnapshotDecidesAsTheOriginal() {
+        DedupTable original = new DedupTable(WINDOW, 100);
+        for (int i = 0; i < 10; i++) {
+            original.check(i + 1, command("r" + (i % 3), i, 1_000 + i, i % 4 == 0 ? "k" + i : null));
+        }
+        DedupTable restored = new DedupTable(WINDOW, 100, original.snapshot());
+        assertThat(restored.snapshot()).isEqualTo(original.snapshot());
+        for (Command c :
+                List.of(command("r1", 4, 2_000, null), command("r9", 1, 2_000, "k8"), command("r2", 99, 2_000, null))) {
+            assertThat(restored.check(100, c)).isEqualTo(original.check(100, c));
+        }
+    }
+
+    @Test
+    void theTableHoldsOneInstanceOfEachOriginsName() {
+        DedupTable t = new DedupTable(WINDOW, 1_000);
+        for (int i = 0; i < 100; i++) {
+            t.check(i + 1, command(i % 2 == 0 ? "replica-a" : "replica-b", i, 1_000, null));
+        }
+        List<Seen> seen = t.snapshot().seen();
+        assertThat(seen).hasSize(100);
+        assertThat(seen.stream().map(s -> s.requestId().origin()))
+                .filteredOn(o -> o.equals("replica-a"))
+                .allMatch(o -> o == seen.get(0).requestId().origin());
+        assertThat(seen.stream().map(s -> s.requestId().origin()))
+                .filteredOn(o -> o.equals("replica-b"))
+                .allMatch(o -> o == seen.get(1).requestId().origin());
+
+        // and so does a table restored from a snapshot whose names were decoded one by one
+        List<Seen> decoded = seen.stream()
+                .map(s -> new Seen(
+                        s.position(),
+                        s.originTimeMillis(),
+                        new RequestId(
+                                new String(s.requestId().origin()),
+                                s.requestId().counter()),
+                        null))
+                .toList();
+        List<Seen> restored = new DedupTable(WINDOW, 1_000, new DedupState(1_000, decoded))
+                .snapshot()
+                .seen();
+        assertThat(restored).isEqualTo(seen);
+        assertThat(restored.stream().map(s -> s.requestId().origin()))
+                .filteredOn(o -> o.equals("replica-a"))
+                .allMatch(o -> o == restored.get(0).requestId().origin());
+    }
+}
