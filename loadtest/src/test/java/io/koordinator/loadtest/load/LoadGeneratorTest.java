@@ -108,6 +108,8 @@ class LoadGeneratorTest {
                 .withMix(LoadConfig.Mix.WRITES_ONLY);
         LoadResult result = new LoadGenerator(config).run(null, Duration.ofSeconds(1));
         assertThat(result.requests()).isPositive();
+        // each client backs off after a refusal instead of spinning: at most one try per 100 ms
+        assertThat(result.requests()).isLessThanOrEqualTo(2 * (300 / LoadGenerator.CONNECT_BACKOFF.toMillis() + 1));
         assertThat(result.targets().get(0).outcomes().keySet()).containsExactly("connect-error");
         assertThat(result.unknownWrites()).isEqualTo(result.writes().size());
     }
