@@ -3,20 +3,15 @@ package io.koordinator.sequencer.zk;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.ReplicaInfo;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +31,7 @@ import org.slf4j.LoggerFactory;
  *       to the newest entry created at least that long ago (its znode's ctime);
  *   <li>records that floor in {@code <group>/floor} first (conditional on the node's version, only
  *       ever rising; {@link ZkFloor}), then
- *   <li>deletes entries below it (background {@code multi} transactions of {@value
- *       #DELETES_PER_MULTI} deletes, at most {@value #MULTIS_IN_FLIGHT} in flight and {@value
+ *   <li>deletes entries below it (in {@code multi} transactions, {@link ZkDeletes}; at most {@value
  *       #DELETES_PER_ROUND} deletes per round) from where the last round stopped, and whole
  *       segments below the floor's segment, and records how far it got.
  * </ol>
@@ -52,8 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ZkCompactor {
     private static final Logger log = LoggerFactory.getLogger(ZkCompactor.class);
-    static final int DELETES_PER_MULTI = 100;
-    static final int MULTIS_IN_FLIGHT = 2;
     static final int DELETES_PER_ROUND = 20_000;
     private static final int LIST_LIMIT = 10_000;
 
@@ -270,7 +262,7 @@ final class ZkCompactor {
                 .filter(s -> s >= 0)
                 .sorted()
                 .toList();
-        Deletes deletes = new Deletes();
+        ZkDeletes deletes = deletes();
         for (long s : sequences) {
             if (!connectedAndOpen()) {
                 break;
@@ -278,8 +270,7 @@ final class ZkCompactor {
             deletes.issue(owner.layout.entryPath(segment, s), s);
             budget.left--;
         }
-        deletes.await();
-        if (!connectedAndOpen() || deletes.failedAt != Long.MAX_VALUE) {
+        if (deletes.await() != Long.MAX_VALUE || !connectedAndOpen()) {
             budget.sweptTo = 0;
             return false;
         }
@@ -301,121 +292,16 @@ final class ZkCompactor {
      * the first sequence not known to be deleted.
      */
     private long deleteRange(int segment, long start, long end, Budget budget) throws InterruptedException {
-        Deletes deletes = new Deletes();
+        ZkDeletes deletes = deletes();
         long s = start;
         for (; s < end && budget.left > 0 && connectedAndOpen(); s++, budget.left--) {
             deletes.issue(owner.layout.entryPath(segment, s), s);
         }
-        deletes.await();
-        return Math.min(s, deletes.failedAt);
+        return Math.min(s, deletes.await());
     }
 
-    /**
-     * Background deletes, {@value #DELETES_PER_MULTI} to a {@code multi} transaction and at most
-     * {@value #MULTIS_IN_FLIGHT} transactions in flight. ZooKeeper answers one session's requests
-     * in order, and the compaction leader's follower reads and appends share this session: a read
-     * waits behind every delete sent before it. One delete at a time costs ZooKeeper a request,
-     * a transaction and a place in that queue each; a transaction of many costs one. A transaction
-     * refused because one of its entries is gone already (an earlier round or leader got there)
-     * is redone one delete at a time.
-     */
-    private final class Deletes {
-        private final Semaphore slots = new Semaphore(MULTIS_IN_FLIGHT);
-        private final List<String> paths = new ArrayList<>(DELETES_PER_MULTI);
-        private final List<Long> sequences = new ArrayList<>(DELETES_PER_MULTI);
-        /** Lowest sequence whose delete failed (other than "no node"); written on Curator's event thread. */
-        private volatile long failedAt = Long.MAX_VALUE;
-
-        /** Queues the delete of {@code path}, whose entry is {@code sequence}; sends a full transaction. */
-        void issue(String path, long sequence) throws InterruptedException {
-            paths.add(path);
-            sequences.add(sequence);
-            if (paths.size() >= DELETES_PER_MULTI) {
-                flush();
-            }
-        }
-
-        private void flush() throws InterruptedException {
-            if (paths.isEmpty()) {
-                return;
-            }
-            List<String> batch = List.copyOf(paths);
-            List<Long> batchSequences = List.copyOf(sequences);
-            paths.clear();
-            sequences.clear();
-            long first = batchSequences.get(0);
-            if (!slots.tryAcquire(owner.config.sessionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                fail(first);
-                return;
-            }
-            try {
-                List<CuratorOp> ops = new ArrayList<>(batch.size());
-                for (String path : batch) {
-                    ops.add(owner.client.transactionOp().delete().forPath(path));
-                }
-                owner.client
-                        .transaction()
-                        .inBackground((c, event) -> {
-                            Code code = Code.get(event.getResultCode());
-                            if (code == Code.OK) {
-                                entriesDeleted.addAndGet(batch.size());
-                                slots.release();
-                            } else if (code == Code.NONODE) {
-                                oneByOne(batch, batchSequences);
-                            } else {
-                                fail(first);
-                                slots.release();
-                            }
-                        })
-                        .forOperations(ops);
-            } catch (Exception e) {
-                slots.release();
-                fail(first);
-            }
-        }
-
-        /** The deletes of a refused transaction, each on its own; the slot is freed by the last answer. */
-        private void oneByOne(List<String> batch, List<Long> batchSequences) {
-            AtomicInteger left = new AtomicInteger(batch.size());
-            for (int i = 0; i < batch.size(); i++) {
-                long sequence = batchSequences.get(i);
-                try {
-                    owner.client
-                            .delete()
-                            .inBackground((c, event) -> {
-                                Code code = Code.get(event.getResultCode());
-                                if (code == Code.OK) {
-                                    entriesDeleted.incrementAndGet();
-                                } else if (code != Code.NONODE) {
-                                    fail(sequence);
-                                }
-                                if (left.decrementAndGet() == 0) {
-                                    slots.release();
-                                }
-                            })
-                            .forPath(batch.get(i));
-                } catch (Exception e) {
-                    fail(sequence);
-                    if (left.decrementAndGet() == 0) {
-                        slots.release();
-                    }
-                }
-            }
-        }
-
-        private synchronized void fail(long sequence) {
-            failedAt = Math.min(failedAt, sequence);
-        }
-
-        /** Sends what is queued and waits for every answer. */
-        void await() throws InterruptedException {
-            flush();
-            if (slots.tryAcquire(MULTIS_IN_FLIGHT, owner.config.sessionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                slots.release(MULTIS_IN_FLIGHT);
-            } else {
-                fail(0); // answers still missing: do not claim anything deleted
-            }
-        }
+    private ZkDeletes deletes() {
+        return new ZkDeletes(owner.client, owner.config.sessionTimeout(), entriesDeleted);
     }
 
     void close() {

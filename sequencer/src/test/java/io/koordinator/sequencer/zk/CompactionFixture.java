@@ -106,26 +106,20 @@ final class CompactionFixture {
         long floor = Positions.NONE;
         long deletes = 0;
         List<String> violations = new ArrayList<>();
-        try (TxnLog.TxnIterator it = new FileTxnLog(new File(dataDir, "version-2")).read(0)) {
-            while (it.getHeader() != null) {
-                for (Record txn : flatten(it.getTxn())) {
-                    if (txn instanceof CreateTxn c && c.getPath().equals(layout.floorPath())) {
-                        floor = raise(floor, ZkFloor.decode(c.getData()).floor());
-                    } else if (txn instanceof SetDataTxn d && d.getPath().equals(layout.floorPath())) {
-                        floor = raise(floor, ZkFloor.decode(d.getData()).floor());
-                    } else if (txn instanceof DeleteTxn d) {
-                        long entry = layout.parseEntryPosition(d.getPath());
-                        if (entry != Positions.NONE) {
-                            deletes++;
-                            if (entry >= floor) {
-                                violations.add(
-                                        Positions.format(entry) + " deleted at floor " + Positions.format(floor));
-                            }
+        for (Logged logged : transactionLog(dataDir)) {
+            for (Record txn : logged.changes()) {
+                if (txn instanceof CreateTxn c && c.getPath().equals(layout.floorPath())) {
+                    floor = raise(floor, ZkFloor.decode(c.getData()).floor());
+                } else if (txn instanceof SetDataTxn d && d.getPath().equals(layout.floorPath())) {
+                    floor = raise(floor, ZkFloor.decode(d.getData()).floor());
+                } else if (txn instanceof DeleteTxn d) {
+                    long entry = layout.parseEntryPosition(d.getPath());
+                    if (entry != Positions.NONE) {
+                        deletes++;
+                        if (entry >= floor) {
+                            violations.add(Positions.format(entry) + " deleted at floor " + Positions.format(floor));
                         }
                     }
-                }
-                if (!it.next()) {
-                    break;
                 }
             }
         }
@@ -138,25 +132,32 @@ final class CompactionFixture {
     /** The number of the group's entry deletes in each {@code multi} transaction, in zxid order. */
     static List<Integer> entryDeletesPerTransaction(File dataDir, ZkLayout layout) throws Exception {
         List<Integer> counts = new ArrayList<>();
+        for (Logged logged : transactionLog(dataDir)) {
+            long n = logged.changes().stream()
+                    .filter(t -> t instanceof DeleteTxn d && layout.parseEntryPosition(d.getPath()) != Positions.NONE)
+                    .count();
+            if (logged.multi() && n > 0) {
+                counts.add((int) n);
+            }
+        }
+        return counts;
+    }
+
+    /** One committed transaction: whether it was a {@code multi}, and the changes it applied. */
+    private record Logged(boolean multi, List<Record> changes) {}
+
+    /** The server's transaction log in zxid order (every committed change). */
+    private static List<Logged> transactionLog(File dataDir) throws IOException {
+        List<Logged> log = new ArrayList<>();
         try (TxnLog.TxnIterator it = new FileTxnLog(new File(dataDir, "version-2")).read(0)) {
             while (it.getHeader() != null) {
-                if (it.getTxn() instanceof MultiTxn) {
-                    int n = 0;
-                    for (Record txn : flatten(it.getTxn())) {
-                        if (txn instanceof DeleteTxn d && layout.parseEntryPosition(d.getPath()) != Positions.NONE) {
-                            n++;
-                        }
-                    }
-                    if (n > 0) {
-                        counts.add(n);
-                    }
-                }
+                log.add(new Logged(it.getTxn() instanceof MultiTxn, flatten(it.getTxn())));
                 if (!it.next()) {
                     break;
                 }
             }
         }
-        return counts;
+        return log;
     }
 
     /**
