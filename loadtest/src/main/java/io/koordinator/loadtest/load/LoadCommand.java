@@ -45,7 +45,11 @@ public final class LoadCommand implements Callable<Integer> {
             description = "Open loop: requests/s over all connections; 0 (default) for closed loop.")
     double rate;
 
-    @Option(names = "--duration", defaultValue = "10s", description = "Longest measured run, default ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--duration",
+            defaultValue = "10s",
+            description = "Measured window, default ${DEFAULT-VALUE}. Open loop sends every request scheduled in it,"
+                    + " so a target slower than --rate runs past it (its backlog counts in the latency).")
     Duration duration;
 
     @Option(
