@@ -20,7 +20,9 @@ package io.koordinator.loadtest;
  *       --connections} default 64; {@code --in-flight} default 100; {@code --data-bytes} default
  *       128; {@code --replicas} default 1,3; {@code --phases} default
  *       zk,ordered,coldstart,passthrough; {@code --c1} off; {@code --json FILE} none; {@code
- *       --proxy-arg} repeatable, none by default
+ *       --proxy-arg} and {@code --proxy-jvm-arg} repeatable, none by default; {@code
+ *       --[no-]class-archive} on (a 15 s training run first; proxies start with its archive)
+ *   <li>{@code class-archive --out FILE} (required); {@code --duration} default 15s
  *   <li>{@code load --target host:port,...} (required); {@code --connections} default 8; {@code
  *       --rate} default 0 (closed loop; else requests/s in open loop); {@code --duration} default
  *       10s; {@code --warmup} default 0s; {@code --max-requests} default 1,000,000; {@code --mix}

@@ -1,5 +1,6 @@
 package io.koordinator.loadtest;
 
+import io.koordinator.loadtest.archive.ClassArchiveCommand;
 import io.koordinator.loadtest.bench.BenchCommand;
 import io.koordinator.loadtest.chaos.ChaosCommand;
 import io.koordinator.loadtest.demo.DemoCommand;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             BenchCommand.class,
             LoadCommand.class,
-            ChaosCommand.class
+            ChaosCommand.class,
+            ClassArchiveCommand.class
         })
 public final class LoadtestMain implements Runnable {
     public static void main(String[] args) {

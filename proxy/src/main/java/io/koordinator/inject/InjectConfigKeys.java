@@ -263,6 +263,12 @@ public final class InjectConfigKeys {
     /** The jar inside the image, for the exec postStart hook of the fallback mode. */
     public static final String JAR_PATH = "/opt/koordinator/koordinator.jar";
 
+    /**
+     * The class-data archive of {@link #JAR_PATH} that the image's build writes ({@code
+     * class-archive}, see the Dockerfile); the proxy's JVM maps its classes from it.
+     */
+    public static final String CLASS_ARCHIVE_PATH = "/opt/koordinator/proxy.jsa";
+
     public static final String ENV_GROUP = "KOORD_GROUP";
     public static final String ENV_NAMESPACE = "KOORD_NAMESPACE";
     public static final String ENV_REPLICA_ID = "KOORD_REPLICA_ID";

@@ -90,7 +90,9 @@ class PodInjectionTest {
         assertThat(env).containsEntry("KOORD_PASS_THROUGH", "/static,/metrics");
         assertThat(env)
                 .containsEntry(
-                        "JAVA_TOOL_OPTIONS", "-XX:+UseSerialGC -XX:MaxRAMPercentage=25 -XX:+ExitOnOutOfMemoryError");
+                        "JAVA_TOOL_OPTIONS",
+                        "-XX:+UseSerialGC -XX:MaxRAMPercentage=25 -XX:+ExitOnOutOfMemoryError"
+                                + " -XX:SharedArchiveFile=/opt/koordinator/proxy.jsa");
         assertThat(JSON.readTree(env.get("KOORD_APP_PROBERS")).path("/app-health/inventory/readyz"))
                 .hasToString("{\"httpGet\":{\"path\":\"/readyz?verbose=1\",\"port\":8080,\"scheme\":\"HTTP\"},"
                         + "\"timeoutSeconds\":1}");

@@ -1,12 +1,14 @@
 package io.koordinator.loadtest.bench;
 
 import io.koordinator.loadtest.DurationConverter;
+import io.koordinator.loadtest.archive.ClassArchiveCommand;
 import io.koordinator.loadtest.cluster.ChildProcess;
 import io.koordinator.loadtest.cluster.ClusterConfig;
 import io.koordinator.loadtest.cluster.Jars;
 import io.koordinator.loadtest.cluster.LocalCluster;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,6 +56,9 @@ public final class BenchCommand implements Callable<Integer> {
     static final List<String> PHASES = List.of("zk", "ordered", "coldstart", "passthrough", "reads");
 
     /** The child JVMs' options: a bounded heap and the serial collector, default JIT (C1 and C2). */
+    /** Load through the proxy of the class-archive training run. */
+    static final Duration ARCHIVE_TRAINING = Duration.ofSeconds(15);
+
     static final List<String> JVM_OPTIONS = List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC");
 
     @Option(names = "--quick", description = "Short phases (3 s, 3 s warm-up, 10 s cold start): about 3 minutes.")
@@ -113,6 +118,21 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Extra flag for every proxy, repeatable, e.g. --proxy-arg=--batch-max-delay=1ms.")
     List<String> proxyArgs = new ArrayList<>();
 
+    @Option(
+            names = "--proxy-jvm-arg",
+            description = "Extra JVM option for every proxy, repeatable, e.g."
+                    + " --proxy-jvm-arg=-XX:SharedArchiveFile=proxy.jsa.")
+    List<String> proxyJvmArgs = new ArrayList<>();
+
+    @Option(
+            names = "--class-archive",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description = "Start the proxies with a class-data archive of their jar, made first by a"
+                    + " 15 s training run (class-archive), as the image's proxies start; default on.")
+    boolean classArchive;
+
     @Option(names = "--json", description = "Write the figures here as JSON (absent figures are left out).")
     Path json;
 
@@ -139,6 +159,7 @@ public final class BenchCommand implements Callable<Integer> {
                 dataBytes,
                 replicaCounts,
                 jvm,
+                proxyJvmArgs,
                 proxyArgs,
                 chosen);
     }
@@ -162,7 +183,19 @@ public final class BenchCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> closeQuietly(running.get()), "bench-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         long started = System.nanoTime();
+        Path archive = null;
         try {
+            if (classArchive) {
+                archive = Files.createTempFile("koordinator-proxy-", ".jsa");
+                out.println("(class-archive) training run for the proxies' class-data archive");
+                if (ClassArchiveCommand.write(jars, archive, ARCHIVE_TRAINING, running::set) < 0) {
+                    System.err.println(
+                            "bench: the proxy's JVM wrote no class-data archive; run with --no-class-archive");
+                    return 1;
+                }
+                running.set(null);
+                s = s.withProxyJvmOption("-XX:SharedArchiveFile=" + archive);
+            }
             if (s.runs("zk")) {
                 baseline(jars, s, running, report);
             }
@@ -176,6 +209,9 @@ public final class BenchCommand implements Callable<Integer> {
             }
         } finally {
             closeQuietly(running.getAndSet(null));
+            if (archive != null) {
+                Files.deleteIfExists(archive);
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
@@ -189,7 +225,10 @@ public final class BenchCommand implements Callable<Integer> {
                 DurationConverter.format(s.coldStart()),
                 DurationConverter.format(s.passDuration()),
                 Runtime.getRuntime().availableProcessors(),
-                String.join(" ", s.jvmOptions()),
+                String.join(" ", s.jvmOptions())
+                        + (s.proxyJvmOptions().isEmpty()
+                                ? ""
+                                : "; proxies also " + String.join(" ", s.proxyJvmOptions())),
                 (System.nanoTime() - started) / 1e9));
         report.print(out);
         if (json != null) {
@@ -246,23 +285,33 @@ public final class BenchCommand implements Callable<Integer> {
         LocalCluster cluster = new LocalCluster(ClusterConfig.of(3, replicas, jars)
                 .withGroup("bench-" + replicas)
                 .withJvmOptions(s.jvmOptions())
+                .withProxyJvmOptions(s.proxyJvmOptions())
                 .withProxyArgs(s.proxyArgs()));
         running.set(cluster);
         try {
             cluster.start();
             ClusterPhases phases = new ClusterPhases(cluster, s, report, out);
-            double cold = first && s.runs("coldstart") ? phases.coldStart() : Double.NaN;
+            boolean cold = first && s.runs("coldstart");
+            double newGroup = cold ? phases.coldStart() : Double.NaN;
+            double saturated = Double.NaN;
             if (s.runs("ordered")) {
                 phases.warmUp();
-                double saturated = phases.saturation();
-                if (replicas == 1) {
-                    report.figure("cold_start_ratio_5s", cold / saturated);
-                }
+                saturated = phases.saturation();
                 phases.halfSaturation(saturated);
                 phases.oneClient();
             }
             if (first && s.runs("passthrough")) {
                 PassThroughPhase.run(cluster.replicas().get(0), s, report, out);
+            }
+            if (cold) {
+                if (!s.runs("ordered")) {
+                    phases.warmUp(); // ZooKeeper's write path warm before the restart
+                }
+                double restarted = phases.restartedProxyColdStart();
+                if (replicas == 1) {
+                    report.figure("cold_start_ratio_5s", restarted / saturated);
+                    report.figure("cold_start_new_group_ratio_5s", newGroup / saturated);
+                }
             }
         } finally {
             running.set(null);

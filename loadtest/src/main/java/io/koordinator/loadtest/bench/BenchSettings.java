@@ -16,6 +16,7 @@ import java.util.Set;
  * @param dataBytes bytes per baseline znode
  * @param replicaCounts replica counts of the ordered phases
  * @param jvmOptions options of every child JVM (ZooKeeper, apps, proxies)
+ * @param proxyJvmOptions options of the proxies' JVMs only, after {@code jvmOptions}
  * @param proxyArgs extra flags of every proxy
  * @param phases the phases to run, of {@link BenchCommand#PHASES}
  */
@@ -29,14 +30,35 @@ record BenchSettings(
         int dataBytes,
         List<Integer> replicaCounts,
         List<String> jvmOptions,
+        List<String> proxyJvmOptions,
         List<String> proxyArgs,
         Set<String> phases) {
 
     BenchSettings {
         replicaCounts = List.copyOf(replicaCounts);
         jvmOptions = List.copyOf(jvmOptions);
+        proxyJvmOptions = List.copyOf(proxyJvmOptions);
         proxyArgs = List.copyOf(proxyArgs);
         phases = Set.copyOf(phases);
+    }
+
+    /** These settings with {@code option} added to the proxies' JVM options. */
+    BenchSettings withProxyJvmOption(String option) {
+        List<String> options = new java.util.ArrayList<>(proxyJvmOptions);
+        options.add(option);
+        return new BenchSettings(
+                duration,
+                warmup,
+                coldStart,
+                passDuration,
+                connections,
+                inFlight,
+                dataBytes,
+                replicaCounts,
+                jvmOptions,
+                options,
+                proxyArgs,
+                phases);
     }
 
     /** The replica count whose proxies' CPU and RSS are reported: 3 if measured, else the largest. */

@@ -15,7 +15,8 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
- * The phases that run on one started {@link LocalCluster}: cold start, ordered PUTs at saturation
+ * The phases that run on one started {@link LocalCluster}: cold starts (of the new group, and of
+ * a proxy restarted in the warm group), ordered PUTs at saturation
  * (with the proxies' own CPU time and RSS), at half of saturation in open loop, and one sequential
  * client. The workload is ordered PUTs of small unique values on 64 keys.
  */
@@ -52,15 +53,16 @@ final class ClusterPhases {
     }
 
     /**
-     * Closed-loop load from the moment every proxy is ready (after 3 s of reads straight to the
-     * apps, which warm the apps and this JVM but not the proxies): requests per second in each
-     * second of the window, and the rate of the first 5 s.
+     * The cold start of a new group: closed-loop load from the moment every proxy of the just
+     * started cluster is ready (after 3 s of reads straight to the apps, which warm the apps and
+     * this JVM but not the proxies, nor ZooKeeper's write path): requests per second in each second
+     * of the window, and the rate of the first 5 s.
      *
      * @return requests per second over the first 5 s
      */
     double coldStart() throws InterruptedException {
         // Warm this JVM's client code and the apps first with reads straight to the apps (no
-        // writes: they would bypass the log), so the window measures a cold proxy.
+        // writes: they would bypass the log), so the window measures cold proxies.
         new LoadGenerator(LoadConfig.of(
                                 cluster.replicas().stream()
                                         .map(Replica::appAddress)
@@ -71,7 +73,28 @@ final class ClusterPhases {
                         .withKeys(1, 64)
                         .withMix(new LoadConfig.Mix(0, 0, 0, 100)))
                 .run(null, Duration.ofSeconds(1));
-        out.printf("    cold start: %s of load from /ready%n", DurationConverter.format(settings.coldStart()));
+        return coldWindow("new group: proxies and ZooKeeper cold");
+    }
+
+    /**
+     * The cold start of a new proxy in a warm group, as after a proxy restart or a rolling upgrade:
+     * once the cluster is quiescent, replica 0's proxy is killed and started again (a new JVM,
+     * resuming from its checkpoint) while ZooKeeper, the apps and this JVM stay warm; then the same
+     * window as {@link #coldStart()} from its {@code /ready}.
+     *
+     * @return requests per second over the first 5 s
+     */
+    double restartedProxyColdStart() throws IOException, InterruptedException {
+        cluster.awaitQuiescence(Duration.ofSeconds(60));
+        cluster.killProxy(0);
+        cluster.restartProxy(0);
+        cluster.awaitAllReady(cluster.config().startTimeout());
+        return coldWindow("restarted proxy, group warm");
+    }
+
+    private double coldWindow(String what) throws InterruptedException {
+        out.printf(
+                "    cold start (%s): %s of load from /ready%n", what, DurationConverter.format(settings.coldStart()));
         List<Long> perSecond = new ArrayList<>();
         long[] firstFive = {-1};
         new LoadGenerator(load(settings.connections(), settings.coldStart()))
@@ -83,7 +106,7 @@ final class ClusterPhases {
                             }
                         },
                         Duration.ofSeconds(1));
-        report.note("cold start, " + name + ", req/s in each second after /ready: " + perSecond);
+        report.note("cold start, " + what + ", " + name + ", req/s in each second after /ready: " + perSecond);
         return firstFive[0] < 0 ? Double.NaN : firstFive[0] / 5.0;
     }
 

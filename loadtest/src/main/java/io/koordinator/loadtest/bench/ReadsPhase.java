@@ -37,6 +37,7 @@ final class ReadsPhase {
         LocalCluster cluster = new LocalCluster(ClusterConfig.of(3, 3, jars)
                 .withGroup("bench-reads")
                 .withJvmOptions(s.jvmOptions())
+                .withProxyJvmOptions(s.proxyJvmOptions())
                 .withProxyArgs(s.proxyArgs())
                 .withReplicaProxyArgs(
                         POLICIES.stream().map(p -> List.of("--read-policy", p)).toList()));

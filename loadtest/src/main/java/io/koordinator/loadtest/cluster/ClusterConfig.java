@@ -14,6 +14,8 @@ import java.util.function.Consumer;
  * @param jars where the shaded jars are
  * @param proxyArgs extra flags for every proxy (e.g. {@code --batch-max-delay 1ms})
  * @param jvmOptions options of every child JVM
+ * @param proxyJvmOptions options of the proxies' JVMs only, after {@code jvmOptions} (e.g. a
+ *     class-data archive of the proxy's jar)
  * @param startTimeout how long start-up may take before it fails
  * @param zkProcessPerServer run each ZooKeeper server as a process of its own, so one can be killed
  * @param zkMaxSessionTimeout the longest session ZooKeeper grants; null: its default (20 ticks)
@@ -28,6 +30,7 @@ public record ClusterConfig(
         Jars jars,
         List<String> proxyArgs,
         List<String> jvmOptions,
+        List<String> proxyJvmOptions,
         Duration startTimeout,
         boolean zkProcessPerServer,
         Duration zkMaxSessionTimeout,
@@ -41,6 +44,7 @@ public record ClusterConfig(
         Objects.requireNonNull(startTimeout, "startTimeout");
         proxyArgs = List.copyOf(proxyArgs);
         jvmOptions = List.copyOf(jvmOptions);
+        proxyJvmOptions = List.copyOf(proxyJvmOptions);
         if (zkServers < 1 || replicas < 1) {
             throw new IllegalArgumentException("zkServers and replicas must be >= 1");
         }
@@ -64,6 +68,7 @@ public record ClusterConfig(
                 jars,
                 List.of(),
                 DEFAULT_JVM_OPTIONS,
+                List.of(),
                 Duration.ofSeconds(90),
                 false,
                 null,
@@ -77,6 +82,10 @@ public record ClusterConfig(
 
     public ClusterConfig withJvmOptions(List<String> v) {
         return with(d -> d.jvmOptions = v);
+    }
+
+    public ClusterConfig withProxyJvmOptions(List<String> v) {
+        return with(d -> d.proxyJvmOptions = v);
     }
 
     public ClusterConfig withGroup(String v) {
@@ -123,6 +132,7 @@ public record ClusterConfig(
                 d.jars,
                 d.proxyArgs,
                 d.jvmOptions,
+                d.proxyJvmOptions,
                 d.startTimeout,
                 d.zkProcessPerServer,
                 d.zkMaxSessionTimeout,
@@ -138,6 +148,7 @@ public record ClusterConfig(
         Jars jars;
         List<String> proxyArgs;
         List<String> jvmOptions;
+        List<String> proxyJvmOptions;
         Duration startTimeout;
         boolean zkProcessPerServer;
         Duration zkMaxSessionTimeout;
@@ -151,6 +162,7 @@ public record ClusterConfig(
             jars = c.jars;
             proxyArgs = c.proxyArgs;
             jvmOptions = c.jvmOptions;
+            proxyJvmOptions = c.proxyJvmOptions;
             startTimeout = c.startTimeout;
             zkProcessPerServer = c.zkProcessPerServer;
             zkMaxSessionTimeout = c.zkMaxSessionTimeout;

@@ -196,10 +196,12 @@ public final class LocalCluster implements AutoCloseable {
             args.addAll(List.of(TOKEN_FLAG, token));
         }
         args.addAll(extra);
+        List<String> jvm = new ArrayList<>(config.jvmOptions());
+        jvm.addAll(config.proxyJvmOptions());
         return ChildProcess.java(
                 r.name() + "-proxy",
                 inNamespace(index),
-                config.jvmOptions(),
+                jvm,
                 config.jars().proxy().toString(),
                 args);
     }
