@@ -94,7 +94,7 @@ final class Checkpointer {
             SnapshotTransfer.Taken taken = transfer.take();
             try {
                 ReplicaCheckpoint at = ReplicaCheckpoint.fromBytes(taken.checkpoint());
-                store.writeLocalSnapshot(at, taken.snapshot());
+                store.localSnapshot().write(at, taken.snapshot());
                 localSnapshotPosition = at.position();
             } finally {
                 Files.deleteIfExists(taken.snapshot());
@@ -123,7 +123,7 @@ final class Checkpointer {
         Path file = store.directory().resolve("transfer").resolve("local.snapshot");
         try {
             Files.createDirectories(file.getParent());
-            Optional<ReplicaCheckpoint> local = store.readLocalSnapshot(file);
+            Optional<ReplicaCheckpoint> local = store.localSnapshot().read(file);
             if (local.isEmpty()) {
                 return Optional.empty();
             }

@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
  *   journal-&lt;n&gt;       records after it, in order: INTENT before a command goes to the app,
  *                     DONE once the app answered (status, digest, cached response), DUPLICATE
  *                     for a command skipped by deduplication
+ *   snapshot          this replica's own local snapshot ({@link LocalSnapshot})
  * </pre>
  *
  * A record is {@code length, CRC-32C, body}; a torn record at the end of the last journal (a crash
@@ -64,6 +65,8 @@ public final class StateStore implements AutoCloseable {
     /** The archive of replaced journals, or {@code null} when none is kept. Guarded by this. */
     private final LogArchive archive;
 
+    private final LocalSnapshot localSnapshot;
+
     private volatile FileChannel journal; // replaced by rotate(), under the delivery pause
     private int journalIndex;
     private volatile long written = Positions.NONE; // delivery thread writes
@@ -74,6 +77,7 @@ public final class StateStore implements AutoCloseable {
         this.dir = dir;
         this.dedupWindow = dedupWindow;
         this.archive = archiveMaxBytes > 0 ? new LogArchive(dir, archiveMaxBytes) : null;
+        this.localSnapshot = new LocalSnapshot(dir);
     }
 
     /** A store in {@code dir} (created if missing) that keeps no archive. */
@@ -237,64 +241,9 @@ public final class StateStore implements AutoCloseable {
         durable = checkpoint.position();
     }
 
-    /**
-     * Keeps {@code appSnapshot} (the app's snapshot, taken between two deliveries) with {@code
-     * checkpoint} (the replica's state at that moment) as this replica's own local snapshot,
-     * replacing the previous one atomically. A replica recovers from it when no peer can serve.
-     */
-    public void writeLocalSnapshot(ReplicaCheckpoint checkpoint, Path appSnapshot) throws IOException {
-        Path tmp = dir.resolve("snapshot.tmp");
-        byte[] head = checkpoint.toBytes();
-        try (FileChannel out = FileChannel.open(
-                        tmp,
-                        StandardOpenOption.CREATE,
-                        StandardOpenOption.TRUNCATE_EXISTING,
-                        StandardOpenOption.WRITE);
-                FileChannel in = FileChannel.open(appSnapshot, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate(4 + head.length)
-                    .putInt(head.length)
-                    .put(head)
-                    .flip();
-            while (b.hasRemaining()) {
-                out.write(b);
-            }
-            long size = in.size();
-            for (long done = 0; done < size; ) {
-                done += in.transferTo(done, size - done, out);
-            }
-            out.force(true);
-        }
-        Files.move(tmp, dir.resolve("snapshot"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory();
-    }
-
-    /** This replica's own local snapshot: its checkpoint, and the app's snapshot copied to {@code into}. */
-    public Optional<ReplicaCheckpoint> readLocalSnapshot(Path into) throws IOException {
-        Path file = dir.resolve("snapshot");
-        if (!Files.exists(file)) {
-            return Optional.empty();
-        }
-        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ);
-                FileChannel out = FileChannel.open(
-                        into,
-                        StandardOpenOption.CREATE,
-                        StandardOpenOption.TRUNCATE_EXISTING,
-                        StandardOpenOption.WRITE)) {
-            ByteBuffer len = ByteBuffer.allocate(4);
-            while (len.hasRemaining() && in.read(len) >= 0) {}
-            int n = len.flip().getInt();
-            if (n < 0 || n > in.size() - 4) {
-                throw new IOException("local snapshot " + file + " is corrupt (checkpoint of " + n + " bytes)");
-            }
-            ByteBuffer head = ByteBuffer.allocate(n);
-            while (head.hasRemaining() && in.read(head) >= 0) {}
-            ReplicaCheckpoint checkpoint = ReplicaCheckpoint.fromBytes(head.array());
-            long size = in.size();
-            for (long at = 4L + n; at < size; ) {
-                at += in.transferTo(at, size - at, out);
-            }
-            return Optional.of(checkpoint);
-        }
+    /** This replica's own local snapshot, kept beside the checkpoint. */
+    public LocalSnapshot localSnapshot() {
+        return localSnapshot;
     }
 
     /**
@@ -449,6 +398,11 @@ public final class StateStore implements AutoCloseable {
     }
 
     private void syncDirectory() throws IOException {
+        syncDirectory(dir);
+    }
+
+    /** Makes a rename in {@code dir} durable, where the file system can sync a directory. */
+    static void syncDirectory(Path dir) throws IOException {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
         } catch (IOException e) {

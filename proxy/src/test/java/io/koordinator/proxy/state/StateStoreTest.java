@@ -179,10 +179,10 @@ class StateStoreTest {
         Path app = Files.write(dir.resolve("app.bin"), "the app's state".getBytes(StandardCharsets.UTF_8));
         ReplicaCheckpoint at = new ReplicaCheckpoint(
                 LogCheckpoint.at(at(7)), StateDigest.INITIAL.next(at(7), 200, new byte[0]), 8, List.of(), 9, "zk:2");
-        store.writeLocalSnapshot(at, app);
+        store.localSnapshot().write(at, app);
 
         Path out = dir.resolve("restored.bin");
-        assertThat(store.readLocalSnapshot(out)).contains(at);
+        assertThat(store.localSnapshot().read(out)).contains(at);
         assertThat(Files.readString(out)).isEqualTo("the app's state");
     }
 
