@@ -147,6 +147,12 @@ final class ProxyMetrics {
                 stats,
                 SequencerStats::entriesFoundByProbe);
         counter(
+                "koordinator_sequencer_own_entries_from_append_total",
+                "Log entries this replica appended and took from its own append's answer, not waiting for"
+                        + " a read of them from ZooKeeper",
+                stats,
+                SequencerStats::ownEntriesFromAppend);
+        counter(
                 "koordinator_sequencer_append_retries_total",
                 "Log appends retried after an unknown outcome",
                 stats,

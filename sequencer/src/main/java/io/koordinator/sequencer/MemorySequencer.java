@@ -259,6 +259,7 @@ public final class MemorySequencer implements Sequencer {
                 0,
                 0,
                 0,
+                0,
                 0);
     }
 

@@ -15,6 +15,8 @@ package io.koordinator.sequencer;
  * @param floorMoves times this sequencer raised the group's compaction floor
  * @param entriesFoundByProbe entries the followers found by their fallback stall probe, with no
  *     watch event announcing them: each one waited at least the probe delay (0 on the happy path)
+ * @param ownEntriesFromAppend entries the followers took from this sequencer's own appends'
+ *     answers before a read of them answered (a read sent already still is)
  */
 public record SequencerStats(
         int appendsInFlight,
@@ -27,7 +29,8 @@ public record SequencerStats(
         long sessionExpiries,
         long entriesCompacted,
         long floorMoves,
-        long entriesFoundByProbe) {
+        long entriesFoundByProbe,
+        long ownEntriesFromAppend) {
 
     /** Average commands per entry, 0 before the first entry. */
     public double commandsPerEntry() {

@@ -74,6 +74,11 @@ final class ZkFollower implements Follower {
         reads.entrySeen(position);
     }
 
+    /** From the appender's thread: this replica created an entry; see {@link ZkReadAhead#appended}. */
+    void appended(int segment, long sequence, byte[] data) {
+        reads.appended(segment, sequence, data);
+    }
+
     /** After a reconnect or a re-registered watch: events may have been missed. */
     void resync() {
         resyncRequested.set(true);

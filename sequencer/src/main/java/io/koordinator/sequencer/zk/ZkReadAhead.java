@@ -22,9 +22,15 @@ import org.slf4j.LoggerFactory;
  * {@code getChildren} of a segment on the normal path. What a missing number means is decided by
  * {@link ZkFollower} (gap rule, floor rule), from what the slot records about its read.
  *
- * <p>Threading: the follower thread calls every method except {@link #entrySeen} and {@link
- * #wake}, and owns every field not marked otherwise; Curator's event thread only enqueues read
- * results and raises {@link #knownTail}.
+ * <p>An entry this replica appended itself need not be read back: its create's answer names it,
+ * and its data is what was written ({@link #appended}), so it becomes the slot a read would have
+ * made, without waiting for the read's round trip to ZooKeeper (entries never change once created).
+ * A read the watch event already sent for it is still answered, and that answer dropped.
+ *
+ * <p>Threading: the follower thread calls every method except {@link #entrySeen}, {@link
+ * #appended} and {@link #wake}, and owns every field not marked otherwise; Curator's event thread
+ * only enqueues read results and raises {@link #knownTail}, the appender's thread only enqueues
+ * its entries.
  */
 final class ZkReadAhead {
     private static final Logger log = LoggerFactory.getLogger(ZkReadAhead.class);
@@ -54,6 +60,9 @@ final class ZkReadAhead {
         }
     }
 
+    /** The epoch of an answer that holds in every epoch: an entry this replica appended. */
+    private static final long ANY_EPOCH = -1;
+
     private record ReadResult(
             long epoch,
             int segment,
@@ -78,6 +87,9 @@ final class ZkReadAhead {
     // Follower thread only.
     private final Map<Long, Slot> slots = new HashMap<>();
     private long epoch;
+    /** The follower took every sequence of {@link #segment} below this: answers for them are dropped. */
+    private long wanted;
+
     private int segment;
     private boolean catchingUp = true;
     /** Set once by the follower thread, read by any thread. */
@@ -99,6 +111,16 @@ final class ZkReadAhead {
         }
     }
 
+    /**
+     * From the appender's thread: this replica created the entry at ({@code segment}, {@code
+     * sequence}) with {@code data}. Taken like a read's answer, in any epoch (the data cannot be
+     * stale), if the follower is in that segment and the entry is within its read-ahead.
+     */
+    void appended(int segment, long sequence, byte[] data) {
+        inbox.offer(new ReadResult(
+                ANY_EPOCH, segment, sequence, Code.OK.intValue(), data, Positions.NONE, false, Positions.NONE, false));
+    }
+
     /** Any thread: makes {@link #await} return. */
     void wake() {
         if (wakePending.compareAndSet(false, true)) {
@@ -117,6 +139,7 @@ final class ZkReadAhead {
     /** Reads {@code segment} from now on, forgetting every read of the old one. */
     void startSegment(int segment) {
         this.segment = segment;
+        this.wanted = 0;
         restart();
     }
 
@@ -131,8 +154,10 @@ final class ZkReadAhead {
         return slots.get(sequence);
     }
 
+    /** The follower took {@code sequence} (delivered or skipped it): nothing more is kept for it. */
     void remove(long sequence) {
         slots.remove(sequence);
+        wanted = Math.max(wanted, sequence + 1);
     }
 
     /** The follower took an entry: reads issued from now on are no longer the stall probe's. */
@@ -177,11 +202,18 @@ final class ZkReadAhead {
             return;
         }
         ReadResult r = (ReadResult) message;
-        if (r.epoch() != epoch || r.segment() != segment) {
-            return;
+        if ((r.epoch() != epoch && r.epoch() != ANY_EPOCH) || r.segment() != segment || r.sequence() < wanted) {
+            return; // an old read, or an answer for a sequence the follower has taken already
         }
         Code code = Code.get(r.rc());
         long now = System.nanoTime();
+        if (r.epoch() == ANY_EPOCH) {
+            Slot held = slots.get(r.sequence());
+            if (r.sequence() >= wanted + READ_AHEAD || (held != null && held.state() == SlotState.DATA)) {
+                return; // far ahead of a follower catching up (it reads it in its turn), or read already
+            }
+            owner.ownEntriesFromAppend.incrementAndGet();
+        }
         if (code == Code.OK) {
             long position = Positions.entry(segment, r.sequence());
             // On one connection a create's watch event comes before any read that sees the entry,
@@ -202,6 +234,7 @@ final class ZkReadAhead {
 
     /** Keeps up to {@value #READ_AHEAD} reads outstanding from {@code next}. */
     void issueReads(long next) {
+        wanted = Math.max(wanted, next);
         if (!owner.isConnected()) {
             return; // a reconnect triggers a resync
         }

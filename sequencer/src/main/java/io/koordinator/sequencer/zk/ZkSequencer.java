@@ -81,6 +81,9 @@ public final class ZkSequencer implements Sequencer {
     final AtomicLong gapsSkipped = new AtomicLong();
     final AtomicLong followersCompactedPast = new AtomicLong();
     final AtomicLong entriesFoundByProbe = new AtomicLong();
+    /** Entries this sequencer's followers took from its own appends' answers before a read of them answered. */
+    final AtomicLong ownEntriesFromAppend = new AtomicLong();
+
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong sessionExpiries = new AtomicLong();
 
@@ -330,6 +333,11 @@ public final class ZkSequencer implements Sequencer {
         return follower;
     }
 
+    /** From the appender's thread: an entry this sequencer created, handed to its followers. */
+    void appended(int segment, long sequence, byte[] data) {
+        followers.forEach(f -> f.appended(segment, sequence, data));
+    }
+
     void removeFollower(ZkFollower follower) {
         followers.remove(follower);
     }
@@ -419,7 +427,8 @@ public final class ZkSequencer implements Sequencer {
                 sessionExpiries.get(),
                 compactor == null ? 0 : compactor.entriesDeleted.get(),
                 compactor == null ? 0 : compactor.floorMoves.get(),
-                entriesFoundByProbe.get());
+                entriesFoundByProbe.get(),
+                ownEntriesFromAppend.get());
     }
 
     /** Sequence numbers the followers skipped because no entry exists there (see the gap rule). */

@@ -116,6 +116,14 @@ class ZkFollowerProbeIT {
         // Then the watch announced every entry: none was found by the fallback probe
         assertThat(probeFound()).isZero();
         assertThat(sequencers.get(0).stats().entriesAppended()).isEqualTo(APPENDS / REPLICAS);
+
+        // And the origins delivered their own entries from their appends' answers, not read back
+        // (at most once each; a read that answered first is kept)
+        for (ZkSequencer s : sequencers) {
+            assertThat(s.stats().ownEntriesFromAppend())
+                    .isPositive()
+                    .isLessThanOrEqualTo(s.stats().entriesAppended());
+        }
     }
 
     @Test
