@@ -15,8 +15,8 @@ package io.koordinator.sequencer;
  * @param floorMoves times this sequencer raised the group's compaction floor
  * @param entriesFoundByProbe entries the followers found by their fallback stall probe, with no
  *     watch event announcing them: each one waited at least the probe delay (0 on the happy path)
- * @param ownEntriesFromAppend entries the followers took from this sequencer's own appends'
- *     answers before a read of them answered (a read sent already still is)
+ * @param ownEntriesFromAppend entries the followers took from the answers of this sequencer's
+ *     own appends, not waiting for a read of them (a read sent already is answered, and dropped)
  */
 public record SequencerStats(
         int appendsInFlight,

@@ -197,7 +197,7 @@ final class ZkAppender {
         } else if (sequence >= owner.config.segmentRollover()) {
             rollover.landed(batch, sequence);
         } else {
-            owner.appended(batch.segment, sequence, batch.data); // its followers need not read it back
+            owner.appended(batch.segment, sequence, batch.data); // its followers need not wait to read it
             complete(batch, sequence);
         }
     }
