@@ -11,8 +11,6 @@ import io.koordinator.sequencer.codec.CorruptEntryException;
 import io.koordinator.sequencer.codec.Entry;
 import io.koordinator.sequencer.codec.EntryCodec;
 import io.koordinator.sequencer.codec.UnknownEntryFormatException;
-import io.koordinator.sequencer.zk.ZkReadAhead.Slot;
-import io.koordinator.sequencer.zk.ZkReadAhead.SlotState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -167,12 +165,12 @@ final class ZkFollower implements Follower {
     private boolean deliverReady() throws Exception {
         boolean progressed = false;
         while (!closed) {
-            Slot slot = reads.slot(next);
-            if (slot == null || slot.state() == SlotState.IN_FLIGHT || slot.state() == SlotState.ERROR) {
+            ZkSlot slot = reads.slot(next);
+            if (slot == null || slot.state() == ZkSlot.State.IN_FLIGHT || slot.state() == ZkSlot.State.ERROR) {
                 return progressed;
             }
             long here = Positions.entry(segment, next);
-            if (slot.state() == SlotState.MISSING) {
+            if (slot.state() == ZkSlot.State.MISSING) {
                 if (slot.tailAtIssue() >= here && !slot.synced()) {
                     // Looks like a gap; confirm on a server that has caught up with the leader
                     // (the knowledge may come from a watch event of an earlier connection).
@@ -279,8 +277,8 @@ final class ZkFollower implements Follower {
             return;
         }
         probeDelayMillis = Math.min(PROBE_MAX_MILLIS, probeDelayMillis * 2);
-        Slot stalled = reads.slot(next);
-        if (stalled != null && stalled.state() == SlotState.MISSING) {
+        ZkSlot stalled = reads.slot(next);
+        if (stalled != null && stalled.state() == ZkSlot.State.MISSING) {
             // Every number below a floor was assigned before the floor was written: a missing
             // one there never appears, and may have held an entry.
             checkFloor(owner.floor.cached());

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A follower's reads of one segment: background {@code getData} of the next {@value #READ_AHEAD}
- * sequence numbers, their results kept as {@link Slot}s until the follower takes them in order. New
+ * sequence numbers, their results kept as {@link ZkSlot}s until the follower takes them in order. New
  * entries are learned from the sequencer's persistent recursive watch ({@link #entrySeen}); no
  * {@code getChildren} of a segment on the normal path. What a missing number means is decided by
  * {@link ZkFollower} (gap rule, floor rule), from what the slot records about its read.
@@ -38,27 +38,6 @@ final class ZkReadAhead {
     private static final int PROBE_WIDTH = 4;
     private static final int LIST_LIMIT = 10_000;
     private static final Object WAKE = new Object();
-
-    enum SlotState {
-        IN_FLIGHT,
-        DATA,
-        MISSING,
-        ERROR
-    }
-
-    /**
-     * One sequence number's read. {@code tailAtIssue}: the highest entry known to exist when the
-     * read was issued. {@code synced}: the read was preceded by a successful sync on the same
-     * connection, and followed there by a read of the compaction floor, {@code floor}. {@code
-     * byProbe}: the entry was found by a read the stall probe started, and no watch event had
-     * announced it when the answer came.
-     */
-    record Slot(
-            SlotState state, byte[] data, long tailAtIssue, long atNanos, boolean synced, long floor, boolean byProbe) {
-        static Slot of(SlotState state, long tailAtIssue) {
-            return new Slot(state, null, tailAtIssue, System.nanoTime(), false, Positions.NONE, false);
-        }
-    }
 
     /** The epoch of an answer that holds in every epoch: an entry this replica appended. */
     private static final long ANY_EPOCH = -1;
@@ -85,7 +64,7 @@ final class ZkReadAhead {
     private final AtomicBoolean wakePending = new AtomicBoolean();
 
     // Follower thread only.
-    private final Map<Long, Slot> slots = new HashMap<>();
+    private final Map<Long, ZkSlot> slots = new HashMap<>();
     private long epoch;
     /** The follower took every sequence of {@link #segment} below this: answers for them are dropped. */
     private long wanted;
@@ -150,7 +129,7 @@ final class ZkReadAhead {
         catchingUp = true;
     }
 
-    Slot slot(long sequence) {
+    ZkSlot slot(long sequence) {
         return slots.get(sequence);
     }
 
@@ -208,8 +187,8 @@ final class ZkReadAhead {
         Code code = Code.get(r.rc());
         long now = System.nanoTime();
         if (r.epoch() == ANY_EPOCH) {
-            Slot held = slots.get(r.sequence());
-            if (r.sequence() >= wanted + READ_AHEAD || (held != null && held.state() == SlotState.DATA)) {
+            ZkSlot held = slots.get(r.sequence());
+            if (r.sequence() >= wanted + READ_AHEAD || (held != null && held.state() == ZkSlot.State.DATA)) {
                 return; // far ahead of a follower catching up (it reads it in its turn), or read already
             }
             owner.ownEntriesFromAppend.incrementAndGet();
@@ -221,14 +200,14 @@ final class ZkReadAhead {
             boolean byProbe = r.probed() && position > watchedTail.get();
             slots.put(
                     r.sequence(),
-                    new Slot(SlotState.DATA, r.data(), r.tailAtIssue(), now, r.synced(), r.floor(), byProbe));
+                    new ZkSlot(ZkSlot.State.DATA, r.data(), r.tailAtIssue(), now, r.synced(), r.floor(), byProbe));
             knownTail.accumulateAndGet(position, Math::max);
         } else if (code == Code.NONODE) {
             slots.put(
                     r.sequence(),
-                    new Slot(SlotState.MISSING, null, r.tailAtIssue(), now, r.synced(), r.floor(), false));
+                    new ZkSlot(ZkSlot.State.MISSING, null, r.tailAtIssue(), now, r.synced(), r.floor(), false));
         } else {
-            slots.put(r.sequence(), Slot.of(SlotState.ERROR, r.tailAtIssue()));
+            slots.put(r.sequence(), ZkSlot.of(ZkSlot.State.ERROR, r.tailAtIssue()));
         }
     }
 
@@ -241,7 +220,7 @@ final class ZkReadAhead {
         long known = knownSequenceLimit();
         long now = System.nanoTime();
         for (long s = next; s < next + READ_AHEAD; s++) {
-            Slot slot = slots.get(s);
+            ZkSlot slot = slots.get(s);
             if (slot == null) {
                 // At the tail, only what the watch announced: a read of the next number before its
                 // event answers "no node" nearly always, and an entry it could find is announced
@@ -249,14 +228,15 @@ final class ZkReadAhead {
                 if (s <= known || catchingUp) {
                     issue(s);
                 }
-            } else if (slot.state() == SlotState.MISSING) {
+            } else if (slot.state() == ZkSlot.State.MISSING) {
                 long position = Positions.entry(segment, s);
                 if (position <= knownTail.get() && slot.tailAtIssue() < position) {
                     issue(s); // a higher entry is now known: read again to decide
                 } else if (slot.tailAtIssue() >= position && !slot.synced()) {
                     confirm(s); // a gap, probably: confirm it now, in parallel with others
                 }
-            } else if (slot.state() == SlotState.ERROR && now - slot.atNanos() > TimeUnit.MILLISECONDS.toNanos(200)) {
+            } else if (slot.state() == ZkSlot.State.ERROR
+                    && now - slot.atNanos() > TimeUnit.MILLISECONDS.toNanos(200)) {
                 issue(s);
             }
         }
@@ -276,7 +256,7 @@ final class ZkReadAhead {
         long readEpoch = epoch;
         int readSegment = segment;
         boolean probed = probing;
-        slots.put(sequence, Slot.of(SlotState.IN_FLIGHT, tailAtIssue));
+        slots.put(sequence, ZkSlot.of(ZkSlot.State.IN_FLIGHT, tailAtIssue));
         try {
             owner.client
                     .getData()
@@ -292,7 +272,7 @@ final class ZkReadAhead {
                             probed)))
                     .forPath(owner.layout.entryPath(readSegment, sequence));
         } catch (Exception e) {
-            slots.put(sequence, Slot.of(SlotState.ERROR, tailAtIssue));
+            slots.put(sequence, ZkSlot.of(ZkSlot.State.ERROR, tailAtIssue));
         }
     }
 
@@ -313,7 +293,7 @@ final class ZkReadAhead {
         long readEpoch = epoch;
         int readSegment = segment;
         boolean probed = probing;
-        slots.put(sequence, Slot.of(SlotState.IN_FLIGHT, tailAtIssue));
+        slots.put(sequence, ZkSlot.of(ZkSlot.State.IN_FLIGHT, tailAtIssue));
         try {
             ZooKeeper zk = owner.client.getZookeeperClient().getZooKeeper();
             AtomicBoolean synced = new AtomicBoolean();
@@ -339,7 +319,7 @@ final class ZkReadAhead {
                     (rc, path, ctx, data, stat) -> inbox.offer(withFloor(entryRead.get(), rc, data)),
                     null);
         } catch (Exception e) {
-            slots.put(sequence, Slot.of(SlotState.ERROR, tailAtIssue));
+            slots.put(sequence, ZkSlot.of(ZkSlot.State.ERROR, tailAtIssue));
         }
     }
 
@@ -379,7 +359,7 @@ final class ZkReadAhead {
      */
     void probe(long next) throws Exception {
         probing = true;
-        slots.entrySet().removeIf(e -> e.getValue().state() == SlotState.MISSING);
+        slots.entrySet().removeIf(e -> e.getValue().state() == ZkSlot.State.MISSING);
         for (long s = next; s < next + PROBE_WIDTH; s++) {
             issue(s);
         }
