@@ -19,7 +19,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * for their commands or their timeouts.
  *
  * <p>Threading: called by the follower thread only (the {@link LogListener} contract); it blocks
- * while the app works, which is the follower's backpressure. The upstream connection lives on a
- * dedicated event loop.
+ * while the app works, which is the follower's backpressure. The upstream connection is a blocking
+ * {@link DeliveryConnection} used on the follower thread itself: no hand-off to an event loop and
+ * back per command.
  */
 final class DeliveryLoop implements LogListener {
     static final int MAX_STALE_ATTEMPTS = 5;
@@ -61,8 +61,7 @@ final class DeliveryLoop implements LogListener {
     private static final Logger log = LoggerFactory.getLogger(DeliveryLoop.class);
 
     private final ProxyConfig config;
-    private final UpstreamClient upstream;
-    private final EventLoop upstreamLoop;
+    private final DeliveryConnection connection;
     private final WaitingRequests waiting;
     private final ProxyMetrics metrics;
     private final ReplicaLedger ledger;
@@ -74,6 +73,8 @@ final class DeliveryLoop implements LogListener {
     private int commandsInEntry;
 
     /**
+     * @param upstream gives this loop its own {@link DeliveryConnection} (closing the previous loop's)
+     * @param upstreamLoop unused: delivery runs on the follower thread
      * @param redeliver a position the app may already have applied and is sent again, marked with
      *     {@code X-Koordinator-Redelivery: true} (position-aware apps skip it), or {@link Positions#NONE}
      */
@@ -87,8 +88,7 @@ final class DeliveryLoop implements LogListener {
             DeliveryEvents events,
             long redeliver) {
         this.config = config;
-        this.upstream = upstream;
-        this.upstreamLoop = upstreamLoop;
+        this.connection = upstream.newDeliveryConnection();
         this.waiting = waiting;
         this.metrics = metrics;
         this.ledger = ledger;
@@ -150,6 +150,7 @@ final class DeliveryLoop implements LogListener {
     @Override
     public void onStopped(Throwable cause) {
         flushEntryCount();
+        connection.close();
         if (cause instanceof DeliveryStopped stopped && stopped.kind() == DeliveryStopped.Cause.IN_DOUBT) {
             // (the slot of the command in doubt was answered in deliver())
             log.warn("{} delivery stopped with a command in doubt: {}", config.logId(), stopped.getMessage());
@@ -179,18 +180,11 @@ final class DeliveryLoop implements LogListener {
         int staleAttempts = 0;
         while (true) {
             try {
-                FullHttpResponse response = upstream.send(
-                                upstreamLoop,
-                                toHttp(position, command, data),
-                                appTimeoutMillis,
-                                events::newConnectionVeto)
-                        .get();
+                FullHttpResponse response = connection.exchange(
+                        toHttp(position, command, data), appTimeoutMillis, events::newConnectionVeto);
                 events.appAnswered();
                 return response;
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UpstreamException u)) {
-                    throw e;
-                }
+            } catch (UpstreamException u) {
                 switch (u.kind()) {
                     case CONNECT -> {
                         // The app never saw it: wait for the app, however long.

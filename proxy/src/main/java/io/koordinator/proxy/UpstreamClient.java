@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -50,6 +51,8 @@ final class UpstreamClient implements AutoCloseable {
     private final int connectTimeoutMillis;
     private final Map<EventLoop, ArrayDeque<Channel>> idle = new ConcurrentHashMap<>();
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    /** The delivery loop's blocking connection; replaced with each new delivery loop. */
+    private final AtomicReference<DeliveryConnection> delivery = new AtomicReference<>();
 
     UpstreamClient(InetSocketAddress address, Class<? extends Channel> channelClass, int connectTimeoutMillis) {
         this.address = address;
@@ -163,10 +166,27 @@ final class UpstreamClient implements AutoCloseable {
         });
     }
 
+    /**
+     * A new blocking connection for a delivery loop (see {@link DeliveryConnection}); the previous
+     * delivery loop's connection, if any, is closed: one delivery loop runs at a time.
+     */
+    DeliveryConnection newDeliveryConnection() {
+        DeliveryConnection next = new DeliveryConnection(address, connectTimeoutMillis);
+        DeliveryConnection previous = delivery.getAndSet(next);
+        if (previous != null) {
+            previous.close();
+        }
+        return next;
+    }
+
     /** Closes every upstream connection; idempotent. */
     @Override
     public void close() {
         channels.close();
+        DeliveryConnection d = delivery.get();
+        if (d != null) {
+            d.close();
+        }
     }
 
     /** One request and its response. */
