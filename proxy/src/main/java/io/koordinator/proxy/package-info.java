@@ -23,16 +23,17 @@
  *       runs on a sequencer thread and only answers a {@link io.koordinator.proxy.ResponseSlot},
  *       which hops back onto the connection's event loop.
  *   <li>The follower thread of the sequencer runs the {@link io.koordinator.proxy.DeliveryLoop}: it
- *       delivers one command at a time and blocks on the app's answer; its upstream connection
- *       lives on the dedicated {@code koord-delivery} event loop.
+ *       delivers one command at a time and blocks on the app's answer, over its own blocking
+ *       {@link io.koordinator.proxy.DeliveryConnection} on that same thread (no event loop in
+ *       between); closing the connection or interrupting the thread ends a blocked exchange.
  *   <li>The replica's control runs on its one {@code koord-control-<replica id>} thread, in order:
  *       {@link io.koordinator.proxy.ReplicaControl}'s tick (catching up, checkpoints, divergence),
  *       every decision of {@link io.koordinator.proxy.AppRecovery} and its retries, and {@link
  *       io.koordinator.proxy.AppWatch}'s poll of the app's incarnation. The delivery loop only
  *       reports to it ({@link io.koordinator.proxy.DeliveryEvents}, filtered by the generation of
- *       its follower/delivery pair): from the follower thread the watch may turn the replica
- *       WAITING_FOR_APP and back; on the {@code koord-delivery} loop it answers the new-connection
- *       veto; a stopped follower is handed to the control thread, which alone starts a recovery.
+ *       its follower/delivery pair): on the follower thread the watch may turn the replica
+ *       WAITING_FOR_APP and back, and answers the new-connection veto; a stopped follower is
+ *       handed to the control thread, which alone starts a recovery.
  *       None of it runs on Curator's event thread.
  *   <li>Linearizable reads join a {@link io.koordinator.proxy.SharedBarrier} from the event loop;
  *       the barrier completes on the sequencer's barrier thread, which hands each read back to its
