@@ -13,14 +13,13 @@ import java.util.OptionalLong;
  * <p>It keeps no state: the incarnation the state belongs to is its {@link Owner}'s.
  *
  * <p>Threading: {@link #check()}, {@link #afterDeliveryStop} and {@link #afterInDoubt} on the
- * control thread; {@link #appWaiting()} and {@link #appAnswered()} on the follower thread; {@link
- * #newConnectionVeto()} on the delivery's upstream event loop. Only the control thread starts a
- * recovery.
+ * control thread; {@link #appWaiting()}, {@link #appAnswered()} and {@link #newConnectionVeto()}
+ * on the follower thread. Only the control thread starts a recovery.
  */
 final class AppWatch {
     /**
      * What the watch asks of the replica that owns the follower and the expected incarnation; on
-     * the control thread, except the first two, which the veto also calls on the event loop.
+     * the control thread, except the first two, which the veto also calls on the follower thread.
      */
     interface Owner {
         /** The app incarnation the replica's state belongs to; 0 until known. */

@@ -2,8 +2,7 @@ package io.koordinator.proxy;
 
 /**
  * What the delivery loop tells the replica's control, and asks it. Called on the delivery
- * (follower) thread, except {@link #newConnectionVeto()}, which runs on the upstream event loop of
- * the delivery; none may block for long.
+ * (follower) thread; none may block for long.
  */
 interface DeliveryEvents {
     /** The app does not accept connections ({@code why}); delivery retries the command, which it never saw. */

@@ -7,7 +7,6 @@ import io.koordinator.sequencer.LogListener;
 import io.koordinator.sequencer.Positions;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -74,14 +73,12 @@ final class DeliveryLoop implements LogListener {
 
     /**
      * @param upstream gives this loop its own {@link DeliveryConnection} (closing the previous loop's)
-     * @param upstreamLoop unused: delivery runs on the follower thread
      * @param redeliver a position the app may already have applied and is sent again, marked with
      *     {@code X-Koordinator-Redelivery: true} (position-aware apps skip it), or {@link Positions#NONE}
      */
     DeliveryLoop(
             ProxyConfig config,
             UpstreamClient upstream,
-            EventLoop upstreamLoop,
             WaitingRequests waiting,
             ProxyMetrics metrics,
             ReplicaLedger ledger,

@@ -63,7 +63,6 @@ public final class ProxyServer implements AutoCloseable {
     // Set by start(), read by other threads after it returns.
     private volatile EventLoopGroup acceptGroup;
     private volatile EventLoopGroup ioGroup;
-    private volatile EventLoopGroup deliveryGroup;
     private volatile UpstreamClient upstream;
     private volatile FilterChain chain;
     private volatile ReplicaControl control;
@@ -110,12 +109,11 @@ public final class ProxyServer implements AutoCloseable {
         log.info("{} sequencer started ({}), ZooKeeper {}", logId, sequencer.connectionState(), config.zookeeper());
         acceptGroup = transports.group(1, "koord-accept");
         ioGroup = transports.group(Math.max(2, Runtime.getRuntime().availableProcessors()), "koord-io");
-        deliveryGroup = transports.group(1, "koord-delivery");
         upstream = new UpstreamClient(
                 new InetSocketAddress(config.appHost(), config.appPort()), transports.socketChannel(), 5000);
         WaitingRequests waiting = new WaitingRequests();
         OrderedPath ordered = new OrderedPath(config, sequencer, waiting, metrics, this::orderedRefusal);
-        control = new ReplicaControl(config, sequencer, replica, metrics, waiting, upstream, deliveryGroup.next());
+        control = new ReplicaControl(config, sequencer, replica, metrics, waiting, upstream);
         PassThroughPath passThrough = new PassThroughPath(upstream, config);
         LinearizablePath linearizable = new LinearizablePath(
                 config,
@@ -390,7 +388,7 @@ public final class ProxyServer implements AutoCloseable {
                 admin.close().syncUninterruptibly();
             }
             log.info("{} stopping: shutting down event loops", logId);
-            for (EventLoopGroup g : new EventLoopGroup[] {acceptGroup, ioGroup, deliveryGroup}) {
+            for (EventLoopGroup g : new EventLoopGroup[] {acceptGroup, ioGroup}) {
                 if (g != null) {
                     g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
                 }

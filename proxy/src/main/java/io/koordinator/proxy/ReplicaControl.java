@@ -8,7 +8,6 @@ import io.koordinator.sequencer.LogCompactedException;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.ReplicaInfo;
 import io.koordinator.sequencer.Sequencer;
-import io.netty.channel.EventLoop;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -28,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * before anything is sent. Both change what this class owns only through their {@code Owner}
  * interfaces, which it implements.
  *
- * <p>Threading: every decision runs on the one control thread, in order; the follower thread and
- * the upstream event loop only report to it ({@link DeliveryEvents}) and read volatile fields.
+ * <p>Threading: every decision runs on the one control thread, in order; the follower thread only
+ * reports to it ({@link DeliveryEvents}) and reads volatile fields.
  */
 final class ReplicaControl implements AutoCloseable, AppRecovery.Owner, AppWatch.Owner {
     private static final Logger log = LoggerFactory.getLogger(ReplicaControl.class);
@@ -42,7 +41,6 @@ final class ReplicaControl implements AutoCloseable, AppRecovery.Owner, AppWatch
     private final ProxyMetrics metrics;
     private final WaitingRequests waiting;
     private final UpstreamClient upstream;
-    private final EventLoop deliveryLoop;
     private final StateStore store;
     private final AppIncarnation incarnations = new AppIncarnation();
     private final SnapshotTransfer transfer;
@@ -53,7 +51,7 @@ final class ReplicaControl implements AutoCloseable, AppRecovery.Owner, AppWatch
     private final AppWatch appWatch;
     private final String logId;
 
-    // Written on the control thread (and the delivery event loop, for adoption), read anywhere.
+    // Written on the control thread (and the follower thread, for adoption), read anywhere.
     private volatile Follower follower;
     private volatile DeliveryLoop delivery;
     /** The app incarnation the replica's state belongs to; 0 until known. */
@@ -70,8 +68,7 @@ final class ReplicaControl implements AutoCloseable, AppRecovery.Owner, AppWatch
             Replica replica,
             ProxyMetrics metrics,
             WaitingRequests waiting,
-            UpstreamClient upstream,
-            EventLoop deliveryLoop) {
+            UpstreamClient upstream) {
         this.config = config;
         this.recovery = config.recovery();
         this.sequencer = sequencer;
@@ -79,7 +76,6 @@ final class ReplicaControl implements AutoCloseable, AppRecovery.Owner, AppWatch
         this.metrics = metrics;
         this.waiting = waiting;
         this.upstream = upstream;
-        this.deliveryLoop = deliveryLoop;
         this.logId = config.logId();
         this.store = StateStore.in(
                 recovery.stateDir() == null ? temporaryStateDir() : recovery.stateDir(),
@@ -149,8 +145,7 @@ final class ReplicaControl implements AutoCloseable, AppRecovery.Owner, AppWatch
         ReplicaLedger ledger =
                 new ReplicaLedger(store, from, recovery.responseCacheEntries(), recovery.digestInterval());
         int g = ++generation;
-        DeliveryLoop d =
-                new DeliveryLoop(config, upstream, deliveryLoop, waiting, metrics, ledger, new Events(g), redeliver);
+        DeliveryLoop d = new DeliveryLoop(config, upstream, waiting, metrics, ledger, new Events(g), redeliver);
         delivery = d;
         replica.transition(ReplicaState.CATCHING_UP, why);
         follower = archive == null
