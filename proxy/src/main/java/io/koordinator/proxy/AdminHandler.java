@@ -183,9 +183,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         try {
             RandomAccessFile file = new RandomAccessFile(taken.snapshot().toFile(), "r");
             HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-            HttpUtil.setContentLength(head, 4L + taken.checkpoint().length + file.length());
-            ByteBuf prefix = ctx.alloc().buffer(4 + taken.checkpoint().length);
-            prefix.writeInt(taken.checkpoint().length).writeBytes(taken.checkpoint());
+            byte[] checkpoint = taken.checkpoint().toBytes();
+            HttpUtil.setContentLength(head, 4L + checkpoint.length + file.length());
+            ByteBuf prefix = ctx.alloc().buffer(4 + checkpoint.length);
+            prefix.writeInt(checkpoint.length).writeBytes(checkpoint);
             return new Outgoing(
                     head,
                     prefix,

@@ -93,7 +93,7 @@ final class Checkpointer {
         try {
             SnapshotTransfer.Taken taken = transfer.take();
             try {
-                ReplicaCheckpoint at = ReplicaCheckpoint.fromBytes(taken.checkpoint());
+                ReplicaCheckpoint at = taken.checkpoint();
                 store.localSnapshot().write(at, taken.snapshot());
                 localSnapshotPosition = at.position();
             } finally {

@@ -44,8 +44,12 @@ final class SnapshotTransfer {
     private static final Duration PAUSE_TIMEOUT = Duration.ofSeconds(30);
     private static final int MAX_CHECKPOINT_BYTES = 512 * 1024 * 1024;
 
-    /** A snapshot taken for a peer: the checkpoint's bytes and the app's snapshot in a file. */
-    record Taken(byte[] checkpoint, Path snapshot) {}
+    /**
+     * A snapshot taken: the checkpoint of that moment and the app's snapshot in a file. The
+     * checkpoint is serialised by whoever sends or keeps it, after the pause: with a full
+     * deduplication window that is tens of megabytes, which delivery should not wait for.
+     */
+    record Taken(ReplicaCheckpoint checkpoint, Path snapshot) {}
 
     private final ProxyConfig config;
     private final Sequencer sequencer;
@@ -102,7 +106,7 @@ final class SnapshotTransfer {
         ReplicaLedger ledger = c.ledger().orElseThrow(() -> new IllegalStateException("not delivering"));
         Path file = Files.createTempFile(transferDir(), "served-", ".snapshot");
         try {
-            byte[] checkpoint = follower.betweenCommands(PAUSE_TIMEOUT, logCheckpoint -> {
+            ReplicaCheckpoint checkpoint = follower.betweenCommands(PAUSE_TIMEOUT, logCheckpoint -> {
                 try {
                     HttpResponse<Path> r = http.send(
                             HttpRequest.newBuilder(appUri())
@@ -115,8 +119,7 @@ final class SnapshotTransfer {
                         throw new IOException(
                                 "the app answered " + r.statusCode() + " to GET " + config.snapshotPath());
                     }
-                    return ledger.checkpoint(logCheckpoint, c.appIncarnation(), c.logIdentity())
-                            .toBytes();
+                    return ledger.checkpoint(logCheckpoint, c.appIncarnation(), c.logIdentity());
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 } catch (InterruptedException e) {

@@ -3,8 +3,8 @@ package io.koordinator.sequencer;
 import io.koordinator.sequencer.DedupState.Seen;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -66,9 +66,12 @@ public final class DedupTable {
         }
     }
 
-    /** An immutable copy of what this table remembers. */
+    /**
+     * An immutable copy of what this table remembers. Taken while delivery is paused, so it is
+     * copied once (an immutable list, which {@link DedupState} keeps as it is).
+     */
     public DedupState snapshot() {
-        return new DedupState(clockMillis, new ArrayList<>(inLogOrder));
+        return new DedupState(clockMillis, List.copyOf(inLogOrder));
     }
 
     /**

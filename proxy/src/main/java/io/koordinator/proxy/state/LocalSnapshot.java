@@ -31,19 +31,21 @@ public final class LocalSnapshot {
      */
     public void write(ReplicaCheckpoint checkpoint, Path appSnapshot) throws IOException {
         Path tmp = dir.resolve("snapshot.tmp");
-        byte[] head = checkpoint.toBytes();
         try (FileChannel out = FileChannel.open(
                         tmp,
                         StandardOpenOption.CREATE,
                         StandardOpenOption.TRUNCATE_EXISTING,
                         StandardOpenOption.WRITE);
                 FileChannel in = FileChannel.open(appSnapshot, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate(4 + head.length)
-                    .putInt(head.length)
-                    .put(head)
-                    .flip();
-            while (b.hasRemaining()) {
-                out.write(b);
+            out.position(4); // the checkpoint's length goes first, once it is known
+            checkpoint.writeTo(StateStore.buffered(out));
+            long head = out.position() - 4;
+            if (head > Integer.MAX_VALUE) {
+                throw new IOException("checkpoint of " + head + " bytes is too large for a local snapshot");
+            }
+            ByteBuffer length = ByteBuffer.allocate(4).putInt((int) head).flip();
+            while (length.hasRemaining()) {
+                out.write(length, length.position());
             }
             long size = in.size();
             for (long done = 0; done < size; ) {

@@ -3,12 +3,15 @@ package io.koordinator.proxy.state;
 import io.koordinator.sequencer.Command;
 import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.RequestId;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -175,6 +178,14 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
+     * A buffered stream that writes at {@code ch}'s position, for a checkpoint streamed to a file
+     * ({@link ReplicaCheckpoint#writeTo}); flushing it writes through, closing it closes {@code ch}.
+     */
+    static OutputStream buffered(FileChannel ch) {
+        return new BufferedOutputStream(Channels.newOutputStream(ch), 64 * 1024);
+    }
+
+    /**
      * Starts a new journal file; call while delivery is paused, with the checkpoint as of now.
      * Returns the index of the new file: {@link #writeCheckpoint} then drops the older ones.
      */
@@ -199,10 +210,7 @@ public final class StateStore implements AutoCloseable {
         Path tmp = dir.resolve("checkpoint.tmp");
         try (FileChannel ch = FileChannel.open(
                 tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.wrap(checkpoint.toBytes());
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
+            checkpoint.writeTo(buffered(ch));
             ch.force(true);
         }
         Files.move(tmp, dir.resolve("checkpoint"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

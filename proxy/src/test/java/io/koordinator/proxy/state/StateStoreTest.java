@@ -203,6 +203,40 @@ class StateStoreTest {
         assertThatThrownBy(() -> ReplicaCheckpoint.fromBytes(longer)).isInstanceOf(IOException.class);
     }
 
+    /**
+     * A checkpoint with a full deduplication window is streamed to its file and to the local
+     * snapshot, never held whole in memory; both read back as the same value and the same bytes.
+     */
+    @Test
+    void aLargeCheckpointIsStreamedToItsFileAndTheLocalSnapshot() throws IOException {
+        DedupTable table = new DedupTable(WINDOW, DedupTable.DEFAULT_MAX_ENTRIES);
+        int n = 200_000;
+        for (int i = 0; i < n; i++) {
+            table.check(at(i), command(i, i % 1000 == 0 ? "key-" + i : null));
+        }
+        ReplicaCheckpoint big = new ReplicaCheckpoint(
+                new LogCheckpoint(at(n - 1), table.snapshot()), StateDigest.INITIAL, n, List.of(), 3, "zk:9");
+        StateStore store = StateStore.in(dir, WINDOW);
+        store.load();
+        store.writeCheckpoint(big, store.rotate());
+        byte[] written = Files.readAllBytes(dir.resolve("checkpoint"));
+        assertThat(written).isEqualTo(big.toBytes());
+        assertThat(written.length).isGreaterThan(n * 20);
+
+        Path app = Files.write(dir.resolve("app.bin"), "after the checkpoint".getBytes(StandardCharsets.UTF_8));
+        store.localSnapshot().write(big, app);
+        Path out = dir.resolve("restored.bin");
+        ReplicaCheckpoint local = store.localSnapshot().read(out).orElseThrow();
+        assertThat(local.log().dedup().seen())
+                .hasSize(n)
+                .isEqualTo(big.log().dedup().seen());
+        assertThat(Files.readString(out)).isEqualTo("after the checkpoint");
+        store.close();
+
+        ReplicaCheckpoint loaded = StateStore.in(dir, WINDOW).load().checkpoint();
+        assertThat(loaded.toBytes()).isEqualTo(written);
+    }
+
     private List<Path> journals() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().startsWith("journal-"))
