@@ -65,10 +65,12 @@ final class Checkpointer {
         }
         try {
             record Taken(ReplicaCheckpoint checkpoint, int journal) {}
+            long asked = System.nanoTime();
             Taken taken = follower.betweenCommands(PAUSE_TIMEOUT, at -> {
                 ReplicaCheckpoint c = delivery.ledger().checkpoint(at, incarnation, logIdentity);
                 return new Taken(c, store.rotate());
             });
+            metrics.deliveryPaused("checkpoint", System.nanoTime() - asked);
             store.writeCheckpoint(taken.checkpoint(), taken.journal());
             log.debug("{} wrote {}", config.logId(), taken.checkpoint());
         } catch (TimeoutException e) {

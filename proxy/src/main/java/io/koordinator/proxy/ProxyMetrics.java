@@ -40,6 +40,14 @@ final class ProxyMetrics {
     private final Histogram appendLatency = latency(
             "koordinator_proxy_append_latency_seconds",
             "Ordered requests at their origin: from accepting the request to ZooKeeper acknowledging its append");
+    private final Histogram deliveryPause = Histogram.builder()
+            .name("koordinator_proxy_delivery_pause_seconds")
+            .help("Delivery held between two commands, from asking for the pause (so including the"
+                    + " delivery under way) to its end: for a checkpoint, or for the app's snapshot")
+            .labelNames("for")
+            .classicOnly()
+            .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10)
+            .register(registry);
     private final Histogram commandsPerEntry = Histogram.builder()
             .name("koordinator_proxy_commands_per_entry")
             .help("Commands in each log entry this replica delivered (batching)")
@@ -299,6 +307,11 @@ final class ProxyMetrics {
 
     void idempotentReplay() {
         idempotentReplays.inc();
+    }
+
+    /** Delivery was held for {@code nanos}, for {@code what} ("checkpoint" or "snapshot"). */
+    void deliveryPaused(String what, long nanos) {
+        deliveryPause.labelValues(what).observe(nanos / 1e9);
     }
 
     void checkpointError() {

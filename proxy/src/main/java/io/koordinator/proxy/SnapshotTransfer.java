@@ -55,6 +55,7 @@ final class SnapshotTransfer {
     private final Sequencer sequencer;
     private final ProxyMetrics metrics;
     private final HttpClient http;
+    private final AppSnapshotClient app;
     private final AdminAuth auth;
     private volatile ReplicaControl control;
 
@@ -66,6 +67,10 @@ final class SnapshotTransfer {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(CONNECT_TIMEOUT)
                 .build();
+        this.app = config.snapshotPath() == null
+                ? null
+                : new AppSnapshotClient(
+                        config.appHost(), config.appPort(), config.snapshotPath(), CONNECT_TIMEOUT, SNAPSHOT_TIMEOUT);
         this.auth = new AdminAuth(config, sequencer, metrics);
     }
 
@@ -106,27 +111,16 @@ final class SnapshotTransfer {
         ReplicaLedger ledger = c.ledger().orElseThrow(() -> new IllegalStateException("not delivering"));
         Path file = Files.createTempFile(transferDir(), "served-", ".snapshot");
         try {
+            long asked = System.nanoTime();
             ReplicaCheckpoint checkpoint = follower.betweenCommands(PAUSE_TIMEOUT, logCheckpoint -> {
                 try {
-                    HttpResponse<Path> r = http.send(
-                            HttpRequest.newBuilder(appUri())
-                                    .timeout(SNAPSHOT_TIMEOUT)
-                                    .header(HeaderRules.POSITION, Long.toString(logCheckpoint.position()))
-                                    .GET()
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofFile(file));
-                    if (r.statusCode() != 200) {
-                        throw new IOException(
-                                "the app answered " + r.statusCode() + " to GET " + config.snapshotPath());
-                    }
+                    app().get(logCheckpoint.position(), file);
                     return ledger.checkpoint(logCheckpoint, c.appIncarnation(), c.logIdentity());
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted", e);
                 }
             });
+            metrics.deliveryPaused("snapshot", System.nanoTime() - asked);
             log.debug("{} took a snapshot: {} bytes of app state", config.logId(), Files.size(file));
             return new Taken(checkpoint, file);
         } catch (RuntimeException | TimeoutException | InterruptedException e) {
@@ -196,21 +190,14 @@ final class SnapshotTransfer {
 
     /** Replaces the app's state with the snapshot in {@code file} ({@code PUT <snapshot-path>}). */
     void putIntoApp(Path file, long position) throws IOException, InterruptedException {
-        HttpResponse<String> put = http.send(
-                HttpRequest.newBuilder(appUri())
-                        .timeout(SNAPSHOT_TIMEOUT)
-                        .header(HeaderRules.POSITION, Long.toString(position))
-                        .PUT(HttpRequest.BodyPublishers.ofFile(file))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (put.statusCode() / 100 != 2) {
-            throw new IOException(
-                    "the app answered " + put.statusCode() + " to PUT " + config.snapshotPath() + ": " + put.body());
-        }
+        app().put(position, file);
     }
 
-    private URI appUri() {
-        return URI.create("http://" + config.appHost() + ":" + config.appPort() + config.snapshotPath());
+    private AppSnapshotClient app() {
+        if (app == null) {
+            throw new IllegalStateException("this replica's app has no snapshot endpoints");
+        }
+        return app;
     }
 
     private Path transferDir() throws IOException {
