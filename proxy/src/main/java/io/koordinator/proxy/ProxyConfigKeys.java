@@ -82,7 +82,7 @@ public final class ProxyConfigKeys {
         /** Entries being appended at once. */
         MAX_APPENDS_IN_FLIGHT("--max-appends-in-flight", "KOORD_MAX_APPENDS_IN_FLIGHT", "4", "entries"),
         /** How often the group's compaction leader deletes what every live replica made durable; 0 disables. */
-        COMPACTION_INTERVAL("--compaction-interval", "KOORD_COMPACTION_INTERVAL", "10s", "duration"),
+        COMPACTION_INTERVAL("--compaction-interval", "KOORD_COMPACTION_INTERVAL", "1s", "duration"),
         /** Entries compaction keeps below the lowest durable position of the live replicas. */
         COMPACTION_RETAIN_ENTRIES("--compaction-retain-entries", "KOORD_COMPACTION_RETAIN_ENTRIES", "10000", "entries"),
         /** Entries younger than this (by creation time) are never compacted; 0 for no age bound. */

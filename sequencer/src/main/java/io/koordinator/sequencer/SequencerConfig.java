@@ -117,7 +117,7 @@ public record SequencerConfig(
                 2_000_000_000L,
                 Duration.ofSeconds(15),
                 Duration.ofSeconds(5),
-                Duration.ofSeconds(10),
+                Duration.ofSeconds(1),
                 10_000,
                 Duration.ZERO,
                 null,
