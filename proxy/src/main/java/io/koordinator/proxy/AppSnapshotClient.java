@@ -23,9 +23,9 @@ import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
 /**
  * The app's snapshot endpoint ({@code GET} and {@code PUT <snapshot-path>}), each exchange on a
  * connection of its own, blocking, on the calling thread, the body streamed from or to a file.
- * {@code GET} runs while delivery is paused: with the JDK's HTTP client, whose body arrives through
- * its own threads in small pieces, a 1.7 MB snapshot held delivery for about 300 ms on a busy
- * machine, where curl fetched it in 15-30 ms.
+ * {@code GET} runs while delivery is paused, so the body is read on the thread that holds the
+ * pause, with no hand-off to another thread per piece of it (the JDK's HTTP client hands each
+ * piece to its own threads); docs/benchmarks.md has the pauses measured with both.
  *
  * <p>Threading: none of its own; any thread, one exchange per call.
  */
