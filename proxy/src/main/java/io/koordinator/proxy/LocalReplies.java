@@ -1,5 +1,6 @@
 package io.koordinator.proxy;
 
+import io.koordinator.sequencer.Positions;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -99,6 +100,20 @@ public final class LocalReplies {
                 "outcome_unknown",
                 detail + "; it may still be applied,"
                         + " exactly once: retry with the same Idempotency-Key to learn its result");
+    }
+
+    /**
+     * 504 for an ordered request whose command the group applied at {@code position} while this
+     * replica was recovering: it took the group's state past the command, so the app's response is
+     * not known here.
+     */
+    public static Reply appliedWithoutResponse(long position) {
+        return of(
+                HttpResponseStatus.GATEWAY_TIMEOUT,
+                "outcome_unknown",
+                "the group applied the command at " + Positions.format(position) + " while this replica"
+                        + " recovered from a peer's state, so its response is not known here: retry with the same"
+                        + " Idempotency-Key to learn its result");
     }
 
     public static Reply duplicate(long position, long originalPosition) {

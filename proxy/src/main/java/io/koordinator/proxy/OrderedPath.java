@@ -85,6 +85,7 @@ final class OrderedPath {
                 onAppendFailed(slot, error);
                 return;
             }
+            slot.appendedAt = position;
             metrics.appended(System.nanoTime() - slot.acceptNanos);
             if (unavailableLogged) {
                 unavailableLogged = false;

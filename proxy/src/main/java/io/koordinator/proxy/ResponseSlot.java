@@ -38,6 +38,8 @@ final class ResponseSlot {
     volatile RequestId requestId;
     /** The position the request was delivered at, or {@link Positions#NONE} (set before {@link #complete}). */
     volatile long position = Positions.NONE;
+    /** The position the ordered request's command was appended at, once the append returned; else NONE. */
+    volatile long appendedAt = Positions.NONE;
     /** The request timeout, cancelled once answered. */
     ScheduledFuture<?> timeout;
     /** The connection dropped this slot; a reply arriving later is released. */

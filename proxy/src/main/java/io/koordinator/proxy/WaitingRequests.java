@@ -1,9 +1,10 @@
 package io.koordinator.proxy;
 
+import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.RequestId;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
+import java.util.function.LongFunction;
 
 /**
  * Ordered requests parked at their origin until the delivery loop reaches their command: the
@@ -26,14 +27,22 @@ final class WaitingRequests {
         return waiting.remove(id);
     }
 
-    /** Answers every waiting request with a fresh reply from {@code reply}. */
-    void failAll(Supplier<Reply> reply) {
-        for (RequestId id : waiting.keySet()) {
-            ResponseSlot slot = waiting.remove(id);
-            if (slot != null) {
-                slot.complete(reply.get());
+    /**
+     * Answers every waiting request whose command was appended at or before {@code position} with
+     * {@code reply} of that position: a follower that starts after {@code position} never claims
+     * them (their replica took the group's state past them). A request whose append has not
+     * returned yet keeps waiting for its timeout. Returns how many were answered.
+     */
+    int answerAppendedUpTo(long position, LongFunction<Reply> reply) {
+        int answered = 0;
+        for (Map.Entry<RequestId, ResponseSlot> e : waiting.entrySet()) {
+            long at = e.getValue().appendedAt;
+            if (at != Positions.NONE && at <= position && waiting.remove(e.getKey(), e.getValue())) {
+                e.getValue().complete(reply.apply(at));
+                answered++;
             }
         }
+        return answered;
     }
 
     int size() {
