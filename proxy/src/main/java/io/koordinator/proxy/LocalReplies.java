@@ -112,7 +112,7 @@ public final class LocalReplies {
                 HttpResponseStatus.GATEWAY_TIMEOUT,
                 "outcome_unknown",
                 "the group applied the command at " + Positions.format(position) + " while this replica"
-                        + " recovered from a peer's state, so its response is not known here: retry with the same"
+                        + " recovered, so its response is not known here: retry with the same"
                         + " Idempotency-Key to learn its result");
     }
 

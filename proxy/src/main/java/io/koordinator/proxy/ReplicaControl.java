@@ -142,14 +142,7 @@ final class ReplicaControl implements AutoCloseable, AppRecovery.Owner, AppWatch
     @Override
     public void follow(ReplicaCheckpoint from, long redeliver, String why, ArchiveTransfer.Fetched archive) {
         stopFollowing();
-        int answered = waiting.answerAppendedUpTo(from.position(), LocalReplies::appliedWithoutResponse);
-        if (answered > 0) {
-            log.info(
-                    "{} {} waiting requests were applied before {}: answered that their response is unknown",
-                    logId,
-                    answered,
-                    from);
-        }
+        waiting.answerAppendedUpTo(from.position(), logId);
         ReplicaLedger ledger =
                 new ReplicaLedger(store, from, recovery.responseCacheEntries(), recovery.digestInterval());
         int g = ++generation;

@@ -4,7 +4,8 @@ import io.koordinator.sequencer.Positions;
 import io.koordinator.sequencer.RequestId;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ordered requests parked at their origin until the delivery loop reaches their command: the
@@ -14,6 +15,9 @@ import java.util.function.LongFunction;
  * <p>Thread-safe: parked on downstream event loops, claimed on the follower thread.
  */
 final class WaitingRequests {
+    // logged beside the recovery decisions, under the logger name operators filter on
+    private static final Logger log = LoggerFactory.getLogger(ReplicaControl.class);
+
     private final Map<RequestId, ResponseSlot> waiting = new ConcurrentHashMap<>();
 
     /** Parks {@code slot} under {@code id} until claimed or answered. */
@@ -29,18 +33,26 @@ final class WaitingRequests {
 
     /**
      * Answers every waiting request whose command was appended at or before {@code position} with
-     * {@code reply} of that position: a follower that starts after {@code position} never claims
-     * them (their replica took the group's state past them). A request whose append has not
-     * returned yet keeps waiting for its timeout. Returns how many were answered.
+     * 504 {@code outcome_unknown} naming its position: a follower that starts after {@code
+     * position} never claims them (their replica took the group's state past them). A request
+     * whose append has not returned yet keeps waiting for its timeout. Returns how many were
+     * answered, and logs them under {@code logId}.
      */
-    int answerAppendedUpTo(long position, LongFunction<Reply> reply) {
+    int answerAppendedUpTo(long position, String logId) {
         int answered = 0;
         for (Map.Entry<RequestId, ResponseSlot> e : waiting.entrySet()) {
             long at = e.getValue().appendedAt;
             if (at != Positions.NONE && at <= position && waiting.remove(e.getKey(), e.getValue())) {
-                e.getValue().complete(reply.apply(at));
+                e.getValue().complete(LocalReplies.appliedWithoutResponse(at));
                 answered++;
             }
+        }
+        if (answered > 0) {
+            log.info(
+                    "{} answered {} waiting requests applied up to {}: their response is unknown here",
+                    logId,
+                    answered,
+                    Positions.format(position));
         }
         return answered;
     }

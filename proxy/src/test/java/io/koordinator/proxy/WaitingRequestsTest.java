@@ -55,7 +55,7 @@ class WaitingRequestsTest {
         ResponseSlot after = park(3, 21);
         ResponseSlot notYetAppended = park(4, Positions.NONE);
 
-        int answered = waiting.answerAppendedUpTo(20, LocalReplies::appliedWithoutResponse);
+        int answered = waiting.answerAppendedUpTo(20, "r1/test");
 
         assertThat(answered).isEqualTo(2);
         await().atMost(Duration.ofSeconds(5)).until(() -> answers.size() == 2);
@@ -74,8 +74,7 @@ class WaitingRequestsTest {
     @Test
     void aStartFromNothingAnswersNobody() {
         park(1, 0);
-        assertThat(waiting.answerAppendedUpTo(Positions.NONE, LocalReplies::appliedWithoutResponse))
-                .isZero();
+        assertThat(waiting.answerAppendedUpTo(Positions.NONE, "r1/test")).isZero();
         assertThat(waiting.size()).isEqualTo(1);
     }
 }
