@@ -193,6 +193,10 @@ final class ReplicaControl implements AutoCloseable, AppRecovery.Owner, AppWatch
         }
     }
 
+    private static String caughtUp(long at) {
+        return at == Positions.NONE ? "caught up with an empty log" : "caught up at " + Positions.format(at);
+    }
+
     /** Every {@value #WATCH_MILLIS} ms: the app's incarnation, catching up, checkpoints, divergence. */
     private void tick() {
         if (closed) {
@@ -207,10 +211,7 @@ final class ReplicaControl implements AutoCloseable, AppRecovery.Owner, AppWatch
                     && sequencer.isConnected()
                     && f.reachedTail()
                     && f.lagEntries() <= config.readyMaxLag()) {
-                replica.transition(
-                        ReplicaState.CATCHING_UP,
-                        ReplicaState.DELIVERING,
-                        "caught up at " + Positions.format(f.appliedPosition()));
+                replica.transition(ReplicaState.CATCHING_UP, ReplicaState.DELIVERING, caughtUp(f.appliedPosition()));
             }
             if (f != null && checkpoints.due()) {
                 writeCheckpoint();

@@ -313,7 +313,7 @@ public final class ChaosCommand implements Callable<Integer> {
             cluster.awaitAllReady(Duration.ofSeconds(60));
             cluster.awaitQuiescence(Duration.ofSeconds(60));
         } catch (IOException e) {
-            problems.add("the replicas did not settle after healing: " + firstLine(e.getMessage()));
+            problems.add("the replicas did not settle after healing: " + e.getMessage());
         }
     }
 
@@ -339,10 +339,5 @@ public final class ChaosCommand implements Callable<Integer> {
             }
         }
         return states;
-    }
-
-    private static String firstLine(String s) {
-        int nl = s == null ? -1 : s.indexOf('\n');
-        return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
     }
 }

@@ -364,20 +364,23 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private void awaitReady(Replica r, long deadline) throws InterruptedException, IOException {
+        String said = "its admin port never answered";
         while (System.nanoTime() < deadline) {
             if (!r.proxy().isAlive()) {
                 throw failure(r.proxy(), "exited with " + r.proxy().exitCode());
             }
             try (HttpConnection c = new HttpConnection(r.admin(), Duration.ofSeconds(5))) {
-                if (c.send("GET", "/ready", null).status() == 200) {
+                HttpConnection.Response ready = c.send("GET", "/ready", null);
+                if (ready.status() == 200) {
                     return;
                 }
+                said = "/ready last said " + ready.status() + " " + ready.body().strip();
             } catch (IOException e) {
                 // not listening yet
             }
             TimeUnit.MILLISECONDS.sleep(100);
         }
-        throw failure(r.proxy(), "was not ready in time");
+        throw failure(r.proxy(), "was not ready in time (" + said + ")");
     }
 
     static IOException failure(ChildProcess p, String what) {
