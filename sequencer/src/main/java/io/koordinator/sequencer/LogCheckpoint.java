@@ -19,7 +19,7 @@ public record LogCheckpoint(long position, DedupState dedup) {
             throw new IllegalArgumentException("not a position: " + position);
         }
         Objects.requireNonNull(dedup, "dedup");
-        if (!dedup.seen().isEmpty() && dedup.seen().get(dedup.seen().size() - 1).position() > position) {
+        if (dedup.lastPosition() > position) {
             throw new IllegalArgumentException(
                     "dedup state reaches past the checkpoint position " + Positions.format(position));
         }

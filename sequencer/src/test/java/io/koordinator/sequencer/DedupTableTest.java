@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.koordinator.sequencer.DedupState.Seen;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class DedupTableTest {
@@ -88,5 +92,90 @@ class DedupTableTest {
         assertThat(restored.stream().map(s -> s.requestId().origin()))
                 .filteredOn(o -> o.equals("replica-a"))
                 .allMatch(o -> o == restored.get(0).requestId().origin());
+    }
+
+    /**
+     * The ring and its open-addressing index decide as a plain map of ids and keys over a deque
+     * would, through growth, wrap-around, removals that shift probe chains, expiry and eviction by
+     * count, and a restore from a snapshot at every step of a few.
+     */
+    @Test
+    void decidesAsAMapOverTheLogWouldThroughGrowthWrapAndEviction() {
+        Random random = new Random(42);
+        int max = 5_000;
+        DedupTable table = new DedupTable(Duration.ofMillis(2_000), max);
+        Model model = new Model(2_000, max);
+        long time = 0;
+        int duplicates = 0;
+        int largest = 0;
+        for (int position = 1; position <= 60_000; position++) {
+            // stretches where the count bounds the window, and stretches where the clock does
+            boolean slowClock = position % 20_000 < 10_000;
+            time += slowClock ? (random.nextInt(20) == 0 ? 1 : 0) : random.nextInt(40);
+            // repeats of recent and older ids, several origins, some keyed
+            String origin = "r" + random.nextInt(5);
+            long counter = random.nextInt(4) == 0 ? position - random.nextInt(8_000) : position;
+            String key = random.nextInt(10) == 0 ? "k" + random.nextInt(3_000) : null;
+            Command c = command(origin, counter, time - random.nextInt(50), key);
+            OptionalLong expected = model.check(position, c);
+            assertThat(table.check(position, c)).as("position %d", position).isEqualTo(expected);
+            duplicates += expected.isPresent() ? 1 : 0;
+            assertThat(table.size()).isEqualTo(model.inLogOrder.size());
+            largest = Math.max(largest, table.size());
+            if (position % 15_000 == 0) {
+                DedupState snapshot = table.snapshot();
+                assertThat(snapshot.seen()).isEqualTo(List.copyOf(model.inLogOrder));
+                table = new DedupTable(Duration.ofMillis(2_000), max, snapshot);
+                assertThat(table.snapshot()).isEqualTo(snapshot);
+            }
+        }
+        assertThat(duplicates).isGreaterThan(500);
+        assertThat(largest).isEqualTo(max);
+    }
+
+    /** What the table decides, kept the plain way. */
+    private static final class Model {
+        final long window;
+        final int max;
+        final Map<RequestId, Long> ids = new HashMap<>();
+        final Map<String, Long> keys = new HashMap<>();
+        final ArrayDeque<Seen> inLogOrder = new ArrayDeque<>();
+        long clock = Long.MIN_VALUE;
+
+        Model(long window, int max) {
+            this.window = window;
+            this.max = max;
+        }
+
+        OptionalLong check(long position, Command c) {
+            clock = Math.max(clock, c.originTimeMillis());
+            while (!inLogOrder.isEmpty() && inLogOrder.peekFirst().originTimeMillis() < clock - window) {
+                forget(inLogOrder.removeFirst());
+            }
+            Long original = ids.get(c.requestId());
+            if (original == null && c.idempotencyKey() != null) {
+                original = keys.get(c.idempotencyKey());
+            }
+            if (original != null) {
+                return OptionalLong.of(original);
+            }
+            Seen seen = new Seen(position, c.originTimeMillis(), c.requestId(), c.idempotencyKey());
+            inLogOrder.addLast(seen);
+            ids.put(c.requestId(), position);
+            if (c.idempotencyKey() != null) {
+                keys.put(c.idempotencyKey(), position);
+            }
+            while (inLogOrder.size() > max) {
+                forget(inLogOrder.removeFirst());
+            }
+            return OptionalLong.empty();
+        }
+
+        void forget(Seen s) {
+            ids.remove(s.requestId(), s.position());
+            if (s.idempotencyKey() != null) {
+                keys.remove(s.idempotencyKey(), s.position());
+            }
+        }
     }
 }
