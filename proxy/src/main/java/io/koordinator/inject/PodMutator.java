@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.koordinator.Durations;
+import io.koordinator.proxy.ProxyJvmOptions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -48,18 +49,15 @@ import java.util.stream.Collectors;
 final class PodMutator {
     /**
      * The proxy's JVM options, in {@code JAVA_TOOL_OPTIONS} so that every {@code java} of the
-     * container (the fallback mode's {@code wait} too) has them: the serial collector and a heap of
-     * a quarter of the container's memory limit (what the JVM's ergonomics pick under 1,792 MiB,
-     * stated so a node's CPU count cannot change it: 128 MiB under the default 512 MiB), and an
-     * exit on the first OutOfMemoryError, so the kubelet restarts the proxy and it recovers
-     * instead of serving on a broken heap. The JIT is left as it is: with C1 alone a warm proxy
-     * took 1.5 times the CPU per ordered request (docs/benchmarks.md). The image's class-data
-     * archive cuts the start to {@code /ready} by about 40 %; a JVM that finds it missing (another
-     * image) runs on without it, silently, and one that finds it not matching (another jar or JVM)
-     * with one warning.
+     * container (the fallback mode's {@code wait} too) has them: {@link ProxyJvmOptions#RUNTIME},
+     * a heap of a quarter of the container's memory limit (128 MiB under the default 512 MiB), and
+     * the image's class-data archive. The JIT is left as it is: with C1 alone a warm proxy took 1.5
+     * times the CPU per ordered request (docs/benchmarks.md). The archive cuts the start to {@code
+     * /ready} by about 40 %; a JVM that finds it missing (another image) runs on without it,
+     * silently, and one that finds it not matching (another jar or JVM) with one warning.
      */
-    static final String PROXY_JVM_OPTIONS = "-XX:+UseSerialGC -XX:MaxRAMPercentage=25 -XX:+ExitOnOutOfMemoryError"
-            + " -XX:SharedArchiveFile=" + CLASS_ARCHIVE_PATH;
+    static final String PROXY_JVM_OPTIONS = String.join(" ", ProxyJvmOptions.RUNTIME) + " "
+            + ProxyJvmOptions.HEAP_OF_LIMIT + " -XX:SharedArchiveFile=" + CLASS_ARCHIVE_PATH;
 
     private final InjectorConfig config;
     private final String version;

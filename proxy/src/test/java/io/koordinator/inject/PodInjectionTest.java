@@ -91,7 +91,7 @@ class PodInjectionTest {
         assertThat(env)
                 .containsEntry(
                         "JAVA_TOOL_OPTIONS",
-                        "-XX:+UseSerialGC -XX:MaxRAMPercentage=25 -XX:+ExitOnOutOfMemoryError"
+                        "-XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000 -XX:MaxRAMPercentage=25"
                                 + " -XX:SharedArchiveFile=/opt/koordinator/proxy.jsa");
         assertThat(JSON.readTree(env.get("KOORD_APP_PROBERS")).path("/app-health/inventory/readyz"))
                 .hasToString("{\"httpGet\":{\"path\":\"/readyz?verbose=1\",\"port\":8080,\"scheme\":\"HTTP\"},"

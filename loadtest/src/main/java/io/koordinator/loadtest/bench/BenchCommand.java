@@ -6,6 +6,7 @@ import io.koordinator.loadtest.cluster.ChildProcess;
 import io.koordinator.loadtest.cluster.ClusterConfig;
 import io.koordinator.loadtest.cluster.Jars;
 import io.koordinator.loadtest.cluster.LocalCluster;
+import io.koordinator.proxy.ProxyJvmOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,11 +57,19 @@ public final class BenchCommand implements Callable<Integer> {
     /** Phase names for {@code --phases}. */
     static final List<String> PHASES = List.of("zk", "ordered", "coldstart", "passthrough", "reads");
 
-    /** The child JVMs' options: a bounded heap and the serial collector, default JIT (C1 and C2). */
     /** Load through the proxy of the class-archive training run. */
     static final Duration ARCHIVE_TRAINING = Duration.ofSeconds(15);
 
+    /**
+     * The child JVMs' options: a bounded heap and the serial collector, default JIT (C1 and C2).
+     * The proxies then take the injector's options and the heap it gives them under its default
+     * memory limit ({@link #PROXY_JVM_OPTIONS}), so their RSS is a pod's proxy's.
+     */
     static final List<String> JVM_OPTIONS = List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC");
+
+    static final List<String> PROXY_JVM_OPTIONS = Stream.concat(
+                    ProxyJvmOptions.RUNTIME.stream(), ProxyJvmOptions.HEAP_AT_DEFAULT_LIMIT.stream())
+            .toList();
 
     @Option(names = "--quick", description = "Short phases (3 s, 3 s warm-up, 10 s cold start): about 3 minutes.")
     boolean quick;
@@ -159,7 +169,7 @@ public final class BenchCommand implements Callable<Integer> {
                 dataBytes,
                 replicaCounts,
                 jvm,
-                proxyJvmArgs,
+                Stream.concat(PROXY_JVM_OPTIONS.stream(), proxyJvmArgs.stream()).toList(),
                 proxyArgs,
                 chosen);
     }
