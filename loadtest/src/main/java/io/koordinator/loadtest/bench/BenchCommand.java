@@ -67,6 +67,14 @@ public final class BenchCommand implements Callable<Integer> {
      */
     static final List<String> JVM_OPTIONS = List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC");
 
+    /**
+     * ZooKeeper's servers on the JVM's default collector (G1), as a ZooKeeper deployed on its own
+     * would run: on the serial collector their full collections (three servers' data trees in one
+     * heap) were the longest pauses of the ordered phases, 88-117 ms, against 44 ms on G1
+     * (docs/benchmarks.md, "The half-saturation tail").
+     */
+    static final List<String> ZK_JVM_OPTIONS = List.of("-XX:-UseSerialGC", "-XX:+UseG1GC");
+
     static final List<String> PROXY_JVM_OPTIONS = Stream.concat(
                     ProxyJvmOptions.RUNTIME.stream(), ProxyJvmOptions.HEAP_AT_DEFAULT_LIMIT.stream())
             .toList();
@@ -236,6 +244,7 @@ public final class BenchCommand implements Callable<Integer> {
                 DurationConverter.format(s.passDuration()),
                 Runtime.getRuntime().availableProcessors(),
                 String.join(" ", s.jvmOptions())
+                        + "; ZooKeeper also " + String.join(" ", ZK_JVM_OPTIONS)
                         + (s.proxyJvmOptions().isEmpty()
                                 ? ""
                                 : "; proxies also " + String.join(" ", s.proxyJvmOptions())),
@@ -252,7 +261,10 @@ public final class BenchCommand implements Callable<Integer> {
             throws Exception {
         out.println("(zk) raw ZooKeeper: fresh 3-server ensemble, fsync on");
         try (ChildProcess zk = ChildProcess.java(
-                "zookeeper", s.jvmOptions(), jars.loadtest().toString(), List.of("zookeeper", "--servers", "3"))) {
+                "zookeeper",
+                Stream.concat(s.jvmOptions().stream(), ZK_JVM_OPTIONS.stream()).toList(),
+                jars.loadtest().toString(),
+                List.of("zookeeper", "--servers", "3"))) {
             running.set(zk);
             String connect = zk.awaitLine(Duration.ofSeconds(90));
             if (connect == null) {
@@ -295,6 +307,7 @@ public final class BenchCommand implements Callable<Integer> {
         LocalCluster cluster = new LocalCluster(ClusterConfig.of(3, replicas, jars)
                 .withGroup("bench-" + replicas)
                 .withJvmOptions(s.jvmOptions())
+                .withZkJvmOptions(ZK_JVM_OPTIONS)
                 .withProxyJvmOptions(s.proxyJvmOptions())
                 .withProxyArgs(s.proxyArgs()));
         running.set(cluster);

@@ -37,6 +37,7 @@ final class ReadsPhase {
         LocalCluster cluster = new LocalCluster(ClusterConfig.of(3, 3, jars)
                 .withGroup("bench-reads")
                 .withJvmOptions(s.jvmOptions())
+                .withZkJvmOptions(BenchCommand.ZK_JVM_OPTIONS)
                 .withProxyJvmOptions(s.proxyJvmOptions())
                 .withProxyArgs(s.proxyArgs())
                 .withReplicaProxyArgs(

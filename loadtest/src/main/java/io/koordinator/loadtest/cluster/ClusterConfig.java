@@ -16,6 +16,8 @@ import java.util.function.Consumer;
  * @param jvmOptions options of every child JVM
  * @param proxyJvmOptions options of the proxies' JVMs only, after {@code jvmOptions} (e.g. a
  *     class-data archive of the proxy's jar)
+ * @param zkJvmOptions options of the ZooKeeper servers' JVMs only, after {@code jvmOptions} (e.g.
+ *     another collector)
  * @param startTimeout how long start-up may take before it fails
  * @param zkProcessPerServer run each ZooKeeper server as a process of its own, so one can be killed
  * @param zkMaxSessionTimeout the longest session ZooKeeper grants; null: its default (20 ticks)
@@ -31,6 +33,7 @@ public record ClusterConfig(
         List<String> proxyArgs,
         List<String> jvmOptions,
         List<String> proxyJvmOptions,
+        List<String> zkJvmOptions,
         Duration startTimeout,
         boolean zkProcessPerServer,
         Duration zkMaxSessionTimeout,
@@ -45,6 +48,7 @@ public record ClusterConfig(
         proxyArgs = List.copyOf(proxyArgs);
         jvmOptions = List.copyOf(jvmOptions);
         proxyJvmOptions = List.copyOf(proxyJvmOptions);
+        zkJvmOptions = List.copyOf(zkJvmOptions);
         if (zkServers < 1 || replicas < 1) {
             throw new IllegalArgumentException("zkServers and replicas must be >= 1");
         }
@@ -69,6 +73,7 @@ public record ClusterConfig(
                 List.of(),
                 DEFAULT_JVM_OPTIONS,
                 List.of(),
+                List.of(),
                 Duration.ofSeconds(90),
                 false,
                 null,
@@ -86,6 +91,10 @@ public record ClusterConfig(
 
     public ClusterConfig withProxyJvmOptions(List<String> v) {
         return with(d -> d.proxyJvmOptions = v);
+    }
+
+    public ClusterConfig withZkJvmOptions(List<String> v) {
+        return with(d -> d.zkJvmOptions = v);
     }
 
     public ClusterConfig withGroup(String v) {
@@ -133,6 +142,7 @@ public record ClusterConfig(
                 d.proxyArgs,
                 d.jvmOptions,
                 d.proxyJvmOptions,
+                d.zkJvmOptions,
                 d.startTimeout,
                 d.zkProcessPerServer,
                 d.zkMaxSessionTimeout,
@@ -149,6 +159,7 @@ public record ClusterConfig(
         List<String> proxyArgs;
         List<String> jvmOptions;
         List<String> proxyJvmOptions;
+        List<String> zkJvmOptions;
         Duration startTimeout;
         boolean zkProcessPerServer;
         Duration zkMaxSessionTimeout;
@@ -163,6 +174,7 @@ public record ClusterConfig(
             proxyArgs = c.proxyArgs;
             jvmOptions = c.jvmOptions;
             proxyJvmOptions = c.proxyJvmOptions;
+            zkJvmOptions = c.zkJvmOptions;
             startTimeout = c.startTimeout;
             zkProcessPerServer = c.zkProcessPerServer;
             zkMaxSessionTimeout = c.zkMaxSessionTimeout;

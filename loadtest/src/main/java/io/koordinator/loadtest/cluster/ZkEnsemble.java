@@ -63,7 +63,7 @@ public final class ZkEnsemble implements AutoCloseable {
                     new ArrayList<>(List.of("zookeeper", "--servers", Integer.toString(config.zkServers())));
             e.addCommonFlags(args);
             e.processes.add(ChildProcess.java(
-                    "zookeeper", config.jvmOptions(), config.jars().loadtest().toString(), args));
+                    "zookeeper", e.jvmOptions(), config.jars().loadtest().toString(), args));
         }
         return e;
     }
@@ -82,9 +82,15 @@ public final class ZkEnsemble implements AutoCloseable {
         addCommonFlags(args);
         return ChildProcess.java(
                 "zookeeper-" + (index + 1),
-                config.jvmOptions(),
+                jvmOptions(),
                 config.jars().loadtest().toString(),
                 args);
+    }
+
+    private List<String> jvmOptions() {
+        List<String> options = new ArrayList<>(config.jvmOptions());
+        options.addAll(config.zkJvmOptions());
+        return options;
     }
 
     private void addCommonFlags(List<String> args) {
