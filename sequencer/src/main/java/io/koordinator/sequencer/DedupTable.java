@@ -35,7 +35,7 @@ public final class DedupTable {
     // The ring: entry i in log order (0 the oldest) is at slot (head + i) & (capacity - 1).
     private long[] positions;
     private long[] originTimes;
-    /** This table's one instance of each origin's name, so slots compare names by reference. */
+    /** Each origin's name as this table holds it: one instance per origin, not one per entry. */
     private String[] origins;
 
     private long[] counters;
