@@ -10,12 +10,13 @@ import java.util.List;
 public final class ProxyJvmOptions {
     /**
      * Whatever the container's size: the serial collector (one or two cores per sidecar; its young
-     * pauses are a few milliseconds here), an exit on the first {@code OutOfMemoryError}, so the
+     * pauses were 2-4 ms on a quiet machine), an exit on the first {@code OutOfMemoryError}, so the
      * kubelet restarts the proxy and it recovers instead of serving on a broken heap, and the C
      * heap trimmed every 5 s. The last gives back what the JIT compilers' arenas and other
      * short-lived native allocations leave in the C allocator: 23 MiB of a warm proxy's RSS,
-     * measured with {@code jcmd System.trim_native_heap}. It is experimental in Java 17 (since
-     * 17.0.9) and a product option from Java 22; unlocking is harmless where it is not needed.
+     * measured with {@code jcmd System.trim_native_heap}. It is an experimental option in Java 17 updates
+     * (17.0.15, tested here, has it) and a product option in later releases; unlocking is harmless
+     * where it is not needed.
      */
     public static final List<String> RUNTIME = List.of(
             "-XX:+UseSerialGC",
