@@ -361,7 +361,7 @@ final class AppRecovery {
             owner.follow(
                     from,
                     Positions.NONE,
-                    why + "; replaying " + archive.commands() + " commands from " + archive.from() + "'s log archive",
+                    why + "; replaying " + archive.commands() + " commands from " + archive.from(),
                     archive);
         } catch (Peers.NoPeerException e) {
             replica.transition(ReplicaState.TRANSFERRING, why + "; " + e.getMessage() + ", retrying");

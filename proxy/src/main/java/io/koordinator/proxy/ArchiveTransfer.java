@@ -144,7 +144,7 @@ final class ArchiveTransfer {
             }
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
         }
-        Fetched f = check(file, after, "peer " + peer.replicaId());
+        Fetched f = check(file, after, "peer " + peer.replicaId() + "'s log archive");
         log.info(
                 "{} received {} bytes of log archive from {} in {} ms: {} commands up to {}",
                 config.logId(),
@@ -176,7 +176,7 @@ final class ArchiveTransfer {
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
         }
         try {
-            return Optional.of(check(file, after, "this replica's own archive"));
+            return Optional.of(check(file, after, "this replica's own log archive"));
         } catch (IOException e) {
             log.info("{} cannot rebuild from its own archive: {}", config.logId(), e.getMessage());
             Files.deleteIfExists(file);
