@@ -71,14 +71,14 @@ public record ArchiveView(long base, long end, long length, List<Part> parts) im
                     return; // before the replay's start, or a redelivery recorded twice
                 }
                 boolean duplicate;
-                if (type == StateStore.INTENT) {
+                if (type == JournalRecords.INTENT) {
                     duplicate = false;
-                } else if (type == StateStore.DUPLICATE) {
+                } else if (type == JournalRecords.DUPLICATE) {
                     duplicate = true;
                 } else {
                     return; // answers are this replica's own business
                 }
-                Command command = StateStore.readMeta(body, !duplicate);
+                Command command = JournalRecords.readMeta(body, !duplicate);
                 try {
                     commands.command(position, command, duplicate);
                 } catch (Exception e) {

@@ -61,14 +61,14 @@ final class JournalReplay {
             return; // covered by the checkpoint already
         }
         switch (type) {
-            case StateStore.INTENT -> {
+            case JournalRecords.INTENT -> {
                 if (pending != null) {
                     throw new IOException("two intents without an answer: " + Positions.format(pending.position())
                             + " and " + Positions.format(at));
                 }
-                pending = new StateStore.InDoubt(at, StateStore.readMeta(in, true));
+                pending = new StateStore.InDoubt(at, JournalRecords.readMeta(in, true));
             }
-            case StateStore.DONE -> {
+            case JournalRecords.DONE -> {
                 if (pending == null || pending.position() != at) {
                     throw new IOException("an answer at " + Positions.format(at) + " without its intent");
                 }
@@ -89,12 +89,12 @@ final class JournalReplay {
                     throw new IOException("bad status " + status);
                 }
             }
-            case StateStore.DUPLICATE -> {
+            case JournalRecords.DUPLICATE -> {
                 if (pending != null) {
                     throw new IOException("a duplicate at " + Positions.format(at) + " while "
                             + Positions.format(pending.position()) + " is in doubt");
                 }
-                if (dedup.check(at, StateStore.readMeta(in, false)).isEmpty()) {
+                if (dedup.check(at, JournalRecords.readMeta(in, false)).isEmpty()) {
                     throw new IOException("journal skipped a non-duplicate at " + Positions.format(at));
                 }
                 position = at;

@@ -2,11 +2,7 @@ package io.koordinator.proxy.state;
 
 import io.koordinator.sequencer.Command;
 import io.koordinator.sequencer.Positions;
-import io.koordinator.sequencer.RequestId;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -22,7 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,10 +33,11 @@ import org.slf4j.LoggerFactory;
  *   snapshot          this replica's own local snapshot ({@link LocalSnapshot})
  * </pre>
  *
- * A record is {@code length, CRC-32C, body}; a torn record at the end of the last journal (a crash
- * mid-write) is cut off on load. Journal writes go to the page cache at once, so a crash of the
- * proxy process loses nothing; {@link #sync()} (group commit, on a timer) makes them survive a
- * crash of the node too, and only then are they counted in {@link #durablePosition()}.
+ * A record is {@code length, CRC-32C, body} ({@link JournalRecords} has the format); a torn record
+ * at the end of the last journal (a crash mid-write) is cut off on load. Journal writes go to the
+ * page cache at once, so a crash of the proxy process loses nothing; {@link #sync()} (group
+ * commit, on a timer) makes them survive a crash of the node too, and only then are they counted
+ * in {@link #durablePosition()}.
  *
  * <p>An INTENT without its DONE at the end of the journal is the one command in doubt: it may have
  * reached the app without its answer being recorded. {@link #load} reports it.
@@ -52,10 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class StateStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StateStore.class);
-    static final byte INTENT = 1;
-    static final byte DONE = 2;
-    static final byte DUPLICATE = 3;
-    static final int MAX_RECORD = 128 * 1024 * 1024;
 
     /** The command that may have reached the app without its answer being recorded. */
     public record InDoubt(long position, Command command) {}
@@ -131,8 +123,8 @@ public final class StateStore implements AutoCloseable {
 
     /** Records that the command at {@code position} is about to go to the app. */
     public void intent(long position, Command command) {
-        record(INTENT, position, out -> {
-            meta(out, command);
+        record(JournalRecords.INTENT, position, out -> {
+            JournalRecords.writeMeta(out, command);
             out.writeInt(command.payload().length);
             out.write(command.payload());
         });
@@ -140,7 +132,7 @@ public final class StateStore implements AutoCloseable {
 
     /** Records that the app answered the command at {@code position}. */
     public void done(long position, int status, StateDigest digest, CachedResponse cached) {
-        record(DONE, position, out -> {
+        record(JournalRecords.DONE, position, out -> {
             out.writeShort(status);
             out.write(digest.bytes());
             out.writeBoolean(cached != null);
@@ -153,7 +145,7 @@ public final class StateStore implements AutoCloseable {
 
     /** Records that the command at {@code position} was skipped as a duplicate. */
     public void duplicate(long position, Command command) {
-        record(DUPLICATE, position, out -> meta(out, command));
+        record(JournalRecords.DUPLICATE, position, out -> JournalRecords.writeMeta(out, command));
         written = position;
     }
 
@@ -304,61 +296,21 @@ public final class StateStore implements AutoCloseable {
         closeJournal();
     }
 
-    private interface Body {
-        void write(DataOutputStream out) throws IOException;
-    }
-
-    private void record(byte type, long position, Body body) {
+    private void record(byte type, long position, JournalRecords.Body body) {
         FileChannel j = journal;
         if (j == null) {
             return;
         }
         try {
-            ByteArrayOutputStream buffer = new ByteArrayOutputStream(64);
-            DataOutputStream out = new DataOutputStream(buffer);
-            out.writeInt(0);
-            out.writeInt(0);
-            out.writeByte(type);
-            out.writeLong(position);
-            body.write(out);
-            out.flush();
-            byte[] bytes = buffer.toByteArray();
-            CRC32C crc = new CRC32C();
-            crc.update(bytes, 8, bytes.length - 8);
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            b.putInt(0, bytes.length - 8).putInt(4, (int) crc.getValue());
+            ByteBuffer b = ByteBuffer.wrap(JournalRecords.frame(type, position, body));
+            int n = b.remaining();
             while (b.hasRemaining()) {
                 j.write(b);
             }
-            bytesSinceCheckpoint += bytes.length;
+            bytesSinceCheckpoint += n;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the journal in " + dir + ": " + e.getMessage(), e);
         }
-    }
-
-    private static void meta(DataOutputStream out, Command c) throws IOException {
-        out.writeUTF(c.requestId().origin());
-        out.writeLong(c.requestId().counter());
-        out.writeLong(c.originTimeMillis());
-        out.writeBoolean(c.idempotencyKey() != null);
-        if (c.idempotencyKey() != null) {
-            out.writeUTF(c.idempotencyKey());
-        }
-    }
-
-    static Command readMeta(DataInputStream in, boolean withPayload) throws IOException {
-        RequestId id = new RequestId(in.readUTF(), in.readLong());
-        long time = in.readLong();
-        String key = in.readBoolean() ? in.readUTF() : null;
-        byte[] payload = new byte[0];
-        if (withPayload) {
-            int n = in.readInt();
-            if (n < 0 || n > MAX_RECORD) {
-                throw new IOException("bad payload length " + n);
-            }
-            payload = in.readNBytes(n);
-        }
-        return new Command(id, time, key, payload);
     }
 
     private List<Path> journals() throws IOException {
