@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A small real HTTP app on 127.0.0.1 that records every request it gets, in arrival order, and
  * answers {@code 200} with a body {@code <method> <uri> <body>}. Paths under {@code /stall} wait
- * until {@link #release()}; {@code /status/<code>} answers that status.
+ * until {@link #release()}, paths under {@code /slow/} {@value #SLOW_MILLIS} ms; {@code
+ * /status/<code>} answers that status.
  */
 final class TestApp implements AutoCloseable {
     /** One request as the app saw it; header names lower case. */
@@ -38,6 +39,9 @@ final class TestApp implements AutoCloseable {
         // Without it the JDK server's Nagle delay (headers and body written apart) dominates every exchange.
         System.setProperty("sun.net.httpserver.nodelay", "true");
     }
+
+    /** How long a request under {@code /slow/} takes to be answered. */
+    static final long SLOW_MILLIS = 250;
 
     private final HttpServer server;
     private final List<Seen> seen = new ArrayList<>(); // guarded by itself
@@ -108,6 +112,12 @@ final class TestApp implements AutoCloseable {
         if (uri.startsWith("/stall")) {
             try {
                 stallRelease.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else if (uri.startsWith("/slow/")) {
+            try {
+                Thread.sleep(SLOW_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
