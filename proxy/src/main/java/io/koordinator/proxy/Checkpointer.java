@@ -103,26 +103,36 @@ final class Checkpointer {
         if (state != ReplicaState.DELIVERING && state != ReplicaState.CATCHING_UP) {
             return;
         }
+        long asked = System.nanoTime();
+        boolean taken = false;
         try {
-            long asked = System.nanoTime();
-            SnapshotTransfer.Taken taken = transfer.take();
-            long now = System.nanoTime();
-            snapshotNotBeforeNanos = now + (now - asked) * SNAPSHOT_PAUSE_SPACING;
+            SnapshotTransfer.Taken snapshot = transfer.take();
+            taken = true;
+            spaceNextSnapshot(asked);
             try {
-                ReplicaCheckpoint at = taken.checkpoint();
-                store.localSnapshot().write(at, taken.snapshot());
+                ReplicaCheckpoint at = snapshot.checkpoint();
+                store.localSnapshot().write(at, snapshot.snapshot());
                 localSnapshotPosition = at.position();
             } finally {
-                Files.deleteIfExists(taken.snapshot());
+                Files.deleteIfExists(snapshot.snapshot());
             }
         } catch (TimeoutException e) {
             log.debug("{} local snapshot postponed: {}", config.logId(), e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
+            if (!taken) {
+                spaceNextSnapshot(asked); // a failed GET held delivery too
+            }
             metrics.checkpointError();
             log.warn("{} taking the local snapshot failed: {}", config.logId(), e.toString());
         }
+    }
+
+    /** The next local snapshot waits {@value #SNAPSHOT_PAUSE_SPACING} times this one's pause. */
+    private void spaceNextSnapshot(long askedNanos) {
+        long now = System.nanoTime();
+        snapshotNotBeforeNanos = now + (now - askedNanos) * SNAPSHOT_PAUSE_SPACING;
     }
 
     /** Position of the last local snapshot, {@link Positions#NONE} before the first. */

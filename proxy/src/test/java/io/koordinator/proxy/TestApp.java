@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * A small real HTTP app on 127.0.0.1 that records every request it gets, in arrival order, and
  * answers {@code 200} with a body {@code <method> <uri> <body>}. Paths under {@code /stall} wait
  * until {@link #release()}, paths under {@code /slow/} {@value #SLOW_MILLIS} ms; {@code
- * /status/<code>} answers that status.
+ * /status/<code>} and {@code /slow/status/<code>} answer that status.
  */
 final class TestApp implements AutoCloseable {
     /** One request as the app saw it; header names lower case. */
@@ -120,6 +120,9 @@ final class TestApp implements AutoCloseable {
                 Thread.sleep(SLOW_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (uri.startsWith("/slow/status/")) {
+                status = Integer.parseInt(uri.substring("/slow/status/".length()));
             }
         } else if (uri.startsWith("/status/")) {
             status = Integer.parseInt(uri.substring("/status/".length()));
