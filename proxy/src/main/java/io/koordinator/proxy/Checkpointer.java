@@ -11,21 +11,24 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes this replica's durable state between two deliveries: a full checkpoint every {@code
- * --checkpoint-interval} (or once the journal has grown large), which replaces the journal, and,
- * with snapshot endpoints, the app's own local snapshot with the checkpoint of that moment. It also
+ * Writes this replica's durable state between two deliveries: a full checkpoint at least every
+ * {@code --checkpoint-interval} (after a wait drawn between half of it and all of it, see {@link
+ * #drawWait}; sooner once the journal has grown large), which replaces the journal, and, with
+ * snapshot endpoints, the app's own local snapshot with the checkpoint of that moment. It also
  * reads that local snapshot back, for a replica that must recover with no peer to serve it.
  *
  * <p>A local snapshot holds delivery for as long as the app takes to answer its {@code GET}, which
  * grows with the app's state. So it is taken at a checkpoint only once {@value
  * #SNAPSHOT_PAUSE_SPACING} times the last one's pause has passed since it: local snapshots hold
  * delivery for at most about 1 % of the time, whatever the app's size. An app that answers in 30
- * ms gets one at every checkpoint of the default 30 s; one that takes 3 s gets one every 5
+ * ms gets one at every checkpoint (15-30 s apart by default); one that takes 3 s gets one every 5
  * minutes, and ZooKeeper keeps the log after the last one that long (compaction waits for it).
  *
  * <p>Threading: called on the control thread only.
@@ -43,6 +46,8 @@ final class Checkpointer {
     private final ProxyMetrics metrics;
     private final Replica replica;
     private long lastNanos = System.nanoTime();
+    /** How long after {@link #lastNanos} the next checkpoint is due; drawn anew after each. */
+    private long waitNanos;
     /** No local snapshot before this {@link System#nanoTime()}; the first at the first checkpoint. */
     private long snapshotNotBeforeNanos = lastNanos;
     /** Position of this replica's own local snapshot; the log after it must stay (compaction). */
@@ -55,13 +60,28 @@ final class Checkpointer {
         this.transfer = transfer;
         this.metrics = metrics;
         this.replica = replica;
+        this.waitNanos = drawWait();
     }
 
-    /** Whether a full checkpoint is due: the interval passed, or the journal grew large. */
+    /** Whether a full checkpoint is due: its drawn wait passed, or the journal grew large. */
     boolean due() {
-        return System.nanoTime() - lastNanos
-                        > config.recovery().checkpointInterval().toNanos()
-                || store.journalBytes() > JOURNAL_BYTES;
+        return System.nanoTime() - lastNanos > waitNanos || store.journalBytes() > JOURNAL_BYTES;
+    }
+
+    /**
+     * A wait between half the checkpoint interval and all of it, drawn at random for each
+     * checkpoint, as ZooKeeper's servers draw the point of each snapshot: replicas started together
+     * (a rollout) would otherwise checkpoint, and take their local snapshots, at the same moments
+     * for ever, so every replica would hold its delivery at once and, on a shared node, their apps
+     * would serialise their snapshots side by side.
+     */
+    private long drawWait() {
+        return drawWait(config.recovery().checkpointInterval().toNanos(), ThreadLocalRandom.current());
+    }
+
+    /** A wait in {@code [interval / 2, interval]}, uniform. */
+    static long drawWait(long intervalNanos, RandomGenerator random) {
+        return intervalNanos / 2 + random.nextLong(intervalNanos - intervalNanos / 2 + 1);
     }
 
     /**
@@ -71,6 +91,7 @@ final class Checkpointer {
      */
     void write(Follower follower, DeliveryLoop delivery, long incarnation, String logIdentity) {
         lastNanos = System.nanoTime();
+        waitNanos = drawWait();
         if (config.snapshotPath() != null && lastNanos - snapshotNotBeforeNanos >= 0) {
             writeLocalSnapshot();
         }

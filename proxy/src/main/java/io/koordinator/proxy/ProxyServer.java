@@ -270,6 +270,9 @@ public final class ProxyServer implements AutoCloseable {
             checkpoint.put("writtenPosition", c.store().writtenPosition());
             checkpoint.put("durablePosition", c.store().durablePosition());
             checkpoint.put("appIncarnation", c.appIncarnation());
+            if (config.snapshotPath() != null) {
+                checkpoint.put("localSnapshotPosition", c.localSnapshotPosition());
+            }
             c.ledger().ifPresent(l -> {
                 checkpoint.put("delivered", l.deliveredCount());
                 checkpoint.put("digest", l.digest().hex());

@@ -325,6 +325,11 @@ final class ReplicaControl implements AutoCloseable, AppRecovery.Owner, AppWatch
         return store;
     }
 
+    /** Position of this replica's last local snapshot, {@link Positions#NONE} before the first. */
+    long localSnapshotPosition() {
+        return checkpoints.localSnapshotPosition();
+    }
+
     SnapshotTransfer transfer() {
         return transfer;
     }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.koordinator.proxy.ProxyConfigKeys.Key;
 import io.koordinator.sequencer.MemorySequencer;
+import io.koordinator.sequencer.Positions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -42,6 +43,14 @@ class LocalSnapshotSpacingTest {
                 await().atMost(Duration.ofSeconds(30)).until(() -> checkpoints(proxy) >= after + 8);
                 // Then the app was asked for its snapshot once: the next waits 100 x 250 ms
                 assertThat(snapshotRequests(app, path)).isEqualTo(1);
+                // And /status shows the position the snapshot was taken at, none where the app failed
+                Object local = ((Map<?, ?>) proxy.status().get("checkpoint")).get("localSnapshotPosition");
+                long asked = app.seen().stream()
+                        .filter(s -> s.uri().equals(path))
+                        .mapToLong(s -> Long.parseLong(s.header(HeaderRules.POSITION)))
+                        .findFirst()
+                        .orElseThrow();
+                assertThat(local).isEqualTo(path.equals("/slow/snapshot") ? asked : Positions.NONE);
             } finally {
                 proxy.close();
             }
