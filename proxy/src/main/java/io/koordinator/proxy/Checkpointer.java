@@ -129,7 +129,7 @@ final class Checkpointer {
         try {
             SnapshotTransfer.Taken snapshot = transfer.take();
             taken = true;
-            spaceNextSnapshot(asked);
+            spaceNextSnapshot(snapshot.heldNanos());
             try {
                 ReplicaCheckpoint at = snapshot.checkpoint();
                 store.localSnapshot().write(at, snapshot.snapshot());
@@ -143,7 +143,8 @@ final class Checkpointer {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             if (!taken) {
-                spaceNextSnapshot(asked); // a failed GET held delivery too
+                // a failed GET held delivery too (timed from the ask here: a little longer)
+                spaceNextSnapshot(System.nanoTime() - asked);
             }
             metrics.checkpointError();
             log.warn("{} taking the local snapshot failed: {}", config.logId(), e.toString());
@@ -151,9 +152,8 @@ final class Checkpointer {
     }
 
     /** The next local snapshot waits {@value #SNAPSHOT_PAUSE_SPACING} times this one's pause. */
-    private void spaceNextSnapshot(long askedNanos) {
-        long now = System.nanoTime();
-        snapshotNotBeforeNanos = now + (now - askedNanos) * SNAPSHOT_PAUSE_SPACING;
+    private void spaceNextSnapshot(long pausedNanos) {
+        snapshotNotBeforeNanos = System.nanoTime() + pausedNanos * SNAPSHOT_PAUSE_SPACING;
     }
 
     /** Position of the last local snapshot, {@link Positions#NONE} before the first. */

@@ -47,9 +47,11 @@ final class SnapshotTransfer {
     /**
      * A snapshot taken: the checkpoint of that moment and the app's snapshot in a file. The
      * checkpoint is serialised by whoever sends or keeps it, after the pause: with a full
-     * deduplication window that is tens of megabytes, which delivery should not wait for.
+     * deduplication window that is tens of megabytes, which delivery should not wait for. {@code
+     * heldNanos}: how long delivery was held for it (the app's answer and the checkpoint), not
+     * counting the wait for the delivery under way when it was asked.
      */
-    record Taken(ReplicaCheckpoint checkpoint, Path snapshot) {}
+    record Taken(ReplicaCheckpoint checkpoint, Path snapshot, long heldNanos) {}
 
     private final ProxyConfig config;
     private final Sequencer sequencer;
@@ -112,17 +114,21 @@ final class SnapshotTransfer {
         Path file = Files.createTempFile(transferDir(), "served-", ".snapshot");
         try {
             long asked = System.nanoTime();
+            long[] held = new long[1];
             ReplicaCheckpoint checkpoint = follower.betweenCommands(PAUSE_TIMEOUT, logCheckpoint -> {
+                long start = System.nanoTime();
                 try {
                     app().get(logCheckpoint.position(), file);
                     return ledger.checkpoint(logCheckpoint, c.appIncarnation(), c.logIdentity());
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
+                } finally {
+                    held[0] = System.nanoTime() - start;
                 }
             });
             metrics.deliveryPaused("snapshot", System.nanoTime() - asked);
             log.debug("{} took a snapshot: {} bytes of app state", config.logId(), Files.size(file));
-            return new Taken(checkpoint, file);
+            return new Taken(checkpoint, file, held[0]);
         } catch (RuntimeException | TimeoutException | InterruptedException e) {
             Files.deleteIfExists(file);
             throw e;
