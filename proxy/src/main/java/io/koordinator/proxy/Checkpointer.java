@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes this replica's durable state between two deliveries: a full checkpoint at least every
- * {@code --checkpoint-interval} (after a wait drawn between half of it and all of it, see {@link
- * #drawWait}; sooner once the journal has grown large), which replaces the journal, and, with
+ * {@code --checkpoint-interval} (after a wait drawn between three quarters of it and all of it, see
+ * {@link #drawWait}; sooner once the journal has grown large), which replaces the journal, and, with
  * snapshot endpoints, the app's own local snapshot with the checkpoint of that moment. It also
  * reads that local snapshot back, for a replica that must recover with no peer to serve it.
  *
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * grows with the app's state. So it is taken at a checkpoint only once {@value
  * #SNAPSHOT_PAUSE_SPACING} times the last one's pause has passed since it: local snapshots hold
  * delivery for at most about 1 % of the time, whatever the app's size. An app that answers in 30
- * ms gets one at every checkpoint (15-30 s apart by default); one that takes 3 s gets one every 5
+ * ms gets one at every checkpoint (22-30 s apart by default); one that takes 3 s gets one every 5
  * minutes, and ZooKeeper keeps the log after the last one that long (compaction waits for it).
  *
  * <p>Threading: called on the control thread only.
@@ -69,19 +69,23 @@ final class Checkpointer {
     }
 
     /**
-     * A wait between half the checkpoint interval and all of it, drawn at random for each
-     * checkpoint, as ZooKeeper's servers draw the point of each snapshot: replicas started together
+     * A wait between three quarters of the checkpoint interval and all of it, drawn at random for
+     * each checkpoint, as ZooKeeper's servers draw the point of each snapshot: replicas started together
      * (a rollout) would otherwise checkpoint, and take their local snapshots, at the same moments
      * for ever, so every replica would hold its delivery at once and, on a shared node, their apps
-     * would serialise their snapshots side by side.
+     * would serialise their snapshots side by side. Each draw moves a replica's schedule by up to a
+     * quarter of the interval against its peers', and the moves add up; a narrower range than
+     * ZooKeeper's half keeps the checkpoints, and the local snapshots' pauses, close to their
+     * configured rate (one in 0.875 intervals on average).
      */
     private long drawWait() {
         return drawWait(config.recovery().checkpointInterval().toNanos(), ThreadLocalRandom.current());
     }
 
-    /** A wait in {@code [interval / 2, interval]}, uniform. */
+    /** A wait in {@code [interval * 3 / 4, interval]}, uniform. */
     static long drawWait(long intervalNanos, RandomGenerator random) {
-        return intervalNanos / 2 + random.nextLong(intervalNanos - intervalNanos / 2 + 1);
+        long least = intervalNanos - intervalNanos / 4;
+        return least + random.nextLong(intervalNanos - least + 1);
     }
 
     /**
