@@ -265,43 +265,7 @@ public final class ProxyServer implements AutoCloseable {
         s.put("ready", problem.isEmpty());
         problem.ifPresent(p -> s.put("notReadyReason", p));
         if (c != null) {
-            Map<String, Object> checkpoint = new LinkedHashMap<>();
-            checkpoint.put("stateDir", c.store().directory().toString());
-            checkpoint.put("writtenPosition", c.store().writtenPosition());
-            checkpoint.put("durablePosition", c.store().durablePosition());
-            checkpoint.put("appIncarnation", c.appIncarnation());
-            if (config.snapshotPath() != null) {
-                checkpoint.put("localSnapshotPosition", c.localSnapshotPosition());
-            }
-            c.ledger().ifPresent(l -> {
-                checkpoint.put("delivered", l.deliveredCount());
-                checkpoint.put("digest", l.digest().hex());
-                checkpoint.put("cachedResponses", l.cachedResponses());
-                l.latestPublished().ifPresent(p -> {
-                    checkpoint.put("publishedDigestPosition", p.position());
-                    checkpoint.put("publishedDigest", p.digest().hex());
-                });
-            });
-            s.put("checkpoint", checkpoint);
-            c.store()
-                    .archiveSummary()
-                    .ifPresent(a -> s.put(
-                            "archive", Map.of("base", a.base(), "end", a.end(), "bytes", a.bytes(), "full", a.full())));
-            c.divergence()
-                    .last()
-                    .ifPresent(m -> s.put(
-                            "divergence",
-                            Map.of(
-                                    "position",
-                                    m.position(),
-                                    "peer",
-                                    m.peer(),
-                                    "mine",
-                                    m.mine(),
-                                    "theirs",
-                                    m.theirs(),
-                                    "minority",
-                                    m.minority())));
+            RecoveryStatus.describe(c, config.snapshotPath() != null, s);
         }
         s.put("appKind", config.recovery().appKind().name().toLowerCase(Locale.ROOT));
         s.put("snapshotPath", config.snapshotPath());

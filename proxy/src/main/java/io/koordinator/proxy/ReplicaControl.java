@@ -77,10 +77,7 @@ final class ReplicaControl implements AutoCloseable, AppRecovery.Owner, AppWatch
         this.waiting = waiting;
         this.upstream = upstream;
         this.logId = config.logId();
-        this.store = StateStore.in(
-                recovery.stateDir() == null ? temporaryStateDir() : recovery.stateDir(),
-                config.sequencerConfig().dedupWindow(),
-                recovery.archiveMaxBytes());
+        this.store = openStore(recovery, config.sequencerConfig().dedupWindow());
         this.transfer = new SnapshotTransfer(config, sequencer, metrics);
         this.checkpoints = new Checkpointer(config, store, transfer, metrics, replica);
         this.control = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -381,26 +378,16 @@ final class ReplicaControl implements AutoCloseable, AppRecovery.Owner, AppWatch
         }
         store.close();
         incarnations.close();
-        if (recovery.stateDir() == null) {
-            deleteTemporaryStateDir();
-        }
     }
 
-    private java.nio.file.Path temporaryStateDir() {
+    /** The store in {@code --state-dir}; with {@code none}, one that lives as long as the process. */
+    private static StateStore openStore(RecoveryConfig recovery, java.time.Duration dedupWindow) {
         try {
-            return java.nio.file.Files.createTempDirectory("koordinator-state-");
+            return recovery.stateDir() == null
+                    ? StateStore.temporary(dedupWindow, recovery.archiveMaxBytes())
+                    : StateStore.in(recovery.stateDir(), dedupWindow, recovery.archiveMaxBytes());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    /** With {@code --state-dir none} the state lives only as long as the process. */
-    private void deleteTemporaryStateDir() {
-        try (var files = java.nio.file.Files.walk(store.directory())) {
-            files.sorted(java.util.Comparator.reverseOrder())
-                    .forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            log.debug("{} cannot remove {}: {}", logId, store.directory(), e.toString());
         }
     }
 }

@@ -68,8 +68,12 @@ public final class StateStore implements AutoCloseable {
     private volatile long durable = Positions.NONE;
     private long bytesSinceCheckpoint; // delivery thread
 
-    private StateStore(Path dir, Duration dedupWindow, long archiveMaxBytes) {
+    /** The directory is deleted on {@link #close()}: state that lives only as long as the process. */
+    private final boolean temporary;
+
+    private StateStore(Path dir, Duration dedupWindow, long archiveMaxBytes, boolean temporary) {
         this.dir = dir;
+        this.temporary = temporary;
         this.dedupWindow = dedupWindow;
         this.archive = archiveMaxBytes > 0 ? new LogArchive(dir, archiveMaxBytes) : null;
         this.localSnapshot = new LocalSnapshot(dir);
@@ -85,7 +89,15 @@ public final class StateStore implements AutoCloseable {
      * of at most {@code archiveMaxBytes} (0: none).
      */
     public static StateStore in(Path dir, Duration dedupWindow, long archiveMaxBytes) {
-        return new StateStore(java.util.Objects.requireNonNull(dir, "dir"), dedupWindow, archiveMaxBytes);
+        return new StateStore(java.util.Objects.requireNonNull(dir, "dir"), dedupWindow, archiveMaxBytes, false);
+    }
+
+    /**
+     * A store in a new temporary directory that {@link #close()} deletes ({@code --state-dir
+     * none}): the state lives only as long as the process.
+     */
+    public static StateStore temporary(Duration dedupWindow, long archiveMaxBytes) throws IOException {
+        return new StateStore(Files.createTempDirectory("koordinator-state-"), dedupWindow, archiveMaxBytes, true);
     }
 
     public Path directory() {
@@ -294,6 +306,18 @@ public final class StateStore implements AutoCloseable {
             }
         }
         closeJournal();
+        if (temporary) {
+            deleteDirectory();
+        }
+    }
+
+    private void deleteDirectory() {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.debug("cannot remove {}: {}", dir, e.toString());
+        }
     }
 
     private void record(byte type, long position, JournalRecords.Body body) {
