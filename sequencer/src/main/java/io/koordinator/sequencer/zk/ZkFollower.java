@@ -19,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -283,7 +284,22 @@ final class ZkFollower implements Follower {
             // one there never appears, and may have held an entry.
             checkFloor(owner.floor.cached());
         }
-        reads.probe(next);
+        try {
+            reads.probe(next);
+        } catch (KeeperException.ConnectionLossException
+                | KeeperException.SessionExpiredException
+                | KeeperException.SessionMovedException
+                | KeeperException.OperationTimeoutException e) {
+            // The connection or session failed under the probe, before the sequencer's connection
+            // state said so (a process paused past its session timeout, say). The probe decided
+            // nothing: it runs again after the back-off, and the reconnect resyncs the reads.
+            owner.probesFailed.incrementAndGet();
+            log.info(
+                    "{} stall probe at {} failed, retried: {}",
+                    owner.identity,
+                    Positions.format(neededPosition()),
+                    e.toString());
+        }
     }
 
     @Override

@@ -81,6 +81,7 @@ public final class ZkSequencer implements Sequencer {
     final AtomicLong gapsSkipped = new AtomicLong();
     final AtomicLong followersCompactedPast = new AtomicLong();
     final AtomicLong entriesFoundByProbe = new AtomicLong();
+    final AtomicLong probesFailed = new AtomicLong();
     /** Entries this sequencer's followers took from its own appends' answers before a read of them answered. */
     final AtomicLong ownEntriesFromAppend = new AtomicLong();
 
@@ -434,6 +435,11 @@ public final class ZkSequencer implements Sequencer {
     /** Sequence numbers the followers skipped because no entry exists there (see the gap rule). */
     public long gapsSkipped() {
         return gapsSkipped.get();
+    }
+
+    /** Stall probes of this sequencer's followers that failed on a lost connection or session, and ran again. */
+    public long probesFailed() {
+        return probesFailed.get();
     }
 
     /** Followers of this sequencer stopped because the entries they needed were compacted away. */

@@ -27,7 +27,10 @@
  * successful {@code sync} on the same connection. A "no node" without such knowledge means "not
  * yet": the follower waits for the watch. If nothing arrives, it probes a few numbers ahead with
  * backing-off delays and lists the segment when it holds at most 10,000 children that changed
- * since the last listing, to learn of entries no watch announced.
+ * since the last listing, to learn of entries no watch announced. A probe that fails on a lost
+ * connection or session (its synchronous listing can run before the connection state says so,
+ * in a process paused past its session timeout) decides nothing and runs again; only other
+ * failures stop the follower.
  *
  * <h2>Floor rule</h2>
  *

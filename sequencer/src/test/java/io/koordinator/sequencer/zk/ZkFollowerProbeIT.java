@@ -14,9 +14,17 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.BoundedExponentialBackoffRetry;
 import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.Watcher.WatcherType;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,7 +33,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Followers learn of new entries from the persistent watch, never from the fallback stall probe,
  * on the happy path: the probe waits at least half a second, so each entry it finds is a stall.
- * Counted by {@code entriesFoundByProbe}, which must be able to count (the second test).
+ * Counted by {@code entriesFoundByProbe}, which must be able to count (the second test). A probe
+ * that meets a lost session does not stop its follower (the third).
  */
 class ZkFollowerProbeIT {
     private static final Duration DEADLINE = Duration.ofSeconds(60);
@@ -36,6 +45,7 @@ class ZkFollowerProbeIT {
 
     private final List<ZkSequencer> sequencers = new ArrayList<>();
     private final List<Follower> followers = new ArrayList<>();
+    private final List<CuratorFramework> clients = new ArrayList<>();
 
     @BeforeAll
     static void startServer() throws Exception {
@@ -51,6 +61,7 @@ class ZkFollowerProbeIT {
     void stop() {
         followers.forEach(Follower::close);
         sequencers.forEach(ZkSequencer::close);
+        clients.forEach(CuratorFramework::close);
     }
 
     /** Delivered positions, for the test thread to wait on. */
@@ -143,5 +154,89 @@ class ZkFollowerProbeIT {
         delivered.get(0).awaitPosition(position);
         assertThat(blind.stats().entriesFoundByProbe()).isEqualTo(1);
         assertThat(sequencers.get(1).stats().entriesFoundByProbe()).isZero();
+    }
+
+    @Test
+    void aProbeWhoseSessionFailsUnderItRunsAgainAndTheFollowerGoesOn() throws Exception {
+        // Given a replica whose ZooKeeper handle answers the follower's listings of the log with
+        // "session expired" while the switch is on, as a handle does when its process was paused
+        // past the session timeout and Curator has not replaced it yet
+        String group = "probe-" + GROUPS.incrementAndGet();
+        AtomicBoolean expired = new AtomicBoolean();
+        AtomicInteger refused = new AtomicInteger();
+        CuratorFramework client = CuratorFrameworkFactory.builder()
+                .connectString(server.getConnectString())
+                .sessionTimeoutMs(10_000)
+                .retryPolicy(new BoundedExponentialBackoffRetry(10, 20, 3))
+                .zookeeperFactory((connect, timeout, watcher, readOnly) ->
+                        new ExpiringListings(connect, timeout, watcher, readOnly, expired, refused))
+                .build();
+        clients.add(client);
+        client.start();
+        ZkSequencer flaky = new ZkSequencer(ZkSequencerIT.config(server.getConnectString(), group, "r0"), client);
+        sequencers.add(flaky);
+        flaky.start();
+        Delivered delivered = new Delivered();
+        Follower follower = flaky.follow(LogCheckpoint.START, delivered);
+        followers.add(follower);
+        await().atMost(DEADLINE).until(follower::reachedTail);
+
+        // When the idle follower's stall probe lists the log while the handle refuses, at least once
+        expired.set(true);
+        await().atMost(DEADLINE).until(() -> flaky.probesFailed() > 0);
+        expired.set(false);
+
+        // Then the follower is still running, and delivers the next entry
+        assertThat(follower.failure()).isEmpty();
+        ZkSequencer other = new ZkSequencer(ZkSequencerIT.config(server.getConnectString(), group, "r1"));
+        sequencers.add(other);
+        other.start();
+        long position = other.append(command("r1", 1)).get(30, TimeUnit.SECONDS);
+        delivered.awaitPosition(position);
+        assertThat(follower.failure()).isEmpty();
+        assertThat(refused.get()).isGreaterThan(0);
+    }
+
+    /**
+     * A real handle whose synchronous child listings (Curator's foreground {@code getChildren}) on a
+     * follower thread fail while {@code expired}.
+     */
+    private static final class ExpiringListings extends ZooKeeper {
+        private final AtomicBoolean expired;
+        private final AtomicInteger refused;
+
+        ExpiringListings(
+                String connect,
+                int timeout,
+                Watcher watcher,
+                boolean readOnly,
+                AtomicBoolean expired,
+                AtomicInteger refused)
+                throws java.io.IOException {
+            super(connect, timeout, watcher, readOnly);
+            this.expired = expired;
+            this.refused = refused;
+        }
+
+        @Override
+        public List<String> getChildren(String path, Watcher watcher, Stat stat)
+                throws KeeperException, InterruptedException {
+            refuseOnFollower(path);
+            return super.getChildren(path, watcher, stat);
+        }
+
+        @Override
+        public List<String> getChildren(String path, boolean watch, Stat stat)
+                throws KeeperException, InterruptedException {
+            refuseOnFollower(path);
+            return super.getChildren(path, watch, stat);
+        }
+
+        private void refuseOnFollower(String path) throws KeeperException {
+            if (expired.get() && Thread.currentThread().getName().startsWith("follower-")) {
+                refused.incrementAndGet();
+                throw KeeperException.create(KeeperException.Code.SESSIONEXPIRED, path);
+            }
+        }
     }
 }
