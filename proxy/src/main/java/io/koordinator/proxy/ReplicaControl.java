@@ -239,6 +239,11 @@ final class ReplicaControl implements AutoCloseable, AppRecovery.Owner, AppWatch
             }
             return;
         }
+        if (Follower.lostConnection(cause)) {
+            // Nothing is wrong with the log or the app: follow on from what the app is recorded to have applied.
+            appRecovery.restartFromStore("the follower lost its ZooKeeper connection (" + cause + ")");
+            return;
+        }
         if (cause instanceof io.koordinator.sequencer.codec.UnknownEntryFormatException u) {
             // a newer release wrote it: the remedy is in the message, the class name adds nothing
             replica.transition(ReplicaState.STOPPED, u.getMessage());

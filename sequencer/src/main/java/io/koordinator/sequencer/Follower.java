@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import org.apache.zookeeper.KeeperException;
 
 /** A running subscription to a group's log, see {@link Sequencer#follow}. */
 public interface Follower extends AutoCloseable {
@@ -28,6 +29,17 @@ public interface Follower extends AutoCloseable {
 
     /** The error that stopped this follower (a listener exception, a corrupt entry), if any. */
     Optional<Throwable> failure();
+
+    /**
+     * Whether {@code failure} is a lost connection or session to the log's store, which says
+     * nothing about the log or the listener: a new follower from the same position goes on.
+     */
+    static boolean lostConnection(Throwable failure) {
+        return failure instanceof KeeperException.ConnectionLossException
+                || failure instanceof KeeperException.SessionExpiredException
+                || failure instanceof KeeperException.SessionMovedException
+                || failure instanceof KeeperException.OperationTimeoutException;
+    }
 
     /**
      * Runs {@code action} between two commands, with the checkpoint as of the last one handed to

@@ -37,6 +37,13 @@ public final class MemorySequencer implements Sequencer {
         private final Map<String, String> secrets = new ConcurrentHashMap<>();
         private final String identity = java.util.UUID.randomUUID().toString();
         private long floorSequence = -1; // guarded by this
+        private Exception followerFailure; // guarded by this
+
+        /** The next follower of this log to wait for an entry throws {@code failure} (once). */
+        public synchronized void failAFollower(Exception failure) {
+            followerFailure = failure;
+            notifyAll();
+        }
 
         /** While false, appends fail with {@link SequencerUnavailableException}. */
         public void setAvailable(boolean available) {
@@ -53,17 +60,26 @@ public final class MemorySequencer implements Sequencer {
             return Positions.entry(0, entries.size() - 1L);
         }
 
+        private void takeFollowerFailure() throws Exception {
+            Exception f = followerFailure;
+            if (f != null) {
+                followerFailure = null;
+                throw f;
+            }
+        }
+
         /**
          * Entry at {@code sequence}, waiting up to {@code millis} for it; null if not there yet.
          * Throws if it is compacted away; {@code needed} is the first position the caller needs.
          */
-        synchronized List<Command> await(long sequence, long needed, long millis)
-                throws InterruptedException, LogCompactedException {
+        synchronized List<Command> await(long sequence, long needed, long millis) throws Exception {
+            takeFollowerFailure();
             if (sequence < floorSequence) {
                 throw new LogCompactedException(needed, floor());
             }
             if (sequence >= entries.size()) {
                 wait(millis);
+                takeFollowerFailure();
             }
             return sequence < entries.size() ? entries.get((int) sequence) : null;
         }

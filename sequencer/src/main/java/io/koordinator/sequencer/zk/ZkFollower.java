@@ -286,10 +286,10 @@ final class ZkFollower implements Follower {
         }
         try {
             reads.probe(next);
-        } catch (KeeperException.ConnectionLossException
-                | KeeperException.SessionExpiredException
-                | KeeperException.SessionMovedException
-                | KeeperException.OperationTimeoutException e) {
+        } catch (KeeperException e) {
+            if (!Follower.lostConnection(e)) {
+                throw e;
+            }
             // The connection or session failed under the probe, before the sequencer's connection
             // state said so (a process paused past its session timeout, say). The probe decided
             // nothing: it runs again after the back-off, and the reconnect resyncs the reads.
