@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SocketChannel;
 import java.util.Map;
@@ -39,9 +40,18 @@ import org.apache.hc.core5.io.CloseMode;
  *
  * <p>Failures are the {@link UpstreamException} kinds of {@link UpstreamClient}, with the same
  * meaning: {@code CONNECT} (the app saw nothing), {@code VETOED} (a new connection reached an app
- * the veto refused; nothing written), {@code STALE} (a reused connection was closed before any
- * byte came back), {@code RESET}, {@code TIMEOUT} (no byte for the timeout; the connection is
- * closed), {@code PROTOCOL}.
+ * the veto refused; nothing written), {@code STALE} (the request could not be written to a reused
+ * connection: the app had closed it before the request's last bytes reached it), {@code RESET},
+ * {@code TIMEOUT} (no byte for the timeout; the connection is closed), {@code PROTOCOL}.
+ *
+ * <p>Only {@code STALE} (and {@code CONNECT}) may be sent again. Once the whole request is written,
+ * a connection that ends without an answer is a {@code RESET}, in doubt, even on a reused
+ * connection with no byte back: an app can read and apply a command and then close (a worker that
+ * crashed behind a listener that lives on), and sending it again would apply it twice. The common
+ * harmless case, an app closing a connection it kept idle, is found before writing: a
+ * non-blocking read of the idle connection sees its end (or bytes no request asked for), and the
+ * request goes on a new connection instead. The same rule as Go's HTTP transport, which retries a
+ * request that is not idempotent only when nothing of it was written.
  *
  * <p>Threading: {@link #exchange} from one thread at a time (the follower); {@link #close} from
  * any thread, which makes a blocked exchange fail. The socket is a blocking {@link SocketChannel},
@@ -54,6 +64,8 @@ final class DeliveryConnection implements AutoCloseable {
     private final InetSocketAddress address;
     private final int connectTimeoutMillis;
     private volatile DefaultBHttpClientConnection connection; // exchange thread writes; close reads
+    private SocketChannel channel; // the connection's socket; exchange thread only
+    private final ByteBuffer idleRead = ByteBuffer.allocate(1); // exchange thread only
     private volatile boolean closed;
 
     DeliveryConnection(InetSocketAddress address, int connectTimeoutMillis) {
@@ -76,10 +88,13 @@ final class DeliveryConnection implements AutoCloseable {
         }
         DefaultBHttpClientConnection c = connection;
         boolean reused = c != null && c.isOpen();
+        if (reused && endedWhileIdle()) {
+            drop(c);
+            reused = false;
+        }
         if (!reused) {
             c = open(timeoutMillis, newConnectionVeto);
         }
-        long receivedBefore = c.getEndpointDetails().getReceivedBytesCount();
         try {
             c.sendRequestHeader(out);
             c.sendRequestEntity(out);
@@ -110,11 +125,8 @@ final class DeliveryConnection implements AutoCloseable {
         } catch (IOException e) {
             drop(c);
             throwIfInterrupted(e);
-            boolean stale = reused && c.getEndpointDetails().getReceivedBytesCount() == receivedBefore;
             throw new UpstreamException(
-                    stale ? UpstreamException.Kind.STALE : UpstreamException.Kind.RESET,
-                    "the app closed the connection before responding: " + e,
-                    e);
+                    UpstreamException.Kind.RESET, "the app closed the connection before responding: " + e, e);
         } catch (HttpException e) {
             drop(c);
             throw new UpstreamException(UpstreamException.Kind.PROTOCOL, "bad response from the app: " + e, e);
@@ -130,14 +142,35 @@ final class DeliveryConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the app ended the idle connection (or wrote to it unasked): a read that does not
+     * block finds the end of the stream, a reset, or a byte; nothing to read means it is usable.
+     */
+    private boolean endedWhileIdle() {
+        SocketChannel ch = channel;
+        try {
+            ch.configureBlocking(false);
+            try {
+                return ch.read(idleRead) != 0;
+            } finally {
+                idleRead.clear();
+                ch.configureBlocking(true);
+            }
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     private DefaultBHttpClientConnection open(long timeoutMillis, Supplier<String> newConnectionVeto)
             throws UpstreamException, InterruptedException {
         if (closed) {
             throw new UpstreamException(UpstreamException.Kind.CONNECT, "proxy is shutting down", null);
         }
+        SocketChannel ch;
         Socket socket;
         try {
-            socket = SocketChannel.open().socket();
+            ch = SocketChannel.open();
+            socket = ch.socket();
         } catch (IOException e) {
             throw new UpstreamException(UpstreamException.Kind.CONNECT, "cannot open a socket: " + e, e);
         }
@@ -163,6 +196,7 @@ final class DeliveryConnection implements AutoCloseable {
             closeQuietly(socket);
             throw new UpstreamException(UpstreamException.Kind.RESET, "cannot use the connection: " + e, e);
         }
+        channel = ch;
         connection = c;
         if (closed) { // closed meanwhile: close() may have missed this connection
             drop(c);
