@@ -1,5 +1,6 @@
 package io.koordinator.loadtest.bench;
 
+import io.koordinator.Directories;
 import io.koordinator.loadtest.cluster.ChildProcess;
 import java.io.File;
 import java.io.IOException;
@@ -7,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -95,10 +95,6 @@ final class Nginx implements AutoCloseable {
     @Override
     public void close() {
         process.close();
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            // a temporary directory left behind
-        }
+        Directories.deleteTree(dir); // what is left is a temporary directory
     }
 }

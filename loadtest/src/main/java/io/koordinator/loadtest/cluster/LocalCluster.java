@@ -1,5 +1,6 @@
 package io.koordinator.loadtest.cluster;
 
+import io.koordinator.Directories;
 import io.koordinator.loadtest.load.HttpConnection;
 import io.koordinator.loadtest.zk.FreePorts;
 import io.koordinator.sequencer.Secrets;
@@ -470,14 +471,8 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder())
-                    .forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            log.debug("cannot remove {}: {}", dir, e.toString());
+        if (!Directories.deleteTree(dir)) {
+            log.debug("cannot remove all of {}", dir);
         }
     }
 

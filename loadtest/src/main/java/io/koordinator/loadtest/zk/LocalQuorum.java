@@ -1,18 +1,16 @@
 package io.koordinator.loadtest.zk;
 
+import io.koordinator.Directories;
 import io.koordinator.sequencer.ZkTls;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -198,16 +196,8 @@ public final class LocalQuorum implements AutoCloseable {
 
     /** Deletes {@code dir} and everything below it; logs instead of throwing. */
     public static void deleteTree(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            log.warn("zookeeper could not delete {}: {}", dir, e.toString());
+        if (!Directories.deleteTree(dir)) {
+            log.warn("zookeeper could not delete all of {}", dir);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.koordinator.proxy.state;
 
+import io.koordinator.Directories;
 import io.koordinator.sequencer.Command;
 import io.koordinator.sequencer.Positions;
 import java.io.BufferedOutputStream;
@@ -312,11 +313,8 @@ public final class StateStore implements AutoCloseable {
     }
 
     private void deleteDirectory() {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder())
-                    .forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            log.debug("cannot remove {}: {}", dir, e.toString());
+        if (!Directories.deleteTree(dir)) {
+            log.debug("cannot remove all of {}", dir);
         }
     }
 
