@@ -161,6 +161,11 @@ final class ProxyMetrics {
                 stats,
                 SequencerStats::ownEntriesFromAppend);
         counter(
+                "koordinator_sequencer_probes_failed_total",
+                "Fallback stall probes that met a lost ZooKeeper connection or session and ran again later",
+                stats,
+                SequencerStats::probesFailed);
+        counter(
                 "koordinator_sequencer_append_retries_total",
                 "Log appends retried after an unknown outcome",
                 stats,

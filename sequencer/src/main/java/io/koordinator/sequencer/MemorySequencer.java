@@ -276,6 +276,7 @@ public final class MemorySequencer implements Sequencer {
                 0,
                 0,
                 0,
+                0,
                 0);
     }
 

@@ -17,6 +17,7 @@ package io.koordinator.sequencer;
  *     watch event announcing them: each one waited at least the probe delay (0 on the happy path)
  * @param ownEntriesFromAppend entries the followers took from the answers of this sequencer's
  *     own appends, not waiting for a read of them (a read sent already is answered, and dropped)
+ * @param probesFailed stall probes that failed on a lost connection or session and ran again
  */
 public record SequencerStats(
         int appendsInFlight,
@@ -30,7 +31,8 @@ public record SequencerStats(
         long entriesCompacted,
         long floorMoves,
         long entriesFoundByProbe,
-        long ownEntriesFromAppend) {
+        long ownEntriesFromAppend,
+        long probesFailed) {
 
     /** Average commands per entry, 0 before the first entry. */
     public double commandsPerEntry() {

@@ -429,17 +429,13 @@ public final class ZkSequencer implements Sequencer {
                 compactor == null ? 0 : compactor.entriesDeleted.get(),
                 compactor == null ? 0 : compactor.floorMoves.get(),
                 entriesFoundByProbe.get(),
-                ownEntriesFromAppend.get());
+                ownEntriesFromAppend.get(),
+                probesFailed.get());
     }
 
     /** Sequence numbers the followers skipped because no entry exists there (see the gap rule). */
     public long gapsSkipped() {
         return gapsSkipped.get();
-    }
-
-    /** Stall probes of this sequencer's followers that failed on a lost connection or session, and ran again. */
-    public long probesFailed() {
-        return probesFailed.get();
     }
 
     /** Followers of this sequencer stopped because the entries they needed were compacted away. */

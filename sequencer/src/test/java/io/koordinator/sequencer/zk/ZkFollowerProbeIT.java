@@ -183,7 +183,7 @@ class ZkFollowerProbeIT {
 
         // When the idle follower's stall probe lists the log while the handle refuses, at least once
         expired.set(true);
-        await().atMost(DEADLINE).until(() -> flaky.probesFailed() > 0);
+        await().atMost(DEADLINE).until(() -> flaky.stats().probesFailed() > 0);
         expired.set(false);
 
         // Then the follower is still running, and delivers the next entry
