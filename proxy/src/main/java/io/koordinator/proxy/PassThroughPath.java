@@ -3,6 +3,7 @@ package io.koordinator.proxy;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.function.Supplier;
 
@@ -10,7 +11,10 @@ import java.util.function.Supplier;
  * Pass-through: a plain reverse proxy to the app, no ordering. The upstream connection comes from
  * the pool of the downstream connection's event loop. A request that met a pooled connection the
  * app had already closed (no response byte came back) is sent once more on a fresh connection,
- * as apps close idle keep-alive connections whenever they like.
+ * as apps close idle keep-alive connections whenever they like, but only a request that is safe to
+ * repeat ({@code GET}, {@code HEAD}, {@code OPTIONS}, {@code TRACE}): the app may have read and
+ * acted on any other before it closed, and it gets an error instead (Go's HTTP transport keeps
+ * the same rule).
  */
 final class PassThroughPath {
     private final UpstreamClient upstream;
@@ -38,7 +42,14 @@ final class PassThroughPath {
             request.headers().set(HttpHeaderNames.HOST, config.appHost() + ":" + config.appPort());
         }
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        send(loop, slot, request, true, newConnectionVeto);
+        send(loop, slot, request, safeToRepeat(request.method()), newConnectionVeto);
+    }
+
+    private static boolean safeToRepeat(HttpMethod method) {
+        return HttpMethod.GET.equals(method)
+                || HttpMethod.HEAD.equals(method)
+                || HttpMethod.OPTIONS.equals(method)
+                || HttpMethod.TRACE.equals(method);
     }
 
     private void send(
