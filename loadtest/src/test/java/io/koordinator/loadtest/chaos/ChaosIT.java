@@ -54,6 +54,7 @@ class ChaosIT {
         // When the chaos run goes through it
         Jars jars = Jars.locate().requireExisting();
         List<String> output = new ArrayList<>();
+        List<String> stderr;
         int exit;
         try (ChildProcess chaos = ChildProcess.java(
                 "chaos",
@@ -76,12 +77,16 @@ class ChaosIT {
                 System.out.println(line);
             }
             exit = chaos.awaitExit(Duration.ofSeconds(60));
+            stderr = chaos.stderrTail();
         }
 
         // Then the last line counts enough operations and faults, and no violation
         assertTrue(!output.isEmpty(), "no output");
         Matcher m = LAST.matcher(output.get(output.size() - 1));
-        assertTrue(m.matches(), "last line: " + output.get(output.size() - 1));
+        assertTrue(
+                m.matches(),
+                "last line: " + output.get(output.size() - 1) + "; exit " + exit + "; stderr ends:\n"
+                        + String.join("\n", stderr));
         long ops = Long.parseLong(m.group(1));
         assertTrue(ops >= 2_000, "ops=" + ops);
         assertTrue(Long.parseLong(m.group(2)) >= 5, "faults=" + m.group(2));
