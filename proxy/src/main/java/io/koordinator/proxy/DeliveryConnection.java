@@ -145,8 +145,9 @@ final class DeliveryConnection implements AutoCloseable {
     /**
      * Whether the app ended the idle connection (or wrote to it unasked): a read that does not
      * block finds the end of the stream, a reset, or a byte; nothing to read means it is usable.
+     * Exchange thread only (package-private for the test that waits for an app's close to arrive).
      */
-    private boolean endedWhileIdle() {
+    boolean endedWhileIdle() {
         SocketChannel ch = channel;
         try {
             ch.configureBlocking(false);

@@ -2,6 +2,7 @@ package io.koordinator.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -18,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -182,7 +184,7 @@ class DeliveryConnectionTest {
 
         // When the app drops the idle keep-alive connection (its end reaches the proxy's socket)
         app.dropConnections();
-        Thread.sleep(200);
+        await().atMost(Duration.ofSeconds(5)).until(c::endedWhileIdle);
 
         // Then the next request goes on a new connection, asking the veto, and is answered
         AtomicInteger vetoAsked = new AtomicInteger();
