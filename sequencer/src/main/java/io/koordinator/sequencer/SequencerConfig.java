@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param root root path of all groups, default {@code /koordinator/groups}
  * @param group group name ({@code <namespace>.<name>} on Kubernetes); one path segment
  * @param replicaId this replica's id, the origin of its commands
- * @param maxAppendsInFlight entries being created at once, default 4
+ * @param maxAppendsInFlight entries being created at once, default 4; beyond the first, only full
+ *     ones (by {@code maxEntryCommands} or {@code maxEntryBytes}): partial entries go one at a time
  * @param maxEntryBytes upper bound of one entry's encoded size, default 512 KiB (ZooKeeper's
  *     packet limit is 1 MiB)
  * @param maxEntryCommands upper bound of commands in one entry, default 4096 (at most {@link
@@ -25,7 +26,7 @@ import java.util.Objects;
  * @param sessionTimeout ZooKeeper session timeout, default 15 s
  * @param connectionTimeout ZooKeeper connection timeout, default 5 s
  * @param compactionInterval how often the group's compaction leader moves the floor and deletes
- *     entries below it, default 10 s; {@link Duration#ZERO} disables compaction on this replica
+ *     entries below it, default 1 s; {@link Duration#ZERO} disables compaction on this replica
  * @param compactionRetainEntries entries kept below the lowest durable position of the live
  *     replicas, default 10,000
  * @param compactionRetainAge entries younger than this (by their znode's creation time) are kept,

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Appends: commands wait in the {@link ZkBatcher} and are packed into entries created as
- * PERSISTENT_SEQUENTIAL znodes in the background, at most {@code maxAppendsInFlight} at once;
- * commands arriving meanwhile wait for the next entry. This class owns the create slots and a
+ * PERSISTENT_SEQUENTIAL znodes in the background, at most {@code maxAppendsInFlight} at once and,
+ * beyond the first, only full entries; commands arriving meanwhile wait for the next entry. This class owns the create slots and a
  * create's life: retried after an unknown outcome, parked while disconnected, failed past its
  * deadline (as "not written" or "outcome unknown", {@link ZkBatch#givenUp}). An entry that lands
  * past the rollover threshold goes to {@link ZkRollover}.
@@ -138,6 +138,9 @@ final class ZkAppender {
         List<ZkBatch> toCreate = new ArrayList<>();
         synchronized (lock) {
             while (!closed && !batcher.isEmpty() && inFlight < owner.config.maxAppendsInFlight()) {
+                if (inFlight > 0 && !batcher.fillsAnEntry()) {
+                    break; // the next entry gathers more while this one is created
+                }
                 if (batcher.shouldWaitForMore(inFlight)) {
                     break;
                 }

@@ -458,6 +458,11 @@ public final class ZkSequencer implements Sequencer {
         return compactor;
     }
 
+    /** The appender, for tests that hold its thread (and so the creates' callbacks). */
+    ZkAppender appender() {
+        return appender;
+    }
+
     /** Entries re-appended into the next segment because they landed after a seal. */
     public long rolloverReappends() {
         return appender.rolloverReappends();

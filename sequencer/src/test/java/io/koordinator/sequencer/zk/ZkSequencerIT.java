@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.test.InstanceSpec;
@@ -212,6 +213,60 @@ class ZkSequencerIT extends SequencerContract {
             }
             assertThat(s.stats().entriesAppended()).isEqualTo(1);
         } finally {
+            s.close();
+        }
+    }
+
+    @Test
+    void whileACreateIsInFlightOnlyAFullEntryGoesBesideIt() throws Exception {
+        // given a sequencer with 4 create slots and entries of at most 4 commands, whose appender
+        // thread is held, so a create sent stays in flight (its callback waits for that thread)
+        ZkSequencer s = new ZkSequencer(config(server.getConnectString(), "grow-" + System.nanoTime(), "r0")
+                .withBatching(4, 64 * 1024, 4, Duration.ZERO));
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            s.start();
+            s.appender().onAppenderThread(() -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            List<CompletableFuture<Long>> acks = new ArrayList<>();
+
+            // when one command is appended, then three more: the first goes alone, the three wait
+            acks.add(s.append(command("r0", 0, null)));
+            for (int i = 1; i <= 3; i++) {
+                acks.add(s.append(command("r0", i, null)));
+            }
+            assertThat(s.stats().appendsInFlight()).isEqualTo(1);
+
+            // when a fourth fills an entry, it goes at once beside the first, with the three
+            acks.add(s.append(command("r0", 4, null)));
+            assertThat(s.stats().appendsInFlight()).isEqualTo(2);
+
+            // when two more come, they wait: a partial entry never goes beside one in flight
+            acks.add(s.append(command("r0", 5, null)));
+            acks.add(s.append(command("r0", 6, null)));
+            assertThat(s.stats().appendsInFlight()).isEqualTo(2);
+
+            // then once the creates complete, the two go together: 3 entries of 1, 4 and 2
+            release.countDown();
+            List<Long> positions = new ArrayList<>();
+            for (CompletableFuture<Long> ack : acks) {
+                positions.add(ack.get(30, TimeUnit.SECONDS));
+            }
+            long first = Positions.entryOf(positions.get(0));
+            long second = Positions.entryOf(positions.get(1));
+            long third = Positions.entryOf(positions.get(5));
+            assertThat(positions.stream().map(Positions::entryOf).toList())
+                    .containsExactly(first, second, second, second, second, third, third);
+            assertThat(List.of(first, second, third)).doesNotHaveDuplicates().isSorted();
+            assertThat(positions.stream().map(Positions::index).toList()).containsExactly(0, 0, 1, 2, 3, 0, 1);
+            assertThat(s.stats().entriesAppended()).isEqualTo(3);
+        } finally {
+            release.countDown();
             s.close();
         }
     }
