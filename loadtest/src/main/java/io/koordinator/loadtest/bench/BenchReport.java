@@ -42,6 +42,7 @@ final class BenchReport {
             "cold_start_ratio_5s",
             "proxy_rss_mib",
             "proxy_vcpu_per_1k_ordered",
+            "proxy_rss_mb_per_1k_ordered",
             "linearizable_read_ops",
             "ordered_read_ops",
             "local_read_ops",
@@ -171,6 +172,7 @@ final class BenchReport {
         r.add(atLeast("cold start, restarted proxy: first 5 s / warm", value("cold_start_ratio_5s"), 0.5));
         r.add(new Ratio("cold start, new group: first 5 s / warm", value("cold_start_new_group_ratio_5s"), "-", true));
         r.add(atMost("proxy vCPU per 1k ordered req/s", value("proxy_vcpu_per_1k_ordered"), 0.1));
+        r.add(atMost("proxy RSS MB per 1k ordered req/s", value("proxy_rss_mb_per_1k_ordered"), 64));
         r.add(atMost("proxy RSS MiB", value("proxy_rss_mib"), 128));
         r.add(atLeast("linearizable / ordered reads", ratio("linearizable_read_ops", "ordered_read_ops"), 1));
         r.add(new Ratio("linearizable / local reads", ratio("linearizable_read_ops", "local_read_ops"), "-", true));

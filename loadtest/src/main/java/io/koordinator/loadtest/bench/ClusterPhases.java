@@ -163,6 +163,8 @@ final class ClusterPhases {
         if (replicas == settings.resourceReplicas()) {
             report.figure("proxy_vcpu_per_1k_ordered", vcpuPer1k);
             report.figure("proxy_rss_mib", rssMib);
+            // the unit: megabytes (10^6 bytes) per thousand ordered req/s of the group
+            report.figure("proxy_rss_mb_per_1k_ordered", ops > 0 ? rss / 1e6 / (ops / 1000) : Double.NaN);
         }
         return ops;
     }

@@ -42,10 +42,8 @@ final class ZkBatcher {
      * first in flight needs. Commands that arrive while a create is in flight gather into one entry
      * and go when it is done, so entries grow with the load instead of the creates multiplying:
      * each entry costs a create, a watch event on every replica and a read on every replica but its
-     * origin. Measured on 2 cores with 3 replicas (docs/benchmarks.md): 4.4 commands per entry and
-     * 1.3 times the saturated rate against 1.8 with every slot open to partial entries, with p99 no
-     * worse at half of it. A full entry still goes at once, so large commands are not held to one
-     * create at a time.
+     * origin; docs/benchmarks.md has it measured against every slot open to partial entries. A
+     * full entry still goes at once, so large commands are not held to one create at a time.
      */
     boolean fillsAnEntry() {
         return pending.size() >= owner.config.maxEntryCommands()
