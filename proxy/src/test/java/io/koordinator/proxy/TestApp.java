@@ -36,7 +36,9 @@ final class TestApp implements AutoCloseable {
     }
 
     static {
-        // Without it the JDK server's Nagle delay (headers and body written apart) dominates every exchange.
+        // Without it the JDK server's Nagle delay (headers and body written apart) dominates every
+        // exchange. The JDK reads it when the JVM's first server starts, so the build sets it for
+        // every test JVM (pom.xml); this covers a run outside Maven with TestApp the first server.
         System.setProperty("sun.net.httpserver.nodelay", "true");
     }
 
