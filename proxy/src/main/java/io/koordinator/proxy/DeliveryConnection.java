@@ -20,15 +20,18 @@ import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SocketChannel;
 import java.util.Map;
 import java.util.function.Supplier;
+import jdk.net.ExtendedSocketOptions;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.impl.io.DefaultBHttpClientConnection;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
 import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.Timeout;
 
 /**
  * The delivery loop's one keep-alive connection to the app, used on the calling (follower) thread
@@ -60,17 +63,29 @@ import org.apache.hc.core5.io.CloseMode;
  */
 final class DeliveryConnection implements AutoCloseable {
     private static final Http1Config HTTP1 = Http1Config.DEFAULT;
+    /** How long after a response's headers its body may take before it counts as held back. */
+    static final int HELD_BODY_MILLIS = 2;
+
+    private static final Timeout HELD_BODY = Timeout.ofMilliseconds(HELD_BODY_MILLIS);
 
     private final InetSocketAddress address;
     private final int connectTimeoutMillis;
     private volatile DefaultBHttpClientConnection connection; // exchange thread writes; close reads
     private SocketChannel channel; // the connection's socket; exchange thread only
     private final ByteBuffer idleRead = ByteBuffer.allocate(1); // exchange thread only
+    private final AppAcks acks;
+    private boolean quickAck; // exchange thread only: the socket takes TCP_QUICKACK (Linux)
     private volatile boolean closed;
 
     DeliveryConnection(InetSocketAddress address, int connectTimeoutMillis) {
+        this(address, connectTimeoutMillis, new AppAcks(address));
+    }
+
+    /** @param acks whether the app's answers are acknowledged at once, shared with the app's other connections */
+    DeliveryConnection(InetSocketAddress address, int connectTimeoutMillis, AppAcks acks) {
         this.address = address;
         this.connectTimeoutMillis = connectTimeoutMillis;
+        this.acks = acks;
     }
 
     /**
@@ -99,6 +114,9 @@ final class DeliveryConnection implements AutoCloseable {
             c.sendRequestHeader(out);
             c.sendRequestEntity(out);
             c.flush();
+            if (acks.atOnce()) {
+                ackAtOnce();
+            }
         } catch (IOException | HttpException e) {
             drop(c);
             throwIfInterrupted(e);
@@ -111,6 +129,9 @@ final class DeliveryConnection implements AutoCloseable {
             ClassicHttpResponse response = c.receiveResponseHeader();
             while (response.getCode() < 200) {
                 response = c.receiveResponseHeader(); // 1xx: informational, the answer follows
+            }
+            if (hasBody(request.method(), response.getCode())) {
+                watchForHeldBody(c, response);
             }
             byte[] body = hasBody(request.method(), response.getCode()) ? readBody(c, response) : new byte[0];
             FullHttpResponse answer = toNetty(response, body, hasBody(request.method(), response.getCode()));
@@ -139,6 +160,38 @@ final class DeliveryConnection implements AutoCloseable {
             InterruptedException interrupted = new InterruptedException("delivery interrupted");
             interrupted.initCause(e);
             throw interrupted;
+        }
+    }
+
+    /**
+     * Tells {@link AppAcks} when a response's body, which its headers announce, is not there within
+     * {@link #HELD_BODY_MILLIS} of them (nothing buffered after the headers, nothing more to read),
+     * and acknowledges at once, so this answer's held body comes now, not at the delayed ACK.
+     */
+    private void watchForHeldBody(DefaultBHttpClientConnection c, ClassicHttpResponse response) throws IOException {
+        if (acks.atOnce() || !quickAck) {
+            return;
+        }
+        Header length = response.getFirstHeader(HttpHeaders.CONTENT_LENGTH);
+        boolean announced = response.containsHeader(HttpHeaders.TRANSFER_ENCODING)
+                || (length != null && !length.getValue().trim().equals("0"));
+        if (announced && !c.isDataAvailable(HELD_BODY)) {
+            acks.bodyHeldBack();
+            ackAtOnce();
+        }
+    }
+
+    /**
+     * Acknowledges the app's answer as it arrives: {@code TCP_QUICKACK}, for the reason given at
+     * {@link AppAcks}. Best effort: a socket that refuses it is left as it is.
+     */
+    private void ackAtOnce() {
+        if (quickAck) {
+            try {
+                channel.setOption(ExtendedSocketOptions.TCP_QUICKACK, true);
+            } catch (IOException | UnsupportedOperationException e) {
+                quickAck = false;
+            }
         }
     }
 
@@ -198,6 +251,7 @@ final class DeliveryConnection implements AutoCloseable {
             throw new UpstreamException(UpstreamException.Kind.RESET, "cannot use the connection: " + e, e);
         }
         channel = ch;
+        quickAck = ch.supportedOptions().contains(ExtendedSocketOptions.TCP_QUICKACK);
         connection = c;
         if (closed) { // closed meanwhile: close() may have missed this connection
             drop(c);

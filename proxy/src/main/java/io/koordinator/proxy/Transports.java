@@ -1,6 +1,7 @@
 package io.koordinator.proxy;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -31,5 +32,21 @@ record Transports(
 
     EventLoopGroup group(int threads, String threadName) {
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(threadName, true), ioHandlers);
+    }
+
+    /**
+     * Has the kernel acknowledge what arrives on {@code ch} at once, not after its delayed-ACK wait
+     * (see {@link AppAcks} for when and why); on the event loop. Linux's {@code TCP_QUICKACK} is not
+     * permanent (the kernel leaves quick-ACK mode as the exchange goes on), so it is set for every
+     * request. Native epoll only; a no-op on NIO.
+     */
+    static void ackAtOnce(Channel ch) {
+        if (ch instanceof EpollSocketChannel epoll && epoll.isActive()) {
+            try {
+                epoll.config().setTcpQuickAck(true);
+            } catch (ChannelException e) {
+                // closed meanwhile: its close is reported where the exchange is
+            }
+        }
     }
 }

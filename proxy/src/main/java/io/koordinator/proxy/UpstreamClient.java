@@ -14,7 +14,9 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -54,10 +56,13 @@ final class UpstreamClient implements AutoCloseable {
     /** The delivery loop's blocking connection; replaced with each new delivery loop. */
     private final AtomicReference<DeliveryConnection> delivery = new AtomicReference<>();
 
+    private final AppAcks acks;
+
     UpstreamClient(InetSocketAddress address, Class<? extends Channel> channelClass, int connectTimeoutMillis) {
         this.address = address;
         this.channelClass = channelClass;
         this.connectTimeoutMillis = connectTimeoutMillis;
+        this.acks = new AppAcks(address);
     }
 
     /**
@@ -122,6 +127,7 @@ final class UpstreamClient implements AutoCloseable {
                         c.pipeline()
                                 .addLast("bytes", new FirstByteMarker())
                                 .addLast("codec", new HttpClientCodec())
+                                .addLast("held", new HeldBodyWatch(acks))
                                 .addLast("aggregator", new HttpObjectAggregator(MAX_RESPONSE_BYTES))
                                 .addLast("exchange", new ExchangeHandler(pool));
                     }
@@ -156,7 +162,11 @@ final class UpstreamClient implements AutoCloseable {
         ex.reused = reused;
         ch.attr(EXCHANGE).set(ex);
         ch.writeAndFlush(request).addListener(f -> {
-            if (!f.isSuccess()) {
+            if (f.isSuccess()) {
+                if (acks.atOnce()) {
+                    Transports.ackAtOnce(ch);
+                }
+            } else {
                 ex.fail(new UpstreamException(
                         reused ? UpstreamException.Kind.STALE : UpstreamException.Kind.RESET,
                         "cannot send to the app: " + f.cause(),
@@ -166,12 +176,17 @@ final class UpstreamClient implements AutoCloseable {
         });
     }
 
+    /** Whether the app's answers are acknowledged at once, for every connection to it. */
+    AppAcks acks() {
+        return acks;
+    }
+
     /**
      * A new blocking connection for a delivery loop (see {@link DeliveryConnection}); the previous
      * delivery loop's connection, if any, is closed: one delivery loop runs at a time.
      */
     DeliveryConnection newDeliveryConnection() {
-        DeliveryConnection next = new DeliveryConnection(address, connectTimeoutMillis);
+        DeliveryConnection next = new DeliveryConnection(address, connectTimeoutMillis, acks);
         DeliveryConnection previous = delivery.getAndSet(next);
         if (previous != null) {
             previous.close();
@@ -250,6 +265,40 @@ final class UpstreamClient implements AutoCloseable {
                 ex.bytesReceived = true;
             }
             ctx.fireChannelRead(msg);
+        }
+    }
+
+    /**
+     * Tells {@link AppAcks} when a read of the app's bytes ends inside a response's body (its
+     * headers came, its end did not), and acknowledges at once, so the rest comes now. A large body
+     * read in several pieces counts too: the cost of a wrong guess is only the ACKs.
+     */
+    private static final class HeldBodyWatch extends ChannelInboundHandlerAdapter {
+        private final AppAcks acks;
+        private boolean inBody;
+
+        HeldBodyWatch(AppAcks acks) {
+            this.acks = acks;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof HttpResponse r && r.status().code() >= 200) {
+                inBody = true;
+            }
+            if (msg instanceof LastHttpContent) {
+                inBody = false;
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (inBody && !acks.atOnce()) {
+                acks.bodyHeldBack();
+                Transports.ackAtOnce(ctx.channel());
+            }
+            ctx.fireChannelReadComplete();
         }
     }
 

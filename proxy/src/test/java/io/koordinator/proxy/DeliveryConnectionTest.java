@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,6 +35,8 @@ import org.junit.jupiter.api.Test;
  */
 class DeliveryConnectionTest {
     private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    /** A scripted reply starting with this is written in two writes: its headers, then its body. */
+    private static final String SPLIT = "SPLIT:";
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
@@ -48,80 +49,57 @@ class DeliveryConnectionTest {
 
     /** One scripted app: a reply of {@code null} closes the connection instead of answering. */
     private final class ScriptedApp implements AutoCloseable {
-        final ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
         final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
         final BlockingQueue<String> requestLines = new LinkedBlockingQueue<>();
-        final AtomicInteger connections = new AtomicInteger();
-        final List<Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final LoopbackApp app;
 
         ScriptedApp(String... script) throws IOException {
             replies.addAll(List.of(script));
-            Thread t = new Thread(this::accept, "scripted-app");
-            t.setDaemon(true);
-            t.start();
+            app = new LoopbackApp("scripted-app", this::serve);
             closeables.add(this);
         }
 
-        private void accept() {
-            try {
-                while (true) {
-                    Socket s = server.accept();
-                    accepted.add(s);
-                    connections.incrementAndGet();
-                    Thread t = new Thread(() -> serve(s), "scripted-app-conn");
-                    t.setDaemon(true);
-                    t.start();
+        private void serve(Socket s) throws IOException, InterruptedException {
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            OutputStream out = s.getOutputStream();
+            for (String line = LoopbackApp.readRequest(in); line != null; line = LoopbackApp.readRequest(in)) {
+                requestLines.add(line);
+                String reply = replies.poll(10, TimeUnit.SECONDS);
+                if (reply == null || reply.equals("CLOSE")) {
+                    return;
                 }
-            } catch (IOException e) {
-                // closed
-            }
-        }
-
-        private void serve(Socket s) {
-            try (s) {
-                BufferedReader in =
-                        new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-                OutputStream out = s.getOutputStream();
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                    requestLines.add(line);
-                    int length = 0;
-                    for (String h = in.readLine(); h != null && !h.isEmpty(); h = in.readLine()) {
-                        if (h.toLowerCase().startsWith("content-length:")) {
-                            length = Integer.parseInt(h.substring(15).trim());
-                        }
-                    }
-                    in.skip(length);
-                    String reply = replies.poll(10, TimeUnit.SECONDS);
-                    if (reply == null || reply.equals("CLOSE")) {
-                        return;
-                    }
-                    if (reply.equals("HANG")) {
-                        in.read(); // until the client gives up
-                        return;
-                    }
-                    out.write(reply.getBytes(StandardCharsets.UTF_8));
+                if (reply.equals("HANG")) {
+                    in.read(); // until the client gives up
+                    return;
+                }
+                if (reply.startsWith(SPLIT)) { // headers, then the body in a write of its own
+                    String response = reply.substring(SPLIT.length());
+                    int body = response.indexOf("\r\n\r\n") + 4;
+                    out.write(response.substring(0, body).getBytes(StandardCharsets.UTF_8));
                     out.flush();
+                    reply = response.substring(body);
                 }
-            } catch (IOException | InterruptedException e) {
-                // the client went away
+                out.write(reply.getBytes(StandardCharsets.UTF_8));
+                out.flush();
             }
         }
 
         InetSocketAddress address() {
-            return new InetSocketAddress(server.getInetAddress(), server.getLocalPort());
+            return app.address();
+        }
+
+        int connections() {
+            return app.connections();
         }
 
         /** Closes every accepted connection, as an app that drops idle keep-alive connections. */
         void dropConnections() throws IOException {
-            for (Socket s : accepted) {
-                s.close();
-            }
+            app.dropConnections();
         }
 
         @Override
         public void close() throws IOException {
-            server.close();
-            dropConnections();
+            app.close();
         }
     }
 
@@ -131,7 +109,7 @@ class DeliveryConnectionTest {
         return c;
     }
 
-    private static FullHttpRequest put(String body) {
+    static FullHttpRequest put(String body) {
         FullHttpRequest r = new DefaultFullHttpRequest(
                 HttpVersion.HTTP_1_1, HttpMethod.PUT, "/kv/a", Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
         r.headers().set(HttpHeaderNames.HOST, "app");
@@ -139,7 +117,7 @@ class DeliveryConnectionTest {
         return r;
     }
 
-    private static String body(FullHttpResponse r) {
+    static String body(FullHttpResponse r) {
         try {
             return r.content().toString(StandardCharsets.UTF_8);
         } finally {
@@ -160,8 +138,25 @@ class DeliveryConnectionTest {
         assertThat(second.headers().get(HttpHeaderNames.TRANSFER_ENCODING)).isNull();
         assertThat(second.headers().getInt(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo(5);
         assertThat(body(second)).isEqualTo("abcde");
-        assertThat(app.connections.get()).isEqualTo(1);
+        assertThat(app.connections()).isEqualTo(1);
         assertThat(app.requestLines).containsExactly("PUT /kv/a HTTP/1.1", "PUT /kv/a HTTP/1.1");
+    }
+
+    @Test
+    void anAnswerWrittenInTwoPiecesByAnAppWithNagleOnComesBackWhole() throws Exception {
+        // given an app that writes a response's headers and body apart with Nagle's algorithm on (an
+        // accepted socket's default), as Python's http.server does: it holds each body until the
+        // headers are acknowledged, on a kept-alive connection (the delay this costs without
+        // TCP_QUICKACK is measured in docs/benchmarks.md; AppAcksTest has when it is turned on)
+        ScriptedApp app = new ScriptedApp(SPLIT + OK, SPLIT + OK, SPLIT + OK, SPLIT + OK, SPLIT + OK);
+        DeliveryConnection c = connect(app);
+
+        // when five requests go out one after the other, then each answer comes back whole, on one
+        // connection
+        for (int i = 0; i < 5; i++) {
+            assertThat(body(c.exchange(put("n" + i), 5_000, () -> null))).isEqualTo("ok");
+        }
+        assertThat(app.connections()).isEqualTo(1);
     }
 
     @Test
@@ -194,7 +189,7 @@ class DeliveryConnectionTest {
                 })))
                 .isEqualTo("ok");
         assertThat(vetoAsked.get()).isEqualTo(1);
-        assertThat(app.connections.get()).isEqualTo(2);
+        assertThat(app.connections()).isEqualTo(2);
         assertThat(app.requestLines).hasSize(2);
     }
 
@@ -211,7 +206,7 @@ class DeliveryConnectionTest {
                 .isInstanceOfSatisfying(
                         UpstreamException.class, e -> assertThat(e.kind()).isEqualTo(UpstreamException.Kind.RESET));
         assertThat(app.requestLines).hasSize(2);
-        assertThat(app.connections.get()).isEqualTo(1);
+        assertThat(app.connections()).isEqualTo(1);
     }
 
     @Test

@@ -8,8 +8,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -25,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class PassThroughRepeatTest {
     private final List<String> seen = new CopyOnWriteArrayList<>();
-    private ServerSocket server;
+    private LoopbackApp app;
     private ProxyServer proxy;
 
     @AfterEach
@@ -33,8 +31,8 @@ class PassThroughRepeatTest {
         if (proxy != null) {
             proxy.close();
         }
-        if (server != null) {
-            server.close();
+        if (app != null) {
+            app.close();
         }
     }
 
@@ -67,60 +65,32 @@ class PassThroughRepeatTest {
     }
 
     private void startProxyBeforeAnAppThatDropsEachConnectionsSecondRequest() throws Exception {
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread accept = new Thread(this::accept, "dropping-app");
-        accept.setDaemon(true);
-        accept.start();
+        app = new LoopbackApp("dropping-app", this::serve);
         proxy = Proxies.start(
-                Proxies.config("pt-repeat", server.getLocalPort(), Map.of(Key.PASS_THROUGH, "/pt")),
-                new MemorySequencer.Log());
-    }
-
-    private void accept() {
-        try {
-            while (true) {
-                Socket s = server.accept();
-                Thread t = new Thread(() -> serve(s), "dropping-app-conn");
-                t.setDaemon(true);
-                t.start();
-            }
-        } catch (IOException e) {
-            // closed
-        }
+                Proxies.config("pt-repeat", app.port(), Map.of(Key.PASS_THROUGH, "/pt")), new MemorySequencer.Log());
     }
 
     /** Answers the connection's first request; reads the second and closes without an answer. */
-    private void serve(Socket s) {
-        try (s) {
-            BufferedReader in =
-                    new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-            OutputStream out = s.getOutputStream();
-            for (int n = 0; ; ) {
-                String line = in.readLine();
-                if (line == null) {
-                    return;
-                }
-                while (true) { // headers; the requests here carry no body
-                    String h = in.readLine();
-                    if (h == null || h.isEmpty()) {
-                        break;
-                    }
-                }
-                String[] parts = line.split(" ");
-                if (!parts[1].startsWith("/pt/")) {
-                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
-                    continue; // the proxy's own app checks, not counted
-                }
-                seen.add(parts[0] + " " + parts[1]);
-                if (n++ > 0) {
-                    return; // read it, and close with no answer
-                }
-                out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
-                out.flush();
+    private void serve(Socket s) throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+        OutputStream out = s.getOutputStream();
+        for (int n = 0; ; ) {
+            String line = LoopbackApp.readRequest(in);
+            if (line == null) {
+                return;
             }
-        } catch (IOException e) {
-            // the proxy went away
+            String[] parts = line.split(" ");
+            if (!parts[1].startsWith("/pt/")) {
+                out.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                continue; // the proxy's own app checks, not counted
+            }
+            seen.add(parts[0] + " " + parts[1]);
+            if (n++ > 0) {
+                return; // read it, and close with no answer
+            }
+            out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
         }
     }
 }
