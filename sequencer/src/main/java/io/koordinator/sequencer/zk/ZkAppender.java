@@ -25,10 +25,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Appends: commands wait in the {@link ZkBatcher} and are packed into entries created as
  * PERSISTENT_SEQUENTIAL znodes in the background, at most {@code maxAppendsInFlight} at once and,
- * beyond the first, only full entries; commands arriving meanwhile wait for the next entry. This class owns the create slots and a
- * create's life: retried after an unknown outcome, parked while disconnected, failed past its
- * deadline (as "not written" or "outcome unknown", {@link ZkBatch#givenUp}). An entry that lands
- * past the rollover threshold goes to {@link ZkRollover}.
+ * beyond the first, only full entries; commands arriving meanwhile wait for the next entry. This
+ * class owns the create slots and a create's life: retried after an unknown outcome, parked while
+ * disconnected, failed past its deadline (as "not written" or "outcome unknown", {@link
+ * ZkBatch#givenUp}). An entry that lands past the rollover threshold goes to {@link ZkRollover}.
  *
  * <p>Threading: {@link #append} runs on callers' threads; create callbacks, retries and rollover
  * run on this appender's own thread, never on Curator's event thread. Mutable state is guarded by
