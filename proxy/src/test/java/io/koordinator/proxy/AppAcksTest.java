@@ -20,14 +20,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * When the proxy starts acknowledging an app's answers at once: a real app on a loopback socket
- * that sends each response's headers and, 50 ms later, its body (as one with Nagle's algorithm on
- * does while it waits for the headers' ACK), or each response in one write. Both the delivery
+ * that sends each response's headers and, {@value #HELD_MILLIS} ms later, its body (as one with
+ * Nagle's algorithm on does while it waits for the headers' ACK; far past the proxy's 2 ms, so a
+ * busy machine's pauses cannot bring the two together), or each response in one write. Both the delivery
  * connection and the pass-through pool share one {@link AppAcks} per app.
  */
 class AppAcksTest {
     private static final byte[] HEADERS =
             "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] BODY = "ok".getBytes(StandardCharsets.US_ASCII);
+    private static final int HELD_MILLIS = 300;
 
     private LoopbackApp app;
     private volatile boolean holdBodies;
@@ -105,7 +107,7 @@ class AppAcksTest {
         }
     }
 
-    /** Answers every request: its headers, then its body, at once or 50 ms later. */
+    /** Answers every request: its headers, then its body, at once or {@value #HELD_MILLIS} ms later. */
     private void serve(Socket s) throws IOException, InterruptedException {
         BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
         OutputStream out = s.getOutputStream();
@@ -113,7 +115,7 @@ class AppAcksTest {
             if (holdBodies) {
                 out.write(HEADERS);
                 out.flush();
-                Thread.sleep(50);
+                Thread.sleep(HELD_MILLIS);
                 out.write(BODY);
             } else {
                 byte[] whole = new byte[HEADERS.length + BODY.length];
