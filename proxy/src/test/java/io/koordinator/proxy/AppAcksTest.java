@@ -1,6 +1,7 @@
 package io.koordinator.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.channel.EventLoopGroup;
@@ -13,28 +14,31 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import jdk.net.ExtendedSocketOptions;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * When the proxy starts acknowledging an app's answers at once: a real app on a loopback socket
- * that sends each response's headers and, {@value #HELD_MILLIS} ms later, its body (as one with
- * Nagle's algorithm on does while it waits for the headers' ACK; far past the proxy's 2 ms, so a
- * busy machine's pauses cannot bring the two together), or each response in one write. Both the delivery
+ * that sends each response's headers and holds its body back until the proxy has noticed (as one
+ * with Nagle's algorithm on holds it until the headers' ACK; at most {@value #HELD_MILLIS} ms, so
+ * a proxy that never notices still gets its answer and the test fails on the flag), or sends each
+ * response in one write. Both the delivery
  * connection and the pass-through pool share one {@link AppAcks} per app.
  */
 class AppAcksTest {
     private static final byte[] HEADERS =
             "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] BODY = "ok".getBytes(StandardCharsets.US_ASCII);
-    private static final int HELD_MILLIS = 300;
+    private static final int HELD_MILLIS = 10_000;
 
     private LoopbackApp app;
     private volatile boolean holdBodies;
     private EventLoopGroup loops;
-    private UpstreamClient upstream;
+    private volatile UpstreamClient upstream; // read by the app's threads
 
     @AfterEach
     void stop() throws Exception {
@@ -101,21 +105,32 @@ class AppAcksTest {
         return upstream;
     }
 
+    /** Until the proxy has turned quick ACKs on for this app, at most {@value #HELD_MILLIS} ms. */
+    private void awaitNoticed() {
+        try {
+            await().atMost(Duration.ofMillis(HELD_MILLIS))
+                    .pollInterval(Duration.ofMillis(1))
+                    .until(() -> upstream.acks().atOnce());
+        } catch (ConditionTimeoutException e) {
+            // the proxy never noticed: send the body anyway; the test's assertion on the flag fails
+        }
+    }
+
     private static boolean quickAckExists() throws IOException {
         try (Socket s = new Socket()) {
             return s.supportedOptions().contains(ExtendedSocketOptions.TCP_QUICKACK);
         }
     }
 
-    /** Answers every request: its headers, then its body, at once or {@value #HELD_MILLIS} ms later. */
-    private void serve(Socket s) throws IOException, InterruptedException {
+    /** Answers every request: its headers, then its body, at once or once the proxy noticed the wait. */
+    private void serve(Socket s) throws IOException {
         BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
         OutputStream out = s.getOutputStream();
         while (LoopbackApp.readRequest(in) != null) {
             if (holdBodies) {
                 out.write(HEADERS);
                 out.flush();
-                Thread.sleep(HELD_MILLIS);
+                awaitNoticed();
                 out.write(BODY);
             } else {
                 byte[] whole = new byte[HEADERS.length + BODY.length];
