@@ -25,11 +25,14 @@ import org.slf4j.LoggerFactory;
  * reads that local snapshot back, for a replica that must recover with no peer to serve it.
  *
  * <p>A local snapshot holds delivery for as long as the app takes to answer its {@code GET}, which
- * grows with the app's state. So it is taken at a checkpoint only once {@value
- * #SNAPSHOT_PAUSE_SPACING} times the last one's pause has passed since it: local snapshots hold
- * delivery for at most about 1 % of the time, whatever the app's size. An app that answers in 30
- * ms gets one at every checkpoint (22-30 s apart by default); one that takes 3 s gets one every 5
- * minutes, and ZooKeeper keeps the log after the last one that long (compaction waits for it).
+ * grows with the app's state, or only until the answer's headers when the app states there that it
+ * fixed its state before them ({@link HeaderRules#SNAPSHOT_POSITION}); either way the app works
+ * for as long as its answer takes. So it is taken at a checkpoint only once {@value
+ * #SNAPSHOT_PAUSE_SPACING} times the last one's whole answer has passed since it: local snapshots
+ * take the app's time, and at most that of delivery, for about 1 % of the time, whatever the app's
+ * size. An app that answers in 30 ms gets one at every checkpoint (22-30 s apart by default); one
+ * that takes 3 s gets one every 5 minutes, and ZooKeeper keeps the log after the last one that
+ * long (compaction waits for it).
  *
  * <p>Threading: called on the control thread only.
  */
@@ -37,7 +40,7 @@ final class Checkpointer {
     private static final Logger log = LoggerFactory.getLogger(Checkpointer.class);
     private static final long JOURNAL_BYTES = 64L * 1024 * 1024;
     private static final Duration PAUSE_TIMEOUT = Duration.ofSeconds(10);
-    /** The next local snapshot waits this many times the last one's pause. */
+    /** The next local snapshot waits this many times the last one's answer. */
     static final int SNAPSHOT_PAUSE_SPACING = 100;
 
     private final ProxyConfig config;
@@ -133,7 +136,7 @@ final class Checkpointer {
         try {
             SnapshotTransfer.Taken snapshot = transfer.take();
             taken = true;
-            spaceNextSnapshot(snapshot.heldNanos());
+            spaceNextSnapshot(snapshot.tookNanos());
             try {
                 ReplicaCheckpoint at = snapshot.checkpoint();
                 store.localSnapshot().write(at, snapshot.snapshot());
@@ -147,7 +150,7 @@ final class Checkpointer {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             if (!taken) {
-                // a failed GET held delivery too (timed from the ask here: a little longer)
+                // a failed GET took the app's time too (timed from the ask here: a little longer)
                 spaceNextSnapshot(System.nanoTime() - asked);
             }
             metrics.checkpointError();
@@ -155,9 +158,9 @@ final class Checkpointer {
         }
     }
 
-    /** The next local snapshot waits {@value #SNAPSHOT_PAUSE_SPACING} times this one's pause. */
-    private void spaceNextSnapshot(long pausedNanos) {
-        snapshotNotBeforeNanos = System.nanoTime() + pausedNanos * SNAPSHOT_PAUSE_SPACING;
+    /** The next local snapshot waits {@value #SNAPSHOT_PAUSE_SPACING} times this one's answer. */
+    private void spaceNextSnapshot(long answerNanos) {
+        snapshotNotBeforeNanos = System.nanoTime() + answerNanos * SNAPSHOT_PAUSE_SPACING;
     }
 
     /** Position of the last local snapshot, {@link Positions#NONE} before the first. */

@@ -24,6 +24,12 @@ public final class HeaderRules {
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     /** On a delivery: the app may have applied this position already (position-aware apps skip it). */
     public static final String REDELIVERY = "X-Koordinator-Redelivery";
+    /**
+     * On the app's answer to {@code GET <snapshot-path>}: the {@link #POSITION} of that request,
+     * by which the app says that the body that follows is its state as of then, fixed before these
+     * headers were sent, so delivery may go on while the body streams.
+     */
+    public static final String SNAPSHOT_POSITION = "X-Koordinator-Snapshot-Position";
     /** On a response to a retried {@code Idempotency-Key}: the position whose original response this is. */
     public static final String REPLAYED_FROM = "X-Koordinator-Replayed-From";
 

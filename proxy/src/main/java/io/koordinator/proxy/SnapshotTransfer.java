@@ -19,7 +19,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.OptionalLong;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,10 +47,12 @@ final class SnapshotTransfer {
      * A snapshot taken: the checkpoint of that moment and the app's snapshot in a file. The
      * checkpoint is serialised by whoever sends or keeps it, after the pause: with a full
      * deduplication window that is tens of megabytes, which delivery should not wait for. {@code
-     * heldNanos}: how long delivery was held for it (the app's answer and the checkpoint), not
-     * counting the wait for the delivery under way when it was asked.
+     * heldNanos}: how long delivery was held for it (the app's answer, or only its headers when the
+     * app {@linkplain AppSnapshotClient.Answer#fixed() fixed its state before them}, and the
+     * checkpoint), not counting the wait for the delivery under way when it was asked; {@code
+     * tookNanos}: from then to the body's last byte.
      */
-    record Taken(ReplicaCheckpoint checkpoint, Path snapshot, long heldNanos) {}
+    record Taken(ReplicaCheckpoint checkpoint, Path snapshot, long heldNanos, long tookNanos) {}
 
     private final ProxyConfig config;
     private final Sequencer sequencer;
@@ -106,32 +107,65 @@ final class SnapshotTransfer {
         return take();
     }
 
-    /** Pauses delivery between two commands and takes the app's snapshot with the checkpoint as of then. */
+    /**
+     * Pauses delivery between two commands and takes the app's snapshot with the checkpoint as of
+     * then. The pause lasts until the app's whole answer is read, or only until its headers when
+     * they state that the app fixed its state before sending them ({@link
+     * HeaderRules#SNAPSHOT_POSITION}): the body is then read while delivery goes on.
+     */
     Taken take() throws Exception {
         ReplicaControl c = Objects.requireNonNull(control, "control");
         Follower follower = c.follower().orElseThrow(() -> new IllegalStateException("not following the log"));
         ReplicaLedger ledger = c.ledger().orElseThrow(() -> new IllegalStateException("not delivering"));
         Path file = Files.createTempFile(transferDir(), "served-", ".snapshot");
+        record Opened(ReplicaCheckpoint checkpoint, AppSnapshotClient.Answer answer) {}
         try {
             long asked = System.nanoTime();
+            long[] start = new long[1];
             long[] held = new long[1];
-            ReplicaCheckpoint checkpoint = follower.betweenCommands(PAUSE_TIMEOUT, logCheckpoint -> {
-                long start = System.nanoTime();
+            Opened opened = follower.betweenCommands(PAUSE_TIMEOUT, logCheckpoint -> {
+                start[0] = System.nanoTime();
+                AppSnapshotClient.Answer answer = null;
                 try {
-                    app().get(logCheckpoint.position(), file);
-                    return ledger.checkpoint(logCheckpoint, c.appIncarnation(), c.logIdentity());
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    answer = app().open(logCheckpoint.position());
+                    if (!answer.fixed()) {
+                        answer.bodyTo(file);
+                    }
+                    return new Opened(ledger.checkpoint(logCheckpoint, c.appIncarnation(), c.logIdentity()), answer);
+                } catch (IOException | RuntimeException e) {
+                    closeQuietly(answer);
+                    throw e instanceof IOException io ? new java.io.UncheckedIOException(io) : (RuntimeException) e;
                 } finally {
-                    held[0] = System.nanoTime() - start;
+                    held[0] = System.nanoTime() - start[0];
                 }
             });
             metrics.deliveryPaused("snapshot", System.nanoTime() - asked);
-            log.debug("{} took a snapshot: {} bytes of app state", config.logId(), Files.size(file));
-            return new Taken(checkpoint, file, held[0]);
-        } catch (RuntimeException | TimeoutException | InterruptedException e) {
+            try (AppSnapshotClient.Answer answer = opened.answer()) {
+                if (answer.fixed()) {
+                    answer.bodyTo(file);
+                }
+            }
+            long took = System.nanoTime() - start[0];
+            log.debug(
+                    "{} took a snapshot: {} bytes of app state, delivery held {} ms of {} ms",
+                    config.logId(),
+                    Files.size(file),
+                    held[0] / 1_000_000,
+                    took / 1_000_000);
+            return new Taken(opened.checkpoint(), file, held[0], took);
+        } catch (Exception e) {
             Files.deleteIfExists(file);
             throw e;
+        }
+    }
+
+    private static void closeQuietly(AppSnapshotClient.Answer answer) {
+        if (answer != null) {
+            try {
+                answer.close();
+            } catch (IOException e) {
+                // closing after a failure: the failure is what is reported
+            }
         }
     }
 

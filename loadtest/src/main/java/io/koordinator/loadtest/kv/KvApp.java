@@ -14,6 +14,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -48,6 +50,9 @@ public final class KvApp implements AutoCloseable {
     private EventLoopGroup worker;
     private Channel serverChannel;
     private KvHandler handler;
+    /** Serialises snapshots from their copies, off the store's thread. */
+    private ExecutorService serialiser;
+
     private final KvDurability durability;
     private String identity;
 
@@ -92,7 +97,12 @@ public final class KvApp implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot read the app's data file: " + e.getMessage(), e);
         }
-        handler = new KvHandler(identity, store, durability);
+        serialiser = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "kv-snapshot");
+            t.setDaemon(true);
+            return t;
+        });
+        handler = new KvHandler(identity, store, durability, serialiser);
         boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         // One worker thread: the store is confined to it.
         worker = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -156,6 +166,9 @@ public final class KvApp implements AutoCloseable {
             }
             if (worker != null) {
                 worker.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
+            if (serialiser != null) {
+                serialiser.shutdownNow();
             }
             log.info("{} closed", identity);
         } catch (RuntimeException e) {

@@ -2,19 +2,26 @@ package io.koordinator.loadtest.kv;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -34,7 +41,9 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code GET /applied}</td><td>request id of each applied write, one per line</td></tr>
  *   <tr><td>{@code GET /stats}</td><td>{@code {"requests","rejected"}}</td></tr>
  *   <tr><td>{@code GET /healthz}</td><td>200</td></tr>
- *   <tr><td>{@code GET /snapshot}</td><td>200, the whole state (state transfer)</td></tr>
+ *   <tr><td>{@code GET /snapshot}</td><td>200, the whole state (state transfer), fixed before the
+ *       headers: they carry {@code X-Koordinator-Snapshot-Position} (the request's position) and the
+ *       body follows from a copy, serialised off the store's thread; the connection then closes</td></tr>
  *   <tr><td>{@code PUT /snapshot}</td><td>204, the state replaced by the body; 400 if it is not a snapshot</td></tr>
  * </table>
  *
@@ -54,6 +63,10 @@ final class KvHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9._~-]{1,200}");
 
     static final String POSITION = "X-Koordinator-Position";
+    static final String SNAPSHOT_POSITION = "X-Koordinator-Snapshot-Position";
+    /** Set on a connection whose snapshot is being sent: requests after it on that connection are not served. */
+    private static final AttributeKey<Boolean> SENDING_SNAPSHOT = AttributeKey.valueOf("kv-sending-snapshot");
+
     static final String REQUEST_ID = "X-Koordinator-Request-Id";
 
     private final String identity;
@@ -63,10 +76,14 @@ final class KvHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private volatile long requests;
     private volatile long rejected;
 
-    KvHandler(String identity, KvStore store, KvDurability durability) {
+    private final Executor serialiser;
+
+    /** @param serialiser where snapshots are serialised, from a copy, off the store's thread */
+    KvHandler(String identity, KvStore store, KvDurability durability, Executor serialiser) {
         this.identity = identity;
         this.store = store;
         this.durability = durability;
+        this.serialiser = serialiser;
     }
 
     long requests() {
@@ -84,10 +101,43 @@ final class KvHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             reply(ctx, req, error(HttpResponseStatus.BAD_REQUEST, "malformed request", "" + req.decoderResult()));
             return;
         }
+        if (ctx.channel().hasAttr(SENDING_SNAPSHOT)) {
+            return; // pipelined behind a snapshot, which closes the connection: not served (RFC 9112 9.6)
+        }
         String uri = req.uri();
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
+        if (path.equals("/snapshot") && req.method().equals(HttpMethod.GET)) {
+            sendSnapshot(ctx, req);
+            return;
+        }
         reply(ctx, req, route(req, path));
+    }
+
+    /**
+     * Answers {@code GET /snapshot}: the state is copied here, between two writes, and the headers
+     * go at once, saying so; the copy is serialised and sent on {@link #serialiser} while this thread
+     * applies the writes that follow.
+     */
+    private void sendSnapshot(ChannelHandlerContext ctx, FullHttpRequest req) {
+        KvStore fixed = store.copy();
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
+        HttpUtil.setTransferEncodingChunked(head, true);
+        HttpUtil.setKeepAlive(head, false);
+        String asked = req.headers().get(POSITION);
+        if (asked != null) {
+            head.headers().set(SNAPSHOT_POSITION, asked);
+        }
+        ctx.channel().attr(SENDING_SNAPSHOT).set(Boolean.TRUE);
+        ctx.writeAndFlush(head);
+        try {
+            serialiser.execute(
+                    () -> ctx.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(fixed.snapshot())))
+                            .addListener(ChannelFutureListener.CLOSE));
+        } catch (RejectedExecutionException e) {
+            ctx.close(); // the app is closing
+        }
     }
 
     private FullHttpResponse route(FullHttpRequest req, String path) {
@@ -100,9 +150,6 @@ final class KvHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/applied":
                 return m.equals(HttpMethod.GET) ? text(HttpResponseStatus.OK, appliedText()) : notAllowed("GET");
             case "/snapshot":
-                if (m.equals(HttpMethod.GET)) {
-                    return bytes(HttpResponseStatus.OK, store.snapshot());
-                }
                 if (m.equals(HttpMethod.PUT)) {
                     try {
                         store.restore(ByteBufUtil.getBytes(req.content()));

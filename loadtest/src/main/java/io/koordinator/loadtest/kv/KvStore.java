@@ -71,6 +71,20 @@ public final class KvStore {
         return v == null ? null : v.clone();
     }
 
+    /**
+     * A copy of this state that later writes do not change, taken in time proportional to the
+     * number of keys and applied writes (no value is copied: values are never changed in place,
+     * only replaced), so that it can be serialised on another thread while this one applies writes.
+     */
+    public KvStore copy() {
+        KvStore c = new KvStore();
+        c.values.putAll(values);
+        c.appliedIds.addAll(appliedIds);
+        c.lastPosition = lastPosition;
+        c.outOfOrder = outOfOrder;
+        return c;
+    }
+
     /** Writes applied so far. */
     public long applied() {
         return appliedIds.size();

@@ -2,10 +2,12 @@ package io.koordinator.loadtest.kv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -144,6 +146,37 @@ class KvAppTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(after.body()).isEqualTo(digest);
         }
+    }
+
+    @Test
+    void aSnapshotIsTheStateAsOfItsHeadersWhichStateTheAskedPosition() throws Exception {
+        // Given an app with one write applied
+        send("PUT", "/kv/a", "1", "o-1");
+        URI snapshot = URI.create("http://127.0.0.1:" + app.port() + "/snapshot");
+
+        // When its snapshot is asked at a position, and a write comes once the answer's headers did
+        HttpResponse<InputStream> answer = http.send(
+                HttpRequest.newBuilder(snapshot)
+                        .header("X-Koordinator-Position", "41")
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(answer.headers().firstValue("X-Koordinator-Snapshot-Position"))
+                .contains("41");
+        assertThat(send("PUT", "/kv/b", "2", "o-2").statusCode()).isEqualTo(201);
+        KvStore restored = new KvStore();
+        try (InputStream body = answer.body()) {
+            restored.restore(body.readAllBytes());
+        }
+
+        // Then the snapshot holds the state of then, without the later write
+        assertThat(restored.get("a")).isEqualTo("1".getBytes(StandardCharsets.UTF_8));
+        assertThat(restored.get("b")).isNull();
+        assertThat(restored.appliedIds()).containsExactly("o-1");
+        // and a snapshot asked at no position states none
+        assertThat(http.send(HttpRequest.newBuilder(snapshot).build(), HttpResponse.BodyHandlers.ofByteArray())
+                        .headers()
+                        .firstValue("X-Koordinator-Snapshot-Position"))
+                .isEmpty();
     }
 
     @Test

@@ -24,6 +24,24 @@ class KvStoreTest {
     }
 
     @Test
+    void aCopyKeepsTheStateOfWhenItWasTakenWhileTheOriginalGoesOn() {
+        KvStore live = new KvStore();
+        live.put("k1", "v".getBytes(UTF_8), "r-1", 5);
+        live.append("k2", "x".getBytes(UTF_8), "r-2", 6);
+        byte[] before = live.snapshot();
+        KvStore copy = live.copy();
+
+        live.put("k1", "w".getBytes(UTF_8), "r-3", 7);
+        live.append("k2", "y".getBytes(UTF_8), "r-4", 8);
+        live.delete("k2", "r-5", 9);
+
+        assertThat(copy.snapshot()).isEqualTo(before);
+        assertThat(copy.get("k2")).isEqualTo("x".getBytes(UTF_8));
+        assertThat(copy.lastPosition()).isEqualTo(6);
+        assertThat(live.applied()).isEqualTo(5);
+    }
+
+    @Test
     void digestDependsOnStateNotOnInsertionOrderOfKeys() {
         KvStore a = new KvStore();
         a.put("a", "1".getBytes(UTF_8), null, -1);
