@@ -195,8 +195,11 @@ final class ClusterPhases {
                 p50,
                 p99,
                 String.format(
-                        "corrected; uncorrected p50 %.2f p99 %.2f ms; %s",
-                        u.getValueAtPercentile(50) / 1000.0, u.getValueAtPercentile(99) / 1000.0, errors(result)));
+                        "corrected; uncorrected p50 %.2f p99 %.2f ms; %d sent a slot late; %s",
+                        u.getValueAtPercentile(50) / 1000.0,
+                        u.getValueAtPercentile(99) / 1000.0,
+                        result.lateRequests(),
+                        errors(result)));
         if (replicas == 3) {
             report.figure("ordered_3_half_p50_ms", p50);
             report.figure("ordered_3_half_p99_ms", p99);

@@ -228,7 +228,8 @@ public final class LoadGenerator {
                     ts.record(
                             failure != null ? failure : Integer.toString(resp.status()),
                             doneAt - intended,
-                            doneAt - sent);
+                            doneAt - sent,
+                            schedule != null && sent - intended > schedule.intervalNanos());
                 }
                 interval.recordValue(TargetStats.micros(doneAt - intended));
                 intervalUncorrected.recordValue(TargetStats.micros(doneAt - sent));

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.HdrHistogram.Histogram;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.SerializationFeature;
@@ -39,6 +40,35 @@ public final class LoadReport {
                         ? String.format(" (target %.0f req/s)", result.config().rate())
                         : "",
                 result.errors().isEmpty() ? "none" : result.errors());
+        fellBehind(result).ifPresent(out::println);
+    }
+
+    /** Share of the measured requests past which an open-loop run is said to have fallen behind. */
+    static final double LATE_SHARE = 0.01;
+
+    /**
+     * In open loop, when more than {@value #LATE_SHARE} of the measured requests went out a whole
+     * slot late: what that means and what to change. Each connection holds one request at a time
+     * (as wrk2's do), so too few connections for the rate queue the requests in the generator,
+     * and the corrected latency counts that queue as well as the server's.
+     */
+    static Optional<String> fellBehind(LoadResult result) {
+        LoadConfig c = result.config();
+        long late = result.lateRequests();
+        if (!c.openLoop() || late <= LATE_SHARE * result.requests()) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format(
+                "open loop fell behind: %d of %d requests went out more than one slot late (%d connection(s) at"
+                        + " %.0f req/s, one request in flight each, a slot every %.1f ms per connection; uncorrected"
+                        + " p50 %.2f ms). The corrected latency includes the wait for a free connection: add"
+                        + " --connections to measure the server at this rate.",
+                late,
+                result.requests(),
+                c.connections(),
+                c.rate(),
+                c.connections() * 1000.0 / c.rate(),
+                result.uncorrectedLatencyMicros().getValueAtPercentile(50) / 1000.0));
     }
 
     private static void row(PrintStream out, String name, Histogram micros) {
@@ -71,6 +101,9 @@ public final class LoadReport {
         root.put("requests", result.requests());
         root.put("successes", result.successes());
         root.put("throughput_rps", result.throughput());
+        if (c.openLoop()) {
+            root.put("late_requests", result.lateRequests());
+        }
         ObjectNode latency = root.putObject("latency_ms");
         percentiles(latency.putObject("corrected"), result.latencyMicros());
         percentiles(latency.putObject("uncorrected"), result.uncorrectedLatencyMicros());

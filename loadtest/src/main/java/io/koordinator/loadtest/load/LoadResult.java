@@ -26,6 +26,16 @@ public record LoadResult(LoadConfig config, List<TargetStats> targets, List<Writ
         return targets.stream().mapToLong(TargetStats::requests).sum();
     }
 
+    /**
+     * Measured requests that went out more than a whole slot of their connection's open-loop
+     * schedule late, because the connection still waited for an earlier answer: each connection
+     * has one request in flight, so {@code connections} carry the target rate only while answers
+     * take less than {@code connections / rate} on average.
+     */
+    public long lateRequests() {
+        return targets.stream().mapToLong(TargetStats::lateRequests).sum();
+    }
+
     public long acknowledgedWrites() {
         return writes.stream().filter(WriteRecord::acknowledged).count();
     }

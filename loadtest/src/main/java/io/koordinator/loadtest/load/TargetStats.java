@@ -25,13 +25,21 @@ public final class TargetStats {
     private final ConcurrentHistogram uncorrectedMicros = new ConcurrentHistogram(MAX_MICROS, 3);
     private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
     private final LongAdder requests = new LongAdder();
+    private final LongAdder late = new LongAdder();
 
     TargetStats(String name) {
         this.name = name;
     }
 
-    void record(String outcome, long correctedNanos, long uncorrectedNanos) {
+    /**
+     * @param late whether the request went out more than a whole slot of its open-loop schedule
+     *     after its intended time: its connection was still waiting for an earlier answer
+     */
+    void record(String outcome, long correctedNanos, long uncorrectedNanos, boolean late) {
         requests.increment();
+        if (late) {
+            this.late.increment();
+        }
         outcomes.computeIfAbsent(outcome, k -> new LongAdder()).increment();
         latencyMicros.recordValue(micros(correctedNanos));
         uncorrectedMicros.recordValue(micros(uncorrectedNanos));
@@ -47,6 +55,11 @@ public final class TargetStats {
 
     public long requests() {
         return requests.sum();
+    }
+
+    /** Requests that went out more than a whole open-loop slot late; none in closed loop. */
+    public long lateRequests() {
+        return late.sum();
     }
 
     /**

@@ -86,6 +86,13 @@ class LoadOpenLoopTest {
         assertThat(atLeastMillis(corrected, 100)).isBetween(10L, 30L);
         // Only the stalled request itself (and, on a busy machine, a few others) took that long.
         assertThat(atLeastMillis(uncorrected, 100)).isBetween(1L, 5L);
+        // The slots that passed while the one connection waited out the stall went out late, and
+        // the report says so, with what to change.
+        assertThat(result.lateRequests()).isBetween(10L, 30L);
+        assertThat(LoadReport.fellBehind(result))
+                .hasValueSatisfying(warning -> assertThat(warning)
+                        .startsWith("open loop fell behind: " + result.lateRequests() + " of 75 requests")
+                        .contains("1 connection(s) at 50 req/s", "a slot every 20.0 ms", "add --connections"));
     }
 
     @Test
@@ -96,6 +103,8 @@ class LoadOpenLoopTest {
         assertThat(result.latencyMicros().getValueAtPercentile(50)).isLessThan(TimeUnit.MILLISECONDS.toMicros(20));
         assertThat(atLeastMillis(result.latencyMicros(), 100)).isBetween(1L, 5L);
         assertThat(result.latencyMicros()).isEqualTo(result.uncorrectedLatencyMicros());
+        assertThat(result.lateRequests()).isZero();
+        assertThat(LoadReport.fellBehind(result)).isEmpty();
     }
 
     @Test

@@ -68,6 +68,7 @@ class LoadReportTest {
                         "requests",
                         "successes",
                         "throughput_rps",
+                        "late_requests",
                         "latency_ms",
                         "outcomes",
                         "errors",
@@ -97,6 +98,7 @@ class LoadReportTest {
                 openLoop.config().withRate(0), openLoop.targets(), openLoop.writes(), openLoop.elapsed());
         JsonNode json = LoadReport.summary(closed);
         assertThat(json.has("target_rate")).isFalse();
+        assertThat(json.has("late_requests")).isFalse();
         assertThat(json.get("mode").asString()).isEqualTo("closed");
     }
 
