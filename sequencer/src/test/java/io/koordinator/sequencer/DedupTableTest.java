@@ -46,6 +46,36 @@ class DedupTableTest {
         assertThat(t.check(7, command("r1", 9, 5_002, null))).isEqualTo(OptionalLong.of(5));
     }
 
+    /**
+     * The ring takes a chunk at a time as the window fills, copying nothing, and gives the chunks
+     * back as it empties, keeping one for the next; a full window that moves on takes no more.
+     */
+    @Test
+    void theRingGrowsAndShrinksByChunks() {
+        DedupTable t = new DedupTable(Duration.ofMillis(1_000), 100_000);
+        int position = 0;
+        for (; position < 3 * DedupTable.CHUNK; position++) {
+            t.check(position + 1, command("r1", position, 0, null));
+        }
+        assertThat(t.chunksHeld()).isEqualTo(3);
+        t.check(++position, command("r1", position, 0, null));
+        assertThat(t.chunksHeld()).isEqualTo(4);
+
+        // the clock moves past every entry but the next: the three whole chunks are emptied
+        t.check(++position, command("r1", position, 5_000, null));
+        assertThat(t.size()).isEqualTo(1);
+        assertThat(t.chunksHeld()).isEqualTo(2); // the last one's and a spare
+
+        // a window of 4,000 entries (1,000 ms, four entries a millisecond) moving along the ring
+        // holds at most the two chunks it spans and the spare
+        for (int i = 0; i < 20 * DedupTable.CHUNK; i++) {
+            position++;
+            t.check(position, command("r1", position, 5_000 + i / 4, null));
+            assertThat(t.chunksHeld()).isLessThanOrEqualTo(3);
+        }
+        assertThat(t.size()).isBetween(4_000, 4_004);
+    }
+
     @Test
     void aTableRestoredFromItsSnapshotDecidesAsTheOriginal() {
         DedupTable original = new DedupTable(WINDOW, 100);
