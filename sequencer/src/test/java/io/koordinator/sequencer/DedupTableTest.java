@@ -61,7 +61,8 @@ class DedupTableTest {
         t.check(++position, command("r1", position, 0, null));
         assertThat(t.chunksHeld()).isEqualTo(4);
 
-        // the clock moves past every entry but the next: the three whole chunks are emptied
+        // the clock moves past every entry so far: the three whole chunks are emptied, the fourth
+        // takes the new entry
         t.check(++position, command("r1", position, 5_000, null));
         assertThat(t.size()).isEqualTo(1);
         assertThat(t.chunksHeld()).isEqualTo(2); // the last one's and a spare
