@@ -2,12 +2,10 @@ package io.koordinator.loadtest.bench;
 
 import io.koordinator.loadtest.DurationConverter;
 import io.koordinator.loadtest.archive.ClassArchiveCommand;
-import io.koordinator.loadtest.cluster.ChildProcess;
-import io.koordinator.loadtest.cluster.ClusterConfig;
 import io.koordinator.loadtest.cluster.Jars;
 import io.koordinator.loadtest.cluster.LocalCluster;
+import io.koordinator.loadtest.cluster.ZkEnsemble;
 import io.koordinator.proxy.ProxyJvmOptions;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,6 +149,17 @@ public final class BenchCommand implements Callable<Integer> {
                     + " 15 s training run (class-archive), as the image's proxies start; default on.")
     boolean classArchive;
 
+    @Option(
+            names = "--zk-process-per-server",
+            negatable = true,
+            defaultValue = "false",
+            fallbackValue = "true",
+            description = "Each ZooKeeper server in a JVM of its own, as an ensemble runs on its own"
+                    + " machines; by default the three share one JVM, which on two cores gave the"
+                    + " shorter tail (docs/benchmarks.md), though each of its collections pauses"
+                    + " the whole quorum.")
+    boolean zkProcessPerServer;
+
     @Option(names = "--json", description = "Write the figures here as JSON (absent figures are left out).")
     Path json;
 
@@ -179,7 +188,8 @@ public final class BenchCommand implements Callable<Integer> {
                 jvm,
                 Stream.concat(PROXY_JVM_OPTIONS.stream(), proxyJvmArgs.stream()).toList(),
                 proxyArgs,
-                chosen);
+                chosen,
+                zkProcessPerServer);
     }
 
     private static Duration or(Duration given, String fallback) {
@@ -245,6 +255,7 @@ public final class BenchCommand implements Callable<Integer> {
                 Runtime.getRuntime().availableProcessors(),
                 String.join(" ", s.jvmOptions())
                         + "; ZooKeeper also " + String.join(" ", ZK_JVM_OPTIONS)
+                        + (s.zkProcessPerServer() ? ", a JVM per server" : ", its servers in one JVM")
                         + (s.proxyJvmOptions().isEmpty()
                                 ? ""
                                 : "; proxies also " + String.join(" ", s.proxyJvmOptions())),
@@ -259,17 +270,12 @@ public final class BenchCommand implements Callable<Integer> {
 
     private void baseline(Jars jars, BenchSettings s, AtomicReference<AutoCloseable> running, BenchReport report)
             throws Exception {
-        out.println("(zk) raw ZooKeeper: fresh 3-server ensemble, fsync on");
-        try (ChildProcess zk = ChildProcess.java(
-                "zookeeper",
-                Stream.concat(s.jvmOptions().stream(), ZK_JVM_OPTIONS.stream()).toList(),
-                jars.loadtest().toString(),
-                List.of("zookeeper", "--servers", "3"))) {
+        out.printf(
+                "(zk) raw ZooKeeper: fresh 3-server ensemble, %s, fsync on%n",
+                s.zkProcessPerServer() ? "a JVM per server" : "one JVM");
+        try (ZkEnsemble zk = ZkEnsemble.start(s.cluster(1, jars), "127.0.0.1")) {
             running.set(zk);
-            String connect = zk.awaitLine(Duration.ofSeconds(90));
-            if (connect == null) {
-                throw new IOException("the ZooKeeper ensemble did not start: " + zk.stderrTail());
-            }
+            String connect = zk.awaitServing(Duration.ofSeconds(90));
             try (ZkBaseline b = new ZkBaseline(connect, s.dataBytes())) {
                 b.syncCreates("/bench-warmup", s.warmup());
                 BenchResult sync = b.syncCreates("/bench-sync", s.duration());
@@ -304,12 +310,7 @@ public final class BenchCommand implements Callable<Integer> {
             BenchReport report)
             throws Exception {
         out.printf("(ordered) %d replica(s), %d connections%n", replicas, s.connections());
-        LocalCluster cluster = new LocalCluster(ClusterConfig.of(3, replicas, jars)
-                .withGroup("bench-" + replicas)
-                .withJvmOptions(s.jvmOptions())
-                .withZkJvmOptions(ZK_JVM_OPTIONS)
-                .withProxyJvmOptions(s.proxyJvmOptions())
-                .withProxyArgs(s.proxyArgs()));
+        LocalCluster cluster = new LocalCluster(s.cluster(replicas, jars).withGroup("bench-" + replicas));
         running.set(cluster);
         try {
             cluster.start();

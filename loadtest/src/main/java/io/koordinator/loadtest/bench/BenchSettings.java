@@ -1,5 +1,7 @@
 package io.koordinator.loadtest.bench;
 
+import io.koordinator.loadtest.cluster.ClusterConfig;
+import io.koordinator.loadtest.cluster.Jars;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -19,6 +21,9 @@ import java.util.Set;
  * @param proxyJvmOptions options of the proxies' JVMs only, after {@code jvmOptions}
  * @param proxyArgs extra flags of every proxy
  * @param phases the phases to run, of {@link BenchCommand#PHASES}
+ * @param zkProcessPerServer each ZooKeeper server in a JVM of its own, as an ensemble runs; false
+ *     (the default): the three servers in one JVM, whose collections pause the whole quorum at
+ *     once, but which on two cores gave the shorter tail
  */
 record BenchSettings(
         Duration duration,
@@ -32,7 +37,8 @@ record BenchSettings(
         List<String> jvmOptions,
         List<String> proxyJvmOptions,
         List<String> proxyArgs,
-        Set<String> phases) {
+        Set<String> phases,
+        boolean zkProcessPerServer) {
 
     BenchSettings {
         replicaCounts = List.copyOf(replicaCounts);
@@ -58,7 +64,18 @@ record BenchSettings(
                 jvmOptions,
                 options,
                 proxyArgs,
-                phases);
+                phases,
+                zkProcessPerServer);
+    }
+
+    /** A cluster of 3 ZooKeeper servers and {@code replicas} replicas, with these JVM options and flags. */
+    ClusterConfig cluster(int replicas, Jars jars) {
+        return ClusterConfig.of(3, replicas, jars)
+                .withJvmOptions(jvmOptions)
+                .withZkJvmOptions(BenchCommand.ZK_JVM_OPTIONS)
+                .withZkProcessPerServer(zkProcessPerServer)
+                .withProxyJvmOptions(proxyJvmOptions)
+                .withProxyArgs(proxyArgs);
     }
 
     /** The replica count whose proxies' CPU and RSS are reported: 3 if measured, else the largest. */

@@ -1,6 +1,5 @@
 package io.koordinator.loadtest.bench;
 
-import io.koordinator.loadtest.cluster.ClusterConfig;
 import io.koordinator.loadtest.cluster.Jars;
 import io.koordinator.loadtest.cluster.LocalCluster;
 import io.koordinator.loadtest.cluster.Replica;
@@ -34,12 +33,8 @@ final class ReadsPhase {
             Jars jars, BenchSettings s, AtomicReference<AutoCloseable> running, BenchReport report, PrintStream out)
             throws Exception {
         out.printf("(reads) 3 replicas, read policies %s, %d connections%n", POLICIES, s.connections());
-        LocalCluster cluster = new LocalCluster(ClusterConfig.of(3, 3, jars)
+        LocalCluster cluster = new LocalCluster(s.cluster(3, jars)
                 .withGroup("bench-reads")
-                .withJvmOptions(s.jvmOptions())
-                .withZkJvmOptions(BenchCommand.ZK_JVM_OPTIONS)
-                .withProxyJvmOptions(s.proxyJvmOptions())
-                .withProxyArgs(s.proxyArgs())
                 .withReplicaProxyArgs(
                         POLICIES.stream().map(p -> List.of("--read-policy", p)).toList()));
         running.set(cluster);

@@ -44,7 +44,7 @@ public final class ZkEnsemble implements AutoCloseable {
      * Starts the processes, their client ports bound to {@code address}; {@link #awaitServing}
      * waits for the connect string.
      */
-    static ZkEnsemble start(ClusterConfig config, String address) throws IOException {
+    public static ZkEnsemble start(ClusterConfig config, String address) throws IOException {
         boolean perServer = config.zkProcessPerServer() && config.zkServers() > 1;
         ZkEnsemble e = perServer
                 ? new ZkEnsemble(
@@ -102,7 +102,7 @@ public final class ZkEnsemble implements AutoCloseable {
     }
 
     /** Waits until the ensemble serves (each process prints the connect string) and returns it. */
-    String awaitServing(Duration timeout) throws IOException, InterruptedException {
+    public String awaitServing(Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String cs = null;
         for (ChildProcess p : processes) {

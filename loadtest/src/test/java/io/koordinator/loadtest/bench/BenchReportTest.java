@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.koordinator.loadtest.DurationConverter;
+import io.koordinator.loadtest.cluster.ClusterConfig;
+import io.koordinator.loadtest.cluster.Jars;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -159,6 +161,19 @@ class BenchReportTest {
 
         assertThat(parse("--phases", "zk,reads").phases()).containsExactlyInAnyOrder("zk", "reads");
         assertThatThrownBy(() -> parse("--phases", "zk,writes")).hasMessageContaining("unknown phase writes");
+    }
+
+    @Test
+    void zooKeeperRunsInOneJvmUnlessAJvmPerServerIsAsked() {
+        Jars jars = new Jars(Path.of("proxy.jar"), Path.of("loadtest.jar"));
+        ClusterConfig shared = parse().cluster(3, jars);
+        assertThat(shared.zkProcessPerServer()).isFalse();
+        assertThat(shared.zkServers()).isEqualTo(3);
+        assertThat(shared.replicas()).isEqualTo(3);
+        assertThat(shared.zkJvmOptions()).containsExactlyElementsOf(BenchCommand.ZK_JVM_OPTIONS);
+
+        assertThat(parse("--zk-process-per-server").cluster(1, jars).zkProcessPerServer())
+                .isTrue();
     }
 
     private static BenchSettings parse(String... args) {
