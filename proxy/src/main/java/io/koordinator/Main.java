@@ -5,6 +5,7 @@ import io.koordinator.cli.StatusCommand;
 import io.koordinator.init.InitCommand;
 import io.koordinator.inject.InjectCommand;
 import io.koordinator.inject.WaitCommand;
+import io.koordinator.proxy.LogSettings;
 import io.koordinator.proxy.ProxyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,6 +27,7 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
+        LogSettings.fromEnvironment(); // before the subcommands' loggers load the configuration
         System.exit(commandLine().execute(args));
     }
 

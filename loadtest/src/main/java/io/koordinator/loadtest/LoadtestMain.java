@@ -7,6 +7,7 @@ import io.koordinator.loadtest.demo.DemoCommand;
 import io.koordinator.loadtest.kv.KvAppCommand;
 import io.koordinator.loadtest.load.LoadCommand;
 import io.koordinator.loadtest.zk.ZookeeperCommand;
+import io.koordinator.proxy.LogSettings;
 import java.time.Duration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Command;
         })
 public final class LoadtestMain implements Runnable {
     public static void main(String[] args) {
+        LogSettings.fromEnvironment(); // before the subcommands' loggers load the configuration
         System.exit(commandLine().execute(args));
     }
 

@@ -26,7 +26,7 @@ import org.apache.logging.log4j.message.MapMessage;
  * </table>
  */
 final class AccessLog {
-    private static final Logger log = LogManager.getLogger("koordinator.access");
+    private static final Logger log = LogManager.getLogger(LogSettings.ACCESS_LOGGER);
 
     private AccessLog() {}
 

@@ -15,13 +15,15 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The shaded jar's proxy, a real process on a real ZooKeeper, with {@code KOORD_LOG_FORMAT=json} and
- * the access log on, configured by the jar's own {@code log4j2.xml} (the shading must keep the JSON
+ * The shaded jar's proxy, a real process on a real ZooKeeper, with JSON chosen by {@code
+ * KOORD_LOG_FORMAT=JSON} (read before the first logger) or by the flag (the configuration loaded
+ * again) and the access log on, configured by the jar's own {@code log4j2.xml} (the shading must keep the JSON
  * layout's Log4j plugin): every line it writes is one JSON object,
  * ZooKeeper's and Curator's lines included, and the access log (stdout, apart from the rest) has
  * the request's id, position, origin, class, status and latency.
@@ -29,8 +31,9 @@ import tools.jackson.databind.json.JsonMapper;
 class JsonLogIT {
     static final JsonMapper JSON = JsonMapper.builder().build();
 
-    @Test
-    void everyLineIsJsonAndTheAccessLogHasTheRequestsFields() throws Exception {
+    @ParameterizedTest(name = "json by {0}")
+    @ValueSource(strings = {"variable", "flag"})
+    void everyLineIsJsonAndTheAccessLogHasTheRequestsFields(String chosenBy) throws Exception {
         try (TestingServer zk = new TestingServer(true);
                 TestApp app = new TestApp()) {
             int listen = freePort();
@@ -45,6 +48,12 @@ class JsonLogIT {
                     "-jar",
                     jar.toString(),
                     "proxy");
+            if (chosenBy.equals("flag")) {
+                pb.command().add("--log-format=json");
+                pb.environment().remove("KOORD_LOG_FORMAT");
+            } else {
+                pb.environment().put("KOORD_LOG_FORMAT", "JSON");
+            }
             pb.environment()
                     .putAll(java.util.Map.of(
                             "KOORD_GROUP", "logs",
@@ -54,7 +63,6 @@ class JsonLogIT {
                             "KOORD_LISTEN_ADDRESS", "127.0.0.1",
                             "KOORD_LISTEN_PORT", Integer.toString(listen),
                             "KOORD_ADMIN_PORT", Integer.toString(admin),
-                            "KOORD_LOG_FORMAT", "json",
                             "KOORD_ACCESS_LOG", "on",
                             "KOORD_ZOOKEEPER_LOG_LEVEL", "INFO"));
             Process proxy = pb.start();
