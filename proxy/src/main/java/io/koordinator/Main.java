@@ -26,8 +26,16 @@ import picocli.CommandLine.Command;
         })
 public final class Main implements Runnable {
 
+    /** Netty's switch for its buffer allocator's JFR events. */
+    static final String NETTY_JFR = "io.netty.jfr.enabled";
+
     public static void main(String[] args) {
         LogSettings.fromEnvironment(); // before the subcommands' loggers load the configuration
+        // Netty's allocator registers JFR events (about a hundred classes, their handlers generated
+        // at start) that a default recording does not take; -Dio.netty.jfr.enabled=true keeps them.
+        if (System.getProperty(NETTY_JFR) == null) {
+            System.setProperty(NETTY_JFR, "false");
+        }
         System.exit(commandLine().execute(args));
     }
 
