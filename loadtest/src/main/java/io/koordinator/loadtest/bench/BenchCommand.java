@@ -2,6 +2,7 @@ package io.koordinator.loadtest.bench;
 
 import io.koordinator.loadtest.DurationConverter;
 import io.koordinator.loadtest.archive.ClassArchiveCommand;
+import io.koordinator.loadtest.cluster.ChildProcess;
 import io.koordinator.loadtest.cluster.Jars;
 import io.koordinator.loadtest.cluster.LocalCluster;
 import io.koordinator.loadtest.cluster.ZkEnsemble;
@@ -141,6 +142,12 @@ public final class BenchCommand implements Callable<Integer> {
     List<String> proxyJvmArgs = new ArrayList<>();
 
     @Option(
+            names = "--zk-jvm-arg",
+            description = "Extra JVM option for every ZooKeeper server, repeatable, after the"
+                    + " bench's own (G1), e.g. --zk-jvm-arg=-XX:MaxGCPauseMillis=20.")
+    List<String> zkJvmArgs = new ArrayList<>();
+
+    @Option(
             names = "--class-archive",
             negatable = true,
             defaultValue = "true",
@@ -159,6 +166,12 @@ public final class BenchCommand implements Callable<Integer> {
                     + " shorter tail (docs/benchmarks.md), though each of its collections pauses"
                     + " the whole quorum.")
     boolean zkProcessPerServer;
+
+    @Option(
+            names = "--child-logs",
+            description = "Copy every child process's stderr (ZooKeeper, apps, proxies) to a file"
+                    + " each in this directory, to see what a tail lined up with.")
+    Path childLogs;
 
     @Option(names = "--json", description = "Write the figures here as JSON (absent figures are left out).")
     Path json;
@@ -187,6 +200,7 @@ public final class BenchCommand implements Callable<Integer> {
                 replicaCounts,
                 jvm,
                 Stream.concat(PROXY_JVM_OPTIONS.stream(), proxyJvmArgs.stream()).toList(),
+                Stream.concat(ZK_JVM_OPTIONS.stream(), zkJvmArgs.stream()).toList(),
                 proxyArgs,
                 chosen,
                 zkProcessPerServer);
@@ -206,6 +220,7 @@ public final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         Jars jars = Jars.locate().requireExisting();
+        ChildProcess.copyStderrTo(childLogs);
         BenchReport report = new BenchReport();
         AtomicReference<AutoCloseable> running = new AtomicReference<>();
         Thread hook = new Thread(() -> closeQuietly(running.get()), "bench-shutdown");
@@ -254,7 +269,7 @@ public final class BenchCommand implements Callable<Integer> {
                 DurationConverter.format(s.passDuration()),
                 Runtime.getRuntime().availableProcessors(),
                 String.join(" ", s.jvmOptions())
-                        + "; ZooKeeper also " + String.join(" ", ZK_JVM_OPTIONS)
+                        + "; ZooKeeper also " + String.join(" ", s.zkJvmOptions())
                         + (s.zkProcessPerServer() ? ", a JVM per server" : ", its servers in one JVM")
                         + (s.proxyJvmOptions().isEmpty()
                                 ? ""

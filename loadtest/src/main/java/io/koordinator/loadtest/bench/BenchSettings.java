@@ -19,6 +19,7 @@ import java.util.Set;
  * @param replicaCounts replica counts of the ordered phases
  * @param jvmOptions options of every child JVM (ZooKeeper, apps, proxies)
  * @param proxyJvmOptions options of the proxies' JVMs only, after {@code jvmOptions}
+ * @param zkJvmOptions options of the ZooKeeper servers' JVMs only, after {@code jvmOptions}
  * @param proxyArgs extra flags of every proxy
  * @param phases the phases to run, of {@link BenchCommand#PHASES}
  * @param zkProcessPerServer each ZooKeeper server in a JVM of its own, as an ensemble runs; false
@@ -36,6 +37,7 @@ record BenchSettings(
         List<Integer> replicaCounts,
         List<String> jvmOptions,
         List<String> proxyJvmOptions,
+        List<String> zkJvmOptions,
         List<String> proxyArgs,
         Set<String> phases,
         boolean zkProcessPerServer) {
@@ -44,6 +46,7 @@ record BenchSettings(
         replicaCounts = List.copyOf(replicaCounts);
         jvmOptions = List.copyOf(jvmOptions);
         proxyJvmOptions = List.copyOf(proxyJvmOptions);
+        zkJvmOptions = List.copyOf(zkJvmOptions);
         proxyArgs = List.copyOf(proxyArgs);
         phases = Set.copyOf(phases);
     }
@@ -63,6 +66,7 @@ record BenchSettings(
                 replicaCounts,
                 jvmOptions,
                 options,
+                zkJvmOptions,
                 proxyArgs,
                 phases,
                 zkProcessPerServer);
@@ -72,7 +76,7 @@ record BenchSettings(
     ClusterConfig cluster(int replicas, Jars jars) {
         return ClusterConfig.of(3, replicas, jars)
                 .withJvmOptions(jvmOptions)
-                .withZkJvmOptions(BenchCommand.ZK_JVM_OPTIONS)
+                .withZkJvmOptions(zkJvmOptions)
                 .withZkProcessPerServer(zkProcessPerServer)
                 .withProxyJvmOptions(proxyJvmOptions)
                 .withProxyArgs(proxyArgs);

@@ -3,7 +3,10 @@ package io.koordinator.loadtest.cluster;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -12,26 +15,31 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A child JVM (or any command) whose output is kept in memory: stdout lines go to a queue the
  * owner can wait on, the last lines of stderr are kept for error reports. Nothing is written to
- * disk. {@link #close()} stops it with SIGTERM, then SIGKILL after a grace period, together with
+ * disk unless {@link #copyStderrTo} names a directory. {@link #close()} stops it with SIGTERM, then SIGKILL after a grace period, together with
  * its descendants.
  */
 public final class ChildProcess implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChildProcess.class);
     private static final int KEPT_LINES = 200;
+    private static final AtomicInteger STARTED = new AtomicInteger();
+    private static volatile Path stderrCopies;
 
     private final String name;
     private final Process process;
     private final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
     // Guarded by itself.
     private final Deque<String> stderrTail = new ArrayDeque<>();
+    // Written by the stderr thread alone.
+    private boolean copyFailed;
 
-    private ChildProcess(String name, Process process) {
+    private ChildProcess(String name, Process process, Writer copy) {
         this.name = name;
         this.process = process;
         pump(process.getInputStream(), line -> stdout.add(line), name + "-stdout");
@@ -44,15 +52,49 @@ public final class ChildProcess implements AutoCloseable {
                         }
                         stderrTail.addLast(line);
                     }
+                    if (copy != null && !copyFailed) {
+                        try {
+                            copy.write(line);
+                            copy.write('\n');
+                            copy.flush(); // whole lines on disk while the run goes on
+                        } catch (IOException e) {
+                            copyFailed = true; // the child's stderr is still read, no longer copied
+                        }
+                    }
                 },
-                name + "-stderr");
+                name + "-stderr",
+                copy);
+    }
+
+    /**
+     * Copies the stderr of every child started from now on to {@code directory}, a file for each
+     * ({@code <n>-<name>.log}, {@code n} counting the children this JVM started, so that a name used
+     * again gets a file of its own); null stops it. For finding what a run's tail lined up with.
+     */
+    public static void copyStderrTo(Path directory) throws IOException {
+        if (directory != null) {
+            Files.createDirectories(directory);
+        }
+        stderrCopies = directory;
     }
 
     /** Starts {@code command}; {@code name} prefixes its log lines. */
     public static ChildProcess start(String name, List<String> command) throws IOException {
         log.debug("{} starting: {}", name, String.join(" ", command));
         ProcessBuilder pb = new ProcessBuilder(command);
-        return new ChildProcess(name, pb.start());
+        Path copies = stderrCopies;
+        Writer copy = copies == null
+                ? null
+                : Files.newBufferedWriter(
+                        copies.resolve(String.format("%02d-%s.log", STARTED.incrementAndGet(), name)));
+        try {
+            return new ChildProcess(name, pb.start(), copy);
+        } catch (IOException | RuntimeException e) {
+            if (copy != null) {
+                copy.close();
+            }
+            throw e;
+        }
     }
 
     /** {@code java <jvmOptions> -jar <jar> <args>} with the JVM running this code. */
@@ -82,9 +124,15 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     private static void pump(java.io.InputStream in, LineSink sink, String threadName) {
+        pump(in, sink, threadName, null);
+    }
+
+    /** Reads {@code in} line by line into {@code sink} on a thread of its own; closes {@code copy} at the end. */
+    private static void pump(java.io.InputStream in, LineSink sink, String threadName, Writer copy) {
         Thread t = new Thread(
                 () -> {
-                    try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                    try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+                            copy) {
                         for (String line = r.readLine(); line != null; line = r.readLine()) {
                             sink.accept(line);
                         }

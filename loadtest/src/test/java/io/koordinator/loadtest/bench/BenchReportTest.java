@@ -172,8 +172,11 @@ class BenchReportTest {
         assertThat(shared.replicas()).isEqualTo(3);
         assertThat(shared.zkJvmOptions()).containsExactlyElementsOf(BenchCommand.ZK_JVM_OPTIONS);
 
-        assertThat(parse("--zk-process-per-server").cluster(1, jars).zkProcessPerServer())
-                .isTrue();
+        ClusterConfig perServer = parse("--zk-process-per-server", "--zk-jvm-arg=-XX:MaxGCPauseMillis=20")
+                .cluster(1, jars);
+        assertThat(perServer.zkProcessPerServer()).isTrue();
+        assertThat(perServer.zkJvmOptions()).endsWith("-XX:MaxGCPauseMillis=20");
+        assertThat(perServer.zkJvmOptions()).startsWith(BenchCommand.ZK_JVM_OPTIONS.toArray(String[]::new));
     }
 
     private static BenchSettings parse(String... args) {
