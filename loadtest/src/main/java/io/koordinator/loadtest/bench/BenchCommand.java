@@ -7,6 +7,7 @@ import io.koordinator.loadtest.cluster.Jars;
 import io.koordinator.loadtest.cluster.LocalCluster;
 import io.koordinator.loadtest.cluster.ZkEnsemble;
 import io.koordinator.proxy.ProxyJvmOptions;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -220,7 +221,12 @@ public final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         Jars jars = Jars.locate().requireExisting();
-        ChildProcess.copyStderrTo(childLogs);
+        try {
+            ChildProcess.copyStderrTo(childLogs);
+        } catch (IOException e) {
+            System.err.println("bench: cannot keep the child logs in " + childLogs + ": " + e);
+            return 2;
+        }
         BenchReport report = new BenchReport();
         AtomicReference<AutoCloseable> running = new AtomicReference<>();
         Thread hook = new Thread(() -> closeQuietly(running.get()), "bench-shutdown");

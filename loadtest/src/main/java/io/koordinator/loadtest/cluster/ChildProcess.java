@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A child JVM (or any command) whose output is kept in memory: stdout lines go to a queue the
  * owner can wait on, the last lines of stderr are kept for error reports. Nothing is written to
- * disk unless {@link #copyStderrTo} names a directory. {@link #close()} stops it with SIGTERM, then SIGKILL after a grace period, together with
- * its descendants.
+ * disk unless {@link #copyStderrTo} names a directory. {@link #close()} stops it with SIGTERM,
+ * then SIGKILL after a grace period, together with its descendants.
  */
 public final class ChildProcess implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChildProcess.class);
