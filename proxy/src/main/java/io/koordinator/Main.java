@@ -31,8 +31,9 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         LogSettings.fromEnvironment(); // before the subcommands' loggers load the configuration
-        // Netty's allocator registers JFR events (about a hundred classes, their handlers generated
-        // at start) that a default recording does not take; -Dio.netty.jfr.enabled=true keeps them.
+        // Netty's allocator registers JFR events, one per buffer allocated and freed, which carry
+        // no @Enabled(false), so any recording takes them (and about a hundred classes and their
+        // generated handlers load at start); -Dio.netty.jfr.enabled=true keeps them.
         if (System.getProperty(NETTY_JFR) == null) {
             System.setProperty(NETTY_JFR, "false");
         }

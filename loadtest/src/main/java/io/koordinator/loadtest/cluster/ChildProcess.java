@@ -42,7 +42,7 @@ public final class ChildProcess implements AutoCloseable {
     private ChildProcess(String name, Process process, Writer copy) {
         this.name = name;
         this.process = process;
-        pump(process.getInputStream(), line -> stdout.add(line), name + "-stdout");
+        pump(process.getInputStream(), line -> stdout.add(line), name + "-stdout", null);
         pump(
                 process.getErrorStream(),
                 line -> {
@@ -123,11 +123,10 @@ public final class ChildProcess implements AutoCloseable {
         void accept(String line);
     }
 
-    private static void pump(java.io.InputStream in, LineSink sink, String threadName) {
-        pump(in, sink, threadName, null);
-    }
-
-    /** Reads {@code in} line by line into {@code sink} on a thread of its own; closes {@code copy} at the end. */
+    /**
+     * Reads {@code in} line by line into {@code sink} on a thread of its own; closes {@code copy},
+     * if any, at the end.
+     */
     private static void pump(java.io.InputStream in, LineSink sink, String threadName, Writer copy) {
         Thread t = new Thread(
                 () -> {

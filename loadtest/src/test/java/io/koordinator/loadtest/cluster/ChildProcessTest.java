@@ -1,6 +1,7 @@
 package io.koordinator.loadtest.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,26 +35,21 @@ class ChildProcessTest {
         try (ChildProcess c = ChildProcess.start("later", List.of("sh", "-c", "echo four >&2"))) {
             assertThat(c.awaitExit(Duration.ofSeconds(10))).isZero();
         }
-        try (Stream<Path> s = Files.list(dir.resolve("logs"))) {
-            assertThat(s.count()).isEqualTo(2);
-        }
+        assertThat(copies(dir.resolve("logs"))).hasSize(2);
     }
 
-    /** The copies, sorted by name, once they hold {@code contents} in that order. */
-    private static List<Path> awaitFiles(Path dir, String... contents) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            List<Path> files;
-            try (Stream<Path> s = Files.list(dir)) {
-                files = s.sorted(java.util.Comparator.comparingInt(ChildProcessTest::number))
-                        .toList();
-            }
-            List<String> read = files.stream().map(ChildProcessTest::read).toList();
-            if (read.equals(List.of(contents)) || System.nanoTime() > deadline) {
-                assertThat(read).containsExactly(contents);
-                return files;
-            }
-            Thread.sleep(20);
+    /** The copies, in the order the children started, once they hold {@code contents}. */
+    private static List<Path> awaitFiles(Path dir, String... contents) throws java.io.IOException {
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(copies(dir).stream().map(ChildProcessTest::read))
+                        .containsExactly(contents));
+        return copies(dir);
+    }
+
+    private static List<Path> copies(Path dir) throws java.io.IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.sorted(java.util.Comparator.comparingInt(ChildProcessTest::number))
+                    .toList();
         }
     }
 
